@@ -1,0 +1,68 @@
+package app
+
+import (
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"alpacawrapper/views"
+)
+
+// internalErrorDetail replaces the text of an internal error in production: it is written for the
+// person, and the request id lets an operator find the real error in the log.
+const internalErrorDetail = "Something went wrong on our side. It has been logged; please try again in a moment."
+
+// requestKind is what shape an answer must take for the client that asked.
+type requestKind int
+
+const (
+	kindPage  requestKind = iota // a browser navigating: a full HTML page
+	kindHTMX                     // an htmx request: a fragment it can swap in
+	kindJSON                     // an API client: problem+json
+)
+
+func kindOf(c *fiber.Ctx) requestKind {
+	switch {
+	case c.Get("HX-Request") == "true":
+		return kindHTMX
+	case strings.HasPrefix(c.Path(), "/api/"):
+		return kindJSON
+	case strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON) &&
+		!strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMETextHTML):
+		return kindJSON
+	}
+	return kindPage
+}
+
+// errorHandler is the one place where errors become responses. Handlers return errors; this logs
+// the internal ones with the request id and answers in the form the client expects, never
+// showing internals in production.
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	p, internal := describe(err)
+	p.RequestID = requestID(c)
+
+	if internal {
+		s.log.ErrorContext(c.UserContext(), "request failed",
+			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),
+			slog.String("path", c.Path()), slog.Int("status", p.Status), slog.Any("error", err))
+		if s.cfg.IsProduction() {
+			p.Detail = internalErrorDetail
+		}
+	}
+
+	c.Status(p.Status)
+	switch kindOf(c) {
+	case kindJSON:
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.JSON(p, "application/problem+json")
+	case kindHTMX:
+		return render(c, views.ErrorFragment(errorView(p)))
+	default:
+		return render(c, views.ErrorPage(s.page(c, p.Title), errorView(p)))
+	}
+}
+
+func errorView(p Problem) views.ErrorView {
+	return views.ErrorView{Status: p.Status, Title: p.Title, Detail: p.Detail, RequestID: p.RequestID}
+}

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"runtime/debug"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+const (
+	headerRequestID = "X-Request-ID"
+	localRequestID  = "request_id"
+)
+
+// acceptableRequestID limits what we take from a proxy's X-Request-ID: it ends up in logs, so it
+// must be short and free of anything that could forge a log line.
+var acceptableRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{8,64}$`)
+
+// withRequestID gives every request an id, reusing the one a proxy set when it is well formed, and
+// echoes it in the response so users and operators can match a failure to its log lines.
+func withRequestID(c *fiber.Ctx) error {
+	id := c.Get(headerRequestID)
+	if !acceptableRequestID.MatchString(id) {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Locals(localRequestID, id)
+	c.Set(headerRequestID, id)
+	return c.Next()
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+// accessLog writes one structured line per request after the response is decided (the error
+// handler runs inside c.Next here, so the status is the one the client gets).
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.errorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelInfo
+	switch {
+	case status >= 500:
+		level = slog.LevelError
+	case c.Path() == "/healthz" || c.Path() == "/readyz":
+		level = slog.LevelDebug // probes every few seconds would drown the log
+	}
+	s.log.LogAttrs(c.UserContext(), level, "http request",
+		slog.String("request_id", requestID(c)),
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+		slog.Int("bytes", len(c.Response().Body())),
+		slog.String("ip", c.IP()),
+	)
+	return nil
+}
+
+// recoverPanics turns a panic in a handler into a logged 500 instead of a dead connection; the stack
+// goes to the log, never to the client.
+func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.ErrorContext(c.UserContext(), "panic in handler",
+				slog.String("request_id", requestID(c)), slog.Any("panic", r), slog.String("stack", string(debug.Stack())))
+			err = fmt.Errorf("app: panic: %v", r)
+		}
+	}()
+	return c.Next()
+}

@@ -1,0 +1,190 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"alpacawrapper/config"
+	"alpacawrapper/database"
+	"alpacawrapper/jobs"
+	"alpacawrapper/mail"
+)
+
+func runServe(ctx context.Context, cio cmdIO, args []string) error {
+	fs := newFlags(cio, "serve", "[flags]",
+		"Run the web server and the job workers in one process (the default command).\n"+
+			"ROLES=web or ROLES=worker runs only one part, for deployments that split them.")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, cio, nil)
+}
+
+func runWorker(ctx context.Context, cio cmdIO, args []string) error {
+	fs := newFlags(cio, "worker", "", "Run only the background job workers (no web server).")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return serve(ctx, cio, []config.Role{config.RoleWorker})
+}
+
+// serve runs the roles the configuration asks for (or the given ones) until ctx is cancelled by
+// SIGINT or SIGTERM, then drains: HTTP first (no new work arrives), then River (running jobs finish
+// or are handed back), then the database.
+func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
+	b, err := boot(ctx, cio)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if roles != nil {
+		b.cfg.Roles = roles
+	}
+	log := b.log
+
+	if b.cfg.MigrateOnStart {
+		if err := migrateUp(ctx, b); err != nil {
+			return err
+		}
+	}
+
+	riverClient, err := newRiverClient(b)
+	if err != nil {
+		return err
+	}
+	if b.cfg.HasRole(config.RoleWorker) {
+		if err := riverClient.Start(ctx); err != nil {
+			return fmt.Errorf("start job workers: %w", err)
+		}
+		log.Info("job workers started", slog.Int("concurrency", b.cfg.WorkerConcurrency))
+	}
+
+	var srv *Server
+	serveErr := make(chan error, 1)
+	if b.cfg.HasRole(config.RoleWeb) {
+		ln, err := listen(b.cfg)
+		if err != nil {
+			stopRiver(b, riverClient)
+			return err
+		}
+		migrator, err := database.NewMigrator(b.db.SQL, log)
+		if err != nil {
+			stopRiver(b, riverClient)
+			return err
+		}
+		srv = NewServer(ServerDeps{Config: b.cfg, Logger: log, Version: Version(), Ready: readiness{b.db, migrator}})
+		go func() { serveErr <- srv.Serve(ln) }()
+		log.Info("listening", slog.String("url", "http://"+ln.Addr().String()), slog.String("env", string(b.cfg.Env)))
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", slog.Duration("timeout", b.cfg.ShutdownTimeout))
+	case err := <-serveErr:
+		stopRiver(b, riverClient)
+		return fmt.Errorf("web server: %w", err)
+	}
+
+	if srv != nil {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			log.Warn("http drain incomplete", slog.Any("error", err))
+		}
+		cancel()
+	}
+	stopRiver(b, riverClient)
+	log.Info("stopped")
+	return nil
+}
+
+// listen opens the web port before anything is served, so "port in use" is a one-line error
+// rather than a failure in a goroutine.
+func listen(cfg config.Config) (net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr())
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("cannot listen on %s: the port is already in use (stop the other process or set PORT)", cfg.Addr())
+	case err != nil:
+		return nil, fmt.Errorf("cannot listen on %s: %s (check HOST and PORT)", cfg.Addr(), strings.TrimPrefix(err.Error(), "listen tcp "+cfg.Addr()+": "))
+	}
+	return ln, nil
+}
+
+// newRiverClient builds the job queue client. Every role needs one: web handlers enqueue jobs in
+// their transactions; only the worker role starts it to work them.
+func newRiverClient(b *base) (*database.RiverClient, error) {
+	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
+	riverLog := slog.New(minLevel{b.log.Handler(), max(b.cfg.LogLevel, slog.LevelInfo)})
+	cfg := &river.Config{Logger: riverLog}
+	if b.cfg.HasRole(config.RoleWorker) {
+		cfg.Queues = jobs.Queues(b.cfg.WorkerConcurrency)
+		cfg.Workers = jobs.Workers(jobs.Deps{Logger: b.log, Mailer: newMailer(b.cfg, b.log)})
+		cfg.PeriodicJobs = jobs.Periodic()
+	}
+	return b.db.NewRiver(cfg)
+}
+
+// newMailer picks SMTP when configured and the log otherwise (configuration forbids the log in
+// production).
+func newMailer(cfg config.Config, log *slog.Logger) mail.Sender {
+	if cfg.SMTP.Host == "" {
+		return mail.NewLogSender(log)
+	}
+	return mail.NewSMTPSender(mail.SMTPOptions{
+		Host: cfg.SMTP.Host, Port: cfg.SMTP.Port, Username: cfg.SMTP.Username,
+		Password: cfg.SMTP.Password, From: cfg.SMTP.From,
+	})
+}
+
+// stopRiver lets running jobs finish within the shutdown timeout, then cancels them; River hands
+// cancelled jobs back to the queue for another worker.
+func stopRiver(b *base, client *database.RiverClient) {
+	if !b.cfg.HasRole(config.RoleWorker) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := client.Stop(ctx); err != nil {
+		b.log.Warn("job workers did not stop in time; cancelling", slog.Any("error", err))
+		hard, cancelHard := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelHard()
+		_ = client.StopAndCancel(hard)
+	}
+}
+
+// readiness joins the two checks /readyz makes.
+type readiness struct {
+	db       *database.DB
+	migrator *database.Migrator
+}
+
+func (r readiness) Ping(ctx context.Context) error { return r.db.Ping(ctx) }
+func (r readiness) Status(ctx context.Context) (database.Status, error) {
+	return r.migrator.Status(ctx)
+}
+
+// minLevel raises the threshold of a handler, for libraries that talk more than we want to hear.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}

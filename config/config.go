@@ -1,0 +1,254 @@
+// Package config reads the application's whole configuration from the environment into one typed
+// struct, applies the defaults of the chosen APP_ENV, and validates it before anything starts.
+//
+// The split mirrors the original system's settings modules (base, local, production, test): one set of
+// variables, with defaults that differ per environment rather than separate files that drift apart.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Env names a deployment environment; it selects the defaults and the strictness of validation.
+type Env string
+
+// The environments APP_ENV accepts.
+const (
+	Development Env = "development"
+	Test        Env = "test"
+	Production  Env = "production"
+)
+
+// Role is one of the jobs a process can take on; `serve` runs all of them unless ROLES narrows it.
+type Role string
+
+// The roles a process can run.
+const (
+	RoleWeb    Role = "web"    // HTTP and WebSocket server
+	RoleWorker Role = "worker" // River job workers (and the periodic schedule when elected leader)
+)
+
+// AllRoles lists every role, in start-up order.
+func AllRoles() []Role { return []Role{RoleWeb, RoleWorker} }
+
+// MinSecretKeyLength is the shortest SECRET_KEY production accepts. 32 bytes of randomness is what
+// HMAC-SHA256 (sessions, JWT) needs to be out of reach of brute force.
+const MinSecretKeyLength = 32
+
+// developmentSecretKey is used when SECRET_KEY is unset outside production, so a newcomer's
+// `make run` works with no set-up. Production refuses it by name.
+const developmentSecretKey = "insecure-development-key-do-not-use-in-production"
+
+// Config is every setting of the application. Build it with Load; the zero value is not valid.
+type Config struct {
+	// Env is APP_ENV: development (the default), test or production.
+	Env Env
+	// Host and Port are where the web server listens (HOST, PORT).
+	Host string
+	Port int
+	// BaseURL is the public address people use (BASE_URL); it is the allowed WebSocket origin and the
+	// prefix of links in e-mails. Defaults to http://HOST:PORT.
+	BaseURL string
+	// DatabaseURL is the PostgreSQL connection string (DATABASE_URL). Empty in development and test
+	// means "start the embedded cluster under DataDir".
+	DatabaseURL string
+	// DBMaxConns caps the connection pool (DB_MAX_CONNS).
+	DBMaxConns int
+	// DataDir holds local state: the embedded PostgreSQL cluster, uploads (DATA_DIR).
+	DataDir string
+	// SecretKey signs sessions and tokens (SECRET_KEY or SECRET_KEY_FILE).
+	SecretKey string
+	// LogLevel and LogFormat shape the structured log (LOG_LEVEL: debug, info, warn, error;
+	// LOG_FORMAT: text or json).
+	LogLevel  slog.Level
+	LogFormat string
+	// Roles are the parts `serve` runs in this process (ROLES, comma-separated: web, worker).
+	Roles []Role
+	// WorkerConcurrency is the number of River workers on the default queue (WORKER_CONCURRENCY).
+	WorkerConcurrency int
+	// MigrateOnStart applies pending migrations when `serve` starts (MIGRATE_ON_START). Production
+	// defaults to false: migrations run once as the release step instead of in every instance.
+	MigrateOnStart bool
+	// ShutdownTimeout bounds the graceful drain of HTTP requests and running jobs (SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For is believed
+	// (TRUSTED_PROXIES). Empty means the client IP is the socket peer.
+	TrustedProxies []string
+	// SMTP is the outgoing mail server. Empty SMTP.Host means "write e-mail to the log", which only
+	// development and test allow (messages carry single-use links that must not sit in logs).
+	SMTP SMTP
+}
+
+// SMTP configures outgoing mail.
+type SMTP struct {
+	Host     string // SMTP_HOST
+	Port     int    // SMTP_PORT, default 587 (STARTTLS)
+	Username string // SMTP_USERNAME
+	Password string // SMTP_PASSWORD or SMTP_PASSWORD_FILE
+	From     string // MAIL_FROM, e.g. "Alpaca Wrapper <no-reply@example.com>"
+}
+
+// Addr is the host:port the web server listens on.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, fmt.Sprint(c.Port)) }
+
+// HasRole reports whether this process should run role r.
+func (c Config) HasRole(r Role) bool {
+	for _, have := range c.Roles {
+		if have == r {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesEmbeddedDatabase reports whether the app should start its own PostgreSQL cluster.
+func (c Config) UsesEmbeddedDatabase() bool { return c.DatabaseURL == "" && c.Env != Production }
+
+// IsProduction reports whether internals must be hidden and every safety check enforced.
+func (c Config) IsProduction() bool { return c.Env == Production }
+
+// LookupFunc reads one environment variable; os.LookupEnv is the real one, tests pass a map.
+type LookupFunc func(name string) (string, bool)
+
+// Load reads and validates the configuration. Its error lists every bad variable, one per line,
+// each naming the variable and what it accepts, so a person can fix them all in one go.
+func Load(lookup LookupFunc) (Config, error) {
+	r := reader{lookup: lookup}
+	var c Config
+
+	c.Env = Env(r.enum("APP_ENV", string(Development), string(Development), string(Test), string(Production)))
+	d := defaultsFor(c.Env)
+
+	c.Host = r.str("HOST", "127.0.0.1")
+	c.Port = r.integer("PORT", 8080, 1, 65535)
+	c.BaseURL = strings.TrimRight(r.str("BASE_URL", "http://"+c.Addr()), "/")
+	c.DatabaseURL = r.secret("DATABASE_URL", "")
+	c.DBMaxConns = r.integer("DB_MAX_CONNS", 20, 2, 1000)
+	c.DataDir = r.str("DATA_DIR", ".data")
+	c.SecretKey = r.secret("SECRET_KEY", d.secretKey)
+	c.LogLevel = r.level("LOG_LEVEL", d.logLevel)
+	c.LogFormat = r.enum("LOG_FORMAT", d.logFormat, "text", "json")
+	c.Roles = r.roles("ROLES")
+	c.WorkerConcurrency = r.integer("WORKER_CONCURRENCY", 10, 1, 1000)
+	c.MigrateOnStart = r.boolean("MIGRATE_ON_START", d.migrateOnStart)
+	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
+	c.TrustedProxies = r.list("TRUSTED_PROXIES")
+	c.SMTP = SMTP{
+		Host:     r.str("SMTP_HOST", ""),
+		Port:     r.integer("SMTP_PORT", 587, 1, 65535),
+		Username: r.str("SMTP_USERNAME", ""),
+		Password: r.secret("SMTP_PASSWORD", ""),
+		From:     r.str("MAIL_FROM", "Alpaca Wrapper <no-reply@localhost>"),
+	}
+
+	r.check(c.validBaseURL())
+	r.check(c.validDatabaseURL())
+	r.check(c.validProxies())
+	r.check(c.validMailFrom())
+	if c.Env == Production {
+		r.check(c.productionReady())
+	}
+	return c, errors.Join(r.errs...)
+}
+
+// defaults are the settings that differ per environment.
+type defaults struct {
+	secretKey      string
+	logLevel       slog.Level
+	logFormat      string
+	migrateOnStart bool
+}
+
+func defaultsFor(env Env) defaults {
+	switch env {
+	case Production:
+		return defaults{logLevel: slog.LevelInfo, logFormat: "json"}
+	case Test:
+		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelWarn, logFormat: "text", migrateOnStart: true}
+	default:
+		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelDebug, logFormat: "text", migrateOnStart: true}
+	}
+}
+
+func (c Config) validBaseURL() error {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("BASE_URL=%q: must be an absolute http:// or https:// URL such as https://trade.example.com", c.BaseURL)
+	}
+	return nil
+}
+
+func (c Config) validDatabaseURL() error {
+	if c.DatabaseURL == "" {
+		return nil
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		// Never echo the value: it usually holds a password.
+		return errors.New("DATABASE_URL: must be a postgres:// or postgresql:// URL (value not shown)")
+	}
+	return nil
+}
+
+func (c Config) validProxies() error {
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) != nil {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil {
+			return fmt.Errorf("TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
+		}
+	}
+	return nil
+}
+
+func (c Config) validMailFrom() error {
+	if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+		return fmt.Errorf("MAIL_FROM=%q: must be an address such as \"Alpaca Wrapper <no-reply@example.com>\"", c.SMTP.From)
+	}
+	return nil
+}
+
+// productionReady enforces what production must never run without.
+func (c Config) productionReady() error {
+	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("DATABASE_URL: required in production (the embedded database is for development and tests only)"))
+	}
+	if err := strongSecret(c.SecretKey); err != nil {
+		errs = append(errs, err)
+	}
+	if c.SMTP.Host == "" {
+		errs = append(errs, errors.New("SMTP_HOST: required in production (without it e-mail would only be logged)"))
+	}
+	return errors.Join(errs...)
+}
+
+// strongSecret rejects short, well-known or low-variety keys. It cannot measure entropy, but it
+// catches the mistakes people make: the development key, "changeme", a repeated character.
+func strongSecret(key string) error {
+	const accepts = "must be at least 32 random characters, e.g. from `openssl rand -base64 48`"
+	switch {
+	case key == "":
+		return fmt.Errorf("SECRET_KEY: required in production; %s", accepts)
+	case key == developmentSecretKey:
+		return fmt.Errorf("SECRET_KEY: the development key is not allowed in production; %s", accepts)
+	case len(key) < MinSecretKeyLength:
+		return fmt.Errorf("SECRET_KEY: too short (%d characters); %s", len(key), accepts)
+	}
+	distinct := map[rune]bool{}
+	for _, r := range key {
+		distinct[r] = true
+	}
+	if len(distinct) < 12 {
+		return fmt.Errorf("SECRET_KEY: too little variety (%d distinct characters); %s", len(distinct), accepts)
+	}
+	return nil
+}
