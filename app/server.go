@@ -39,6 +39,13 @@ type ServerDeps struct {
 
 // NewServer builds the Fiber app, its middleware chain and every route.
 func NewServer(deps ServerDeps) *Server {
+	s := newBareServer(deps)
+	s.routes()
+	return s
+}
+
+// newBareServer is the server with its middleware but no routes, so tests can mount their own.
+func newBareServer(deps ServerDeps) *Server {
 	s := &Server{cfg: deps.Config, log: deps.Logger, version: deps.Version, ready: deps.Ready}
 	fcfg := fiber.Config{
 		AppName:               "Alpaca Wrapper",
@@ -58,7 +65,6 @@ func NewServer(deps ServerDeps) *Server {
 	}
 	s.fiber = fiber.New(fcfg)
 	s.fiber.Use(withRequestID, s.accessLog, s.recoverPanics, securityHeaders(), compress.New())
-	s.routes()
 	return s
 }
 

@@ -79,6 +79,13 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 
 	db := &DB{Pool: pool, SQL: stdlib.OpenDBFromPool(pool), listenerPool: listenerPool}
+	// Ping before GORM, which would otherwise log its own multi-line complaint about the same thing.
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.Ping(pingCtx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	db.Gorm, err = gorm.Open(postgres.New(postgres.Config{Conn: db.SQL}), &gorm.Config{
 		TranslateError: true,
 		NowFunc:        func() time.Time { return time.Now().UTC() },
@@ -92,13 +99,6 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("database: open gorm: %w", err)
-	}
-
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.Ping(pingCtx); err != nil {
-		db.Close()
-		return nil, err
 	}
 	return db, nil
 }

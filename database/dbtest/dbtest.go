@@ -348,3 +348,25 @@ func moduleRoot() (string, error) {
 func quietLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
+
+// TakeDown makes db's database refuse new connections and ends every open one, so a test can see
+// how code behaves when the database goes away. The database is still dropped at the test's end.
+func TakeDown(t testing.TB, db *database.DB) {
+	t.Helper()
+	ctx := context.Background()
+	var name string
+	if err := db.Pool.QueryRow(ctx, "SELECT current_database()").Scan(&name); err != nil {
+		t.Fatalf("dbtest: take down: %v", err)
+	}
+	conn, err := get(t).admin(ctx)
+	if err != nil {
+		t.Fatalf("dbtest: take down: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH ALLOW_CONNECTIONS false"); err != nil {
+		t.Fatalf("dbtest: take down: %v", err)
+	}
+	if _, err := conn.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name); err != nil {
+		t.Fatalf("dbtest: take down: %v", err)
+	}
+}
