@@ -1,0 +1,63 @@
+# Alpaca Wrapper: everyday commands. `make run` and `make test` are all a newcomer needs.
+
+HOST ?= 127.0.0.1
+PORT ?= 8080
+GO   ?= go
+# Packages under test; `make test PKG=./database/...` narrows the run.
+PKG  ?= ./...
+
+.PHONY: run test test-race generate check lint migrate bench build node_modules
+
+## run: serve the app on http://$(HOST):$(PORT) with the embedded database (no set-up needed)
+run:
+	HOST=$(HOST) PORT=$(PORT) $(GO) run . serve
+
+## build: compile the single binary into bin/
+build:
+	$(GO) build -trimpath -o bin/alpacawrapper .
+
+## test: run every test against one embedded PostgreSQL cluster shared by all packages
+test:
+	APP_ENV=test $(GO) run . devdb run -- $(GO) test -count=1 $(PKG)
+
+## test-race: the same, with the race detector (slower)
+test-race:
+	APP_ENV=test $(GO) run . devdb run -- $(GO) test -race -count=1 $(PKG)
+
+node_modules: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch node_modules
+
+## generate: regenerate templ components, the CSS and the vendored JavaScript
+generate: node_modules
+	$(GO) tool templ generate
+	npm run --silent build
+
+## check: fail if generated files are stale, or if gofmt, go vet or staticcheck object
+check: generate
+	@changed=$$(git status --porcelain -- views static); \
+	if [ -n "$$changed" ]; then \
+		echo "Generated files are out of date; run 'make generate' and commit:"; echo "$$changed"; \
+		git --no-pager diff --stat -- views static; exit 1; \
+	fi
+	$(MAKE) lint
+
+## lint: gofmt, go vet and staticcheck
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## migrate: run a migrate action, e.g. `make migrate ARGS=status` or `make migrate ARGS="create add_orders"`
+ARGS ?= up
+migrate:
+	$(GO) run . migrate $(ARGS)
+
+## bench: run the Go benchmarks (results are recorded in docs/BENCHMARKS.md)
+bench:
+	APP_ENV=test $(GO) run . devdb run -- $(GO) test -run '^$$' -bench . -benchmem $(PKG)
+
+## help: list the targets
+help:
+	@grep -E '^## ' Makefile | sed 's/^## /  /'
