@@ -75,13 +75,18 @@ func embeddedDir(cfg config.Config) string {
 	return filepath.Join(cfg.DataDir, name)
 }
 
+// clusterOptions are the embedded cluster's settings for this configuration.
+func clusterOptions(cfg config.Config, log *slog.Logger) localpg.Options {
+	return localpg.Options{Dir: embeddedDir(cfg), BinDir: cfg.PGBinDir, Logger: log}
+}
+
 // databaseURL returns DATABASE_URL, or starts (or joins) the embedded cluster when it is unset.
 func databaseURL(ctx context.Context, cfg config.Config, log *slog.Logger) (string, func(), error) {
 	if !cfg.UsesEmbeddedDatabase() {
 		return cfg.DatabaseURL, func() {}, nil
 	}
 	start := time.Now()
-	cluster, err := localpg.Start(ctx, localpg.Options{Dir: embeddedDir(cfg), Logger: log})
+	cluster, err := localpg.Start(ctx, clusterOptions(cfg, log))
 	if err != nil {
 		return "", nil, err
 	}

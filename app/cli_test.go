@@ -124,6 +124,16 @@ func TestUnreachableDatabase(t *testing.T) {
 	}
 }
 
+func TestMissingPostgreSQL(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	r := run(t, []string{"APP_ENV=development", "DATA_DIR=" + t.TempDir(), "PG_BIN_DIR=" + empty}, "serve")
+	assertOneLineFailure(t, r, "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found")
+	if !strings.Contains(r.stderr, "apt-get install postgresql") {
+		t.Errorf("the message must say how to install them: %q", r.stderr)
+	}
+}
+
 func TestUsageAndHelp(t *testing.T) {
 	t.Parallel()
 	r := run(t, nil, "help")

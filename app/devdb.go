@@ -39,7 +39,9 @@ func runDevDB(ctx context.Context, cio cmdIO, args []string) error {
 
 	switch fs.Arg(0) {
 	case "start", "url":
-		c, err := localpg.Start(ctx, localpg.Options{Dir: dir, Logger: log, Persistent: true})
+		opts := clusterOptions(cfg, log)
+		opts.Persistent = true
+		c, err := localpg.Start(ctx, opts)
 		if err != nil {
 			return err
 		}
@@ -60,10 +62,10 @@ func runDevDB(ctx context.Context, cio cmdIO, args []string) error {
 			fmt.Fprintf(cio.stdout, "not running (%s)\n", dir)
 			return nil
 		}
-		fmt.Fprintf(cio.stdout, "running: %s (pid %d, %d users)\n", info.URL(""), info.PID, info.Leases)
+		fmt.Fprintf(cio.stdout, "running: %s (pid %d, %d users, data in %s)\n", info.URL(""), info.PID, info.Leases, info.DataDir)
 		return nil
 	case "psql":
-		c, err := localpg.Start(ctx, localpg.Options{Dir: dir, Logger: log})
+		c, err := localpg.Start(ctx, clusterOptions(cfg, log))
 		if err != nil {
 			return err
 		}
@@ -72,25 +74,25 @@ func runDevDB(ctx context.Context, cio cmdIO, args []string) error {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, cio.stdout, cio.stderr
 		return cmd.Run()
 	case "run":
-		return devdbRun(ctx, cio, dir, fs.Args()[1:], log)
+		return devdbRun(ctx, cio, clusterOptions(cfg, log), fs.Args()[1:])
 	}
 	return fmt.Errorf("unknown action %q: use start, stop, status, url, psql or run", fs.Arg(0))
 }
 
 // devdbRun runs a command against the cluster, holding it open for the command's whole run.
-func devdbRun(ctx context.Context, cio cmdIO, dir string, argv []string, log *slog.Logger) error {
+func devdbRun(ctx context.Context, cio cmdIO, opts localpg.Options, argv []string) error {
 	if len(argv) > 0 && argv[0] == "--" {
 		argv = argv[1:]
 	}
 	if len(argv) == 0 {
 		return errors.New("run needs a command, e.g. `devdb run -- go test ./...`")
 	}
-	c, err := localpg.Start(ctx, localpg.Options{Dir: dir})
+	c, err := localpg.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
-	defer releaseCluster(c, log)
-	log.Info("running with the embedded database", "url", c.URL(""))
+	defer releaseCluster(c, opts.Logger)
+	opts.Logger.Info("running with the embedded database", "url", c.URL(""))
 
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+c.URL(""))

@@ -17,9 +17,9 @@ const internalErrorDetail = "Something went wrong on our side. It has been logge
 type requestKind int
 
 const (
-	kindPage  requestKind = iota // a browser navigating: a full HTML page
-	kindHTMX                     // an htmx request: a fragment it can swap in
-	kindJSON                     // an API client: problem+json
+	kindPage requestKind = iota // a browser navigating: a full HTML page
+	kindHTMX                    // an htmx request: a fragment it can swap in
+	kindJSON                    // an API client: problem+json
 )
 
 func kindOf(c *fiber.Ctx) requestKind {

@@ -46,7 +46,7 @@ type testBundle struct {
 }
 
 // setup builds a server on its own database. env picks development or production behaviour.
-func setup(t *testing.T, env config.Env) (*Server, *testBundle) {
+func setup(t testing.TB, env config.Env) (*Server, *testBundle) {
 	t.Helper()
 	cfg, err := config.Load(func(name string) (string, bool) {
 		switch name {

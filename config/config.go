@@ -63,6 +63,9 @@ type Config struct {
 	DBMaxConns int
 	// DataDir holds local state: the embedded PostgreSQL cluster, uploads (DATA_DIR).
 	DataDir string
+	// PGBinDir is where the PostgreSQL server binaries for the embedded cluster are (PG_BIN_DIR).
+	// Empty searches PATH and /usr/lib/postgresql/*/bin.
+	PGBinDir string
 	// SecretKey signs sessions and tokens (SECRET_KEY or SECRET_KEY_FILE).
 	SecretKey string
 	// LogLevel and LogFormat shape the structured log (LOG_LEVEL: debug, info, warn, error;
@@ -132,6 +135,7 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.DatabaseURL = r.secret("DATABASE_URL", "")
 	c.DBMaxConns = r.integer("DB_MAX_CONNS", 20, 2, 1000)
 	c.DataDir = r.str("DATA_DIR", ".data")
+	c.PGBinDir = r.str("PG_BIN_DIR", "")
 	c.SecretKey = r.secret("SECRET_KEY", d.secretKey)
 	c.LogLevel = r.level("LOG_LEVEL", d.logLevel)
 	c.LogFormat = r.enum("LOG_FORMAT", d.logFormat, "text", "json")

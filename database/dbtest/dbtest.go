@@ -18,6 +18,7 @@
 package dbtest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,7 +152,14 @@ func setup(ctx context.Context) (*server, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cluster, err = localpg.Start(ctx, localpg.Options{Dir: filepath.Join(root, ".data", "postgres-test")})
+		// The same folder `make test` and `devdb` use with APP_ENV=test (DATA_DIR/postgres-test).
+		dataDir := cmp.Or(os.Getenv("DATA_DIR"), ".data")
+		if !filepath.IsAbs(dataDir) {
+			dataDir = filepath.Join(root, dataDir)
+		}
+		s.cluster, err = localpg.Start(ctx, localpg.Options{
+			Dir: filepath.Join(dataDir, "postgres-test"), BinDir: os.Getenv("PG_BIN_DIR"),
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 // ErrNoBinaries is matched (errors.Is) by the error Start returns when no
@@ -22,6 +21,9 @@ var ErrNoBinaries = errors.New("localpg: PostgreSQL server binaries not found")
 type NoBinariesError struct {
 	// Looked describes the places searched, for the message.
 	Looked string
+	// BinDir is Options.BinDir when it was set, and with it the only folder
+	// searched.
+	BinDir string
 	// Version is the major version the existing data directory needs, or ""
 	// when any version would do.
 	Version string
@@ -33,6 +35,12 @@ func (e *NoBinariesError) Error() string {
 	if e.Version != "" {
 		what = "PostgreSQL " + e.Version + " server binaries (the data directory was created by version " + e.Version + ")"
 	}
+	if e.BinDir != "" {
+		// The application fills BinDir from PG_BIN_DIR, so that is what
+		// the reader can change; installing PostgreSQL helps only once it
+		// no longer points elsewhere.
+		return fmt.Sprintf("localpg: %s not found in %s (the PG_BIN_DIR setting); point PG_BIN_DIR at the folder that holds them, or unset it and install PostgreSQL with \"apt-get install postgresql\"", what, e.BinDir)
+	}
 	return fmt.Sprintf("localpg: %s not found (looked %s); install them with \"apt-get install postgresql\" or set DATABASE_URL", what, e.Looked)
 }
 
@@ -43,19 +51,18 @@ func (e *NoBinariesError) Unwrap() error { return ErrNoBinaries }
 // binaries; only psql and friends are linked into /usr/bin.
 const debianBinGlob = "/usr/lib/postgresql/*/bin"
 
-// findBinaries returns the folder holding initdb, pg_ctl and postgres.
-// Folders on PATH come first (an explicit choice by the user), then
-// /usr/lib/postgresql/*/bin from the highest version down. When wantVersion
-// is set (an existing data directory's PG_VERSION), only a folder with that
-// major version qualifies, because a server refuses data files of another
-// major version.
-func findBinaries(ctx context.Context, searchDirs []string, wantVersion string) (string, error) {
-	looked := "on PATH and in " + debianBinGlob
-	dirs := searchDirs
-	if dirs == nil {
-		dirs = defaultSearchDirs()
-	} else {
-		looked = "in " + strings.Join(searchDirs, ", ")
+// findBinaries returns the folder holding initdb, pg_ctl and postgres. A
+// non-empty binDir (Options.BinDir) is the only folder considered: an
+// explicit choice must not be overridden silently by another install.
+// Otherwise folders on PATH come first (an explicit choice by the user),
+// then /usr/lib/postgresql/*/bin from the highest version down. When
+// wantVersion is set (an existing data directory's PG_VERSION), only a
+// folder with that major version qualifies, because a server refuses data
+// files of another major version.
+func findBinaries(ctx context.Context, binDir, wantVersion string) (string, error) {
+	looked, dirs := "in "+binDir, []string{binDir}
+	if binDir == "" {
+		looked, dirs = "on PATH and in "+debianBinGlob, defaultSearchDirs()
 	}
 	seen := map[string]bool{}
 	for _, dir := range dirs {
@@ -68,7 +75,7 @@ func findBinaries(ctx context.Context, searchDirs []string, wantVersion string) 
 			return bin, nil
 		}
 	}
-	return "", &NoBinariesError{Looked: looked, Version: wantVersion}
+	return "", &NoBinariesError{Looked: looked, BinDir: binDir, Version: wantVersion}
 }
 
 // defaultSearchDirs lists PATH entries followed by the Debian versioned

@@ -34,7 +34,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := layout{dir: opts.Dir}
+	// The lock and the leases live in Dir wherever the server files go.
+	l := inPlace(opts.Dir)
 	if err := os.MkdirAll(l.leases(), 0o755); err != nil {
 		return nil, fmt.Errorf("localpg: %w", err)
 	}
@@ -44,7 +45,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	}
 	defer lock.unlock()
 
-	srv, err := newServer(ctx, l, opts)
+	// Read under the lock: another process may be relocating the cluster.
+	srv, err := newServer(ctx, findLayout(opts.Dir), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +83,7 @@ func ensureRunning(ctx context.Context, srv *server) (pidFile, error) {
 	if err != nil || running {
 		return pf, err
 	}
-	if err := srv.r.own(srv.l.dir); err != nil {
+	if err := srv.r.own(srv.l.srv); err != nil {
 		return pf, err
 	}
 	if readPGVersion(srv.l) == "" {
@@ -99,23 +101,38 @@ func ensureRunning(ctx context.Context, srv *server) (pidFile, error) {
 	return pf, err
 }
 
-// newServer finds the binaries (matching the data folder's version, if any)
-// and the user to run them as.
+// newServer finds the binaries (matching the data folder's version, if any),
+// the user to run them as, and where the server files go (see runner.place);
+// the server it returns carries the layout to use from then on.
 func newServer(ctx context.Context, l layout, opts Options) (*server, error) {
 	// Binaries first: without them the other checks (is there a postgres
 	// user?) only distract from the fix, installing PostgreSQL.
-	bin, err := findBinaries(ctx, opts.searchDirs, readPGVersion(l))
+	bin, err := findBinaries(ctx, opts.BinDir, readPGVersion(l))
 	if err != nil {
 		return nil, err
 	}
-	r, err := newRunner(l.dir)
+	r, err := newRunner()
 	if err != nil {
 		return nil, err
 	}
-	if err := r.checkOwner(l.data()); err != nil {
+	placed, err := r.place(l, relocatedDir(l.dir), opts.Logger)
+	if err != nil {
 		return nil, err
 	}
-	return &server{l: l, bin: bin, r: r, timeout: opts.StartTimeout, log: opts.Logger}, nil
+	if placed.srv != l.srv {
+		// Just relocated. The folder is normally new, but holds a data
+		// folder of its own if someone removed only LOCATION, and that one
+		// needs binaries of its version.
+		if v := readPGVersion(placed); v != "" {
+			if bin, err = findBinaries(ctx, opts.BinDir, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := r.checkOwner(placed.data()); err != nil {
+		return nil, err
+	}
+	return &server{l: placed, bin: bin, r: r, timeout: opts.StartTimeout, log: opts.Logger}, nil
 }
 
 // stopIfUnused drops dead leases and stops the server when no live lease is
@@ -157,13 +174,15 @@ func (c *Cluster) Release(ctx context.Context) error {
 }
 
 // Stop removes every lease and stops the server in dir, whoever uses it
-// ("devdb stop"). Stopping a cluster that is not running is not an error.
+// ("devdb stop"), wherever its files live. Stopping a cluster that is not
+// running is not an error. It looks for the binaries on PATH and in
+// /usr/lib/postgresql/*/bin, as Start does when Options.BinDir is empty.
 func Stop(ctx context.Context, dir string) error {
 	opts, err := Options{Dir: dir}.withDefaults()
 	if err != nil {
 		return err
 	}
-	l := layout{dir: opts.Dir}
+	l := findLayout(opts.Dir)
 	if _, err := os.Stat(l.dir); err != nil {
 		return nil // never created, so nothing runs
 	}
@@ -195,6 +214,10 @@ func (c *Cluster) SocketDir() string { return c.sockDir }
 
 // Dir returns the absolute cluster folder.
 func (c *Cluster) Dir() string { return c.opts.Dir }
+
+// DataDir returns the server's data directory: Dir()/data, or a folder
+// outside Dir when the cluster was relocated (see the package doc).
+func (c *Cluster) DataDir() string { return c.srv.l.data() }
 
 // BinDir returns the folder holding the server binaries in use.
 func (c *Cluster) BinDir() string { return c.srv.bin }

@@ -3,6 +3,8 @@ package localpg
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,14 +29,15 @@ const helperEnv = "LOCALPG_TEST_HELPER_DIR"
 // requireBinaries skips the test when the machine has no PostgreSQL server.
 func requireBinaries(t *testing.T) {
 	t.Helper()
-	if _, err := findBinaries(context.Background(), nil, ""); err != nil {
+	if _, err := findBinaries(context.Background(), "", ""); err != nil {
 		t.Skipf("skipping: needs PostgreSQL server binaries: %v", err)
 	}
 }
 
 // testDir makes a cluster folder the postgres user can reach when the tests
-// run as root (t.TempDir's folders are 0700), and stops the server in it
-// before removing it.
+// run as root, so that the cluster stays in place (t.TempDir's folders are
+// 0700, which would relocate it; TestRootRelocatesBehindClosedFolder covers
+// that), and stops the server in it before removing it.
 func testDir(t *testing.T) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "localpg-test-*")
@@ -382,16 +385,27 @@ func TestPersistentLeaseAndStop(t *testing.T) {
 
 func TestNoBinaries(t *testing.T) {
 	t.Parallel()
+	// The machine may well have PostgreSQL installed: BinDir must be the
+	// only place looked at all the same.
 	empty := t.TempDir()
-	_, err := Start(context.Background(), Options{Dir: filepath.Join(t.TempDir(), "pg"), searchDirs: []string{empty}})
+	_, err := Start(context.Background(), Options{Dir: filepath.Join(t.TempDir(), "pg"), BinDir: empty})
 	if !errors.Is(err, ErrNoBinaries) {
 		t.Fatalf("err = %v, want ErrNoBinaries", err)
 	}
 	msg := err.Error()
-	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "localpg: ") || !strings.Contains(msg, "apt-get install postgresql") || !strings.Contains(msg, empty) {
-		t.Errorf("message %q: want one line naming %s and the fix", msg, empty)
+	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "localpg: ") || !strings.Contains(msg, "in "+empty+" ") ||
+		!strings.Contains(msg, "PG_BIN_DIR") || !strings.Contains(msg, "apt-get install postgresql") {
+		t.Errorf("message %q: want one line naming %s, PG_BIN_DIR and the install command", msg, empty)
 	}
 	t.Log(msg)
+
+	// Without BinDir the message names the default places and the other
+	// way out, DATABASE_URL.
+	msg = (&NoBinariesError{Looked: "on PATH and in " + debianBinGlob, Version: "15"}).Error()
+	if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, "localpg: PostgreSQL 15 ") || !strings.Contains(msg, debianBinGlob) ||
+		!strings.Contains(msg, "DATABASE_URL") || strings.Contains(msg, "PG_BIN_DIR") {
+		t.Errorf("message %q: want one line naming version 15, %s and DATABASE_URL", msg, debianBinGlob)
+	}
 }
 
 func TestFailedInitdbLeavesNoData(t *testing.T) {
@@ -415,7 +429,7 @@ func TestFailedInitdbLeavesNoData(t *testing.T) {
 	}
 	requirePostgresUserIfRoot(t)
 	dir := testDir(t)
-	_, err = Start(context.Background(), Options{Dir: dir, searchDirs: []string{bin}})
+	_, err = Start(context.Background(), Options{Dir: dir, BinDir: bin})
 	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
 		t.Fatalf("err = %v, want initdb's output", err)
 	}
@@ -430,13 +444,123 @@ func TestFailedInitdbLeavesNoData(t *testing.T) {
 	}
 }
 
-func TestRootNeedsTraversableParents(t *testing.T) {
+func TestRootRelocatesBehindClosedFolder(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("only root hands the cluster to the postgres user")
 	}
 	requireBinaries(t)
 	requirePostgresUserIfRoot(t)
 	t.Parallel()
+	ctx := testCtx(t)
+
+	// Like a fresh checkout under /root: a 0700 folder above the cluster
+	// that the postgres user cannot enter.
+	closed, err := os.MkdirTemp("", "localpg-test-*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(closed) })
+	if err := os.Chmod(closed, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(closed, "project", ".data", "postgres")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(real))
+	moved := filepath.Join("/var/tmp/alpacawrapper-pg", hex.EncodeToString(sum[:])[:16])
+	if relocatedDir(dir) != moved {
+		t.Fatalf("relocatedDir = %s, want %s", relocatedDir(dir), moved)
+	}
+	if _, err := os.Lstat(moved); err == nil {
+		t.Fatalf("%s exists before the test; not touching it", moved)
+	}
+	t.Cleanup(func() {
+		if err := Stop(context.Background(), dir); err != nil {
+			t.Errorf("cleanup: %v", err)
+		}
+		os.RemoveAll(moved)
+	})
+
+	var logs strings.Builder
+	c := start(t, ctx, Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, "first start (relocated, initdb)")
+	t.Log(strings.TrimSpace(logs.String()))
+	if n := queryInt(t, ctx, c.URL(""), "SELECT 1"); n != 1 {
+		t.Fatalf("SELECT 1 = %d", n)
+	}
+	if c.DataDir() != filepath.Join(moved, "data") || c.SocketDir() != filepath.Join(moved, "run") || c.Dir() != dir {
+		t.Errorf("DataDir = %s, SocketDir = %s, Dir = %s; want the server files in %s", c.DataDir(), c.SocketDir(), c.Dir(), moved)
+	}
+	if !strings.Contains(logs.String(), "level=INFO") || !strings.Contains(logs.String(), "location="+moved) {
+		t.Errorf("the relocation was not logged at info level:\n%s", logs.String())
+	}
+	note, err := os.ReadFile(filepath.Join(dir, "LOCATION"))
+	if err != nil || !strings.HasPrefix(string(note), moved+"\n") || !strings.Contains(string(note), closed) {
+		t.Errorf("LOCATION = %q (%v), want %s first and %s named", note, err, moved, closed)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "data")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s/data exists (stat: %v)", dir, err)
+	}
+	// The server's folder is postgres's; the closed folder and Dir are
+	// left as they were.
+	pg, _ := user.Lookup(serverUser)
+	for path, want := range map[string]string{moved: pg.Uid, dir: "0"} {
+		if fi, err := os.Stat(path); err != nil || strconv.Itoa(int(fi.Sys().(*syscall.Stat_t).Uid)) != want {
+			t.Errorf("%s: owner is not uid %s (stat: %v)", path, want, err)
+		}
+	}
+	if fi, _ := os.Stat(closed); fi.Mode().Perm() != 0o700 {
+		t.Errorf("%s is now %v", closed, fi.Mode().Perm())
+	}
+
+	info := wantRunning(t, dir, true)
+	if info.DataDir != c.DataDir() || info.Port != c.Port() || info.Leases != 1 || !info.Initialized {
+		t.Errorf("status %+v, cluster port %d data %s", info, c.Port(), c.DataDir())
+	}
+	pgVersion, err := os.Stat(filepath.Join(moved, "data", "PG_VERSION"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	release(t, ctx, c)
+	wantRunning(t, dir, false)
+
+	logs.Reset()
+	c = start(t, ctx, Options{Dir: dir, Logger: slog.New(slog.NewTextHandler(&logs, nil))}, "second start (relocated, reused)")
+	if strings.Contains(logs.String(), "location=") || strings.Contains(logs.String(), "initialising") {
+		t.Errorf("second start relocated or initialised again:\n%s", logs.String())
+	}
+	again, err := os.Stat(filepath.Join(moved, "data", "PG_VERSION"))
+	if err != nil || !os.SameFile(pgVersion, again) || !again.ModTime().Equal(pgVersion.ModTime()) {
+		t.Errorf("data folder was re-initialised")
+	}
+	if n := queryInt(t, ctx, c.URL(""), "SELECT 1"); n != 1 {
+		t.Fatalf("SELECT 1 = %d", n)
+	}
+
+	// Stop finds the relocated server, even while a lease is held.
+	if err := Stop(ctx, dir); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	if info := wantRunning(t, dir, false); info.Leases != 0 || info.DataDir != c.DataDir() {
+		t.Errorf("after stop: %+v", info)
+	}
+	release(t, ctx, c) // after Stop: nothing left to do, and no error
+}
+
+func TestRelocationErrors(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root relocates clusters")
+	}
+	requirePostgresUserIfRoot(t)
+	t.Parallel()
+	r, err := newRunner()
+	if err != nil {
+		t.Fatal(err)
+	}
 	base, err := os.MkdirTemp("", "localpg-test-*")
 	if err != nil {
 		t.Fatal(err)
@@ -444,14 +568,46 @@ func TestRootNeedsTraversableParents(t *testing.T) {
 	t.Cleanup(func() { os.RemoveAll(base) })
 	os.Chmod(base, 0o755)
 	closed := filepath.Join(base, "closed") // 0700 root: postgres cannot enter
-	if err := os.Mkdir(closed, 0o700); err != nil {
+	open := filepath.Join(base, "open")     // 0777: anyone may plant files
+	real := filepath.Join(base, "real")
+	for path, mode := range map[string]os.FileMode{closed: 0o700, open: 0o777, real: 0o755} {
+		if err := os.Mkdir(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(path, mode)
+	}
+	if err := os.Symlink(real, filepath.Join(base, "link")); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Start(context.Background(), Options{Dir: filepath.Join(closed, "pg")})
-	if err == nil || !strings.Contains(err.Error(), "cannot enter "+closed+",") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("err = %v, want one line naming %s", err, closed)
+	existing := filepath.Join(closed, "existing")
+	if err := os.MkdirAll(filepath.Join(existing, "data"), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	t.Log(err)
+	os.WriteFile(filepath.Join(existing, "data", "PG_VERSION"), []byte("15\n"), 0o644)
+
+	for _, tc := range []struct {
+		name, dir, fallback, want string
+	}{
+		{"fallback unreachable too", filepath.Join(closed, "pg"), filepath.Join(closed, "fallback", "x"), "fallback folder " + filepath.Join(closed, "fallback", "x") + " cannot be used either"},
+		{"fallback is a symlink", filepath.Join(closed, "pg"), filepath.Join(base, "link", "x"), "is not a folder owned by root"},
+		{"fallback writable by all", filepath.Join(closed, "pg"), filepath.Join(open, "x"), "is not a folder owned by root"},
+		{"existing cluster", existing, filepath.Join(base, "x"), "cannot reach the existing cluster in " + filepath.Join(existing, "data")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			os.MkdirAll(tc.dir, 0o755)
+			_, err := r.place(inPlace(tc.dir), tc.fallback, testLogger(t))
+			if err == nil || !strings.HasPrefix(err.Error(), "localpg: ") || strings.Contains(err.Error(), "\n") ||
+				!strings.Contains(err.Error(), "cannot enter "+closed+",") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one line naming %s and saying %q", err, closed, tc.want)
+			}
+			t.Log(err)
+			for _, path := range []string{filepath.Join(tc.dir, "LOCATION"), tc.fallback} {
+				if _, err := os.Lstat(path); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("%s was created (stat: %v)", path, err)
+				}
+			}
+		})
+	}
 }
 
 // requirePostgresUserIfRoot skips when running as root without the postgres

@@ -25,8 +25,14 @@ const (
 // Options configures Start.
 type Options struct {
 	// Dir is the folder that holds the cluster (data, socket, log, lock and
-	// leases). Required; a relative path is made absolute.
+	// leases; see the package doc for when the server's files go
+	// elsewhere). Required; a relative path is made absolute.
 	Dir string
+	// BinDir, when set, is the only folder searched for initdb, pg_ctl and
+	// postgres (the application sets it from PG_BIN_DIR). Default: the
+	// folders on PATH, then /usr/lib/postgresql/*/bin, highest version
+	// first.
+	BinDir string
 	// Logger receives progress messages (initialising, starting, stopping).
 	// Default: discard.
 	Logger *slog.Logger
@@ -39,10 +45,6 @@ type Options struct {
 	// the calling process, so the server keeps running after the process
 	// exits (used by "devdb start"). Only Stop removes that lease.
 	Persistent bool
-
-	// searchDirs, when non-nil, replaces PATH and /usr/lib/postgresql/*/bin
-	// as the places to look for the server binaries. Tests use it.
-	searchDirs []string
 }
 
 // withDefaults validates o and fills in defaults; Dir comes back absolute.

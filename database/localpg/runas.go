@@ -2,8 +2,10 @@ package localpg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/user"
@@ -22,17 +24,16 @@ const serverUser = "postgres"
 // runner runs the server programs, as the postgres user when we are root and
 // as ourselves otherwise.
 type runner struct {
-	dir  string              // cwd for commands: the cluster folder
 	cred *syscall.Credential // nil: run as the current user
 	home string              // HOME for the postgres user
 	name string              // user name for USER/LOGNAME
 }
 
-// newRunner prepares to run commands for the cluster in dir (which must
-// exist). As root it checks that the postgres user exists and can reach dir.
-func newRunner(dir string) (*runner, error) {
+// newRunner prepares to run the server programs. As root it checks that the
+// postgres user exists.
+func newRunner() (*runner, error) {
 	if os.Geteuid() != 0 {
-		return &runner{dir: dir}, nil
+		return &runner{}, nil
 	}
 	u, err := user.Lookup(serverUser)
 	if err != nil {
@@ -43,42 +44,130 @@ func newRunner(dir string) (*runner, error) {
 	if err1 != nil || err2 != nil {
 		return nil, fmt.Errorf("localpg: user %q has a non-numeric uid %q or gid %q", serverUser, u.Uid, u.Gid)
 	}
-	gids := []uint32{uint32(gid)}
+	var groups []uint32
 	if ids, err := u.GroupIds(); err == nil {
 		for _, id := range ids {
 			if n, err := strconv.ParseUint(id, 10, 32); err == nil {
-				gids = append(gids, uint32(n))
+				groups = append(groups, uint32(n))
 			}
 		}
 	}
-	if err := checkTraversable(filepath.Dir(dir), uint32(uid), gids); err != nil {
-		return nil, err
-	}
 	return &runner{
-		dir: dir,
 		// Groups set explicitly so the child does not keep root's
 		// supplementary groups.
-		cred: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: gids[1:]},
+		cred: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: groups},
 		home: u.HomeDir,
 		name: u.Username,
 	}, nil
 }
 
-// checkTraversable makes sure the user can enter every folder from dir up to
-// "/". We report rather than chmod: loosening permissions of folders we do
+// place decides where the server files of the cluster go and returns the
+// layout to use. Only root needs to decide: the server then runs as the
+// postgres user, which must reach them. When some folder above l.dir shuts
+// that user out (a fresh checkout under /root, mode 0700, say) they go to
+// fallback, a folder of their own under relocateRoot, and l.dir/LOCATION
+// records the move for findLayout and for people. We move the files rather
+// than chmod the blocking folder: loosening permissions of folders we do
 // not own (a home folder, say) is not our call.
-func checkTraversable(dir string, uid uint32, gids []uint32) error {
+func (r *runner) place(l layout, fallback string, log *slog.Logger) (layout, error) {
+	if r.cred == nil {
+		return l, nil
+	}
+	if l.relocated() {
+		// Recreate the folder if someone removed it, to start afresh.
+		if err := r.prepareRelocated(l.srv); err != nil {
+			return l, fmt.Errorf("localpg: %s says the server files of the cluster in %s live in %s, which cannot be used: %v", l.location(), l.dir, l.srv, err)
+		}
+		return l, nil
+	}
+	blocked, err := r.blockedDir(filepath.Dir(l.dir))
+	if err != nil || blocked == "" {
+		return l, err
+	}
+	if readPGVersion(l) != "" {
+		// Relocating now would swap the existing database for an empty
+		// one without a word; let a person choose.
+		return l, fmt.Errorf("localpg: the %q user cannot enter %s, so the server cannot reach the existing cluster in %s; run \"chmod o+x %s\", or remove %s to have a new cluster made in %s", serverUser, blocked, l.data(), blocked, l.data(), fallback)
+	}
+	if err := r.prepareRelocated(fallback); err != nil {
+		return l, fmt.Errorf("localpg: the %q user cannot enter %s, which leads to the cluster folder %s, and the fallback folder %s cannot be used either (%v); run \"chmod o+x %s\" or put the cluster folder elsewhere", serverUser, blocked, l.dir, fallback, err, blocked)
+	}
+	note := fallback + "\n\n" +
+		"The PostgreSQL server of the cluster in this folder keeps its files\n" +
+		"(data, run, postgres.log) in the folder named above, because the\n" +
+		"\"" + serverUser + "\" user cannot enter " + blocked + ".\n" +
+		"To start afresh, stop the server and remove both that folder and this file.\n"
+	if err := os.WriteFile(l.location(), []byte(note), 0o644); err != nil {
+		return l, fmt.Errorf("localpg: record the cluster location: %w", err)
+	}
+	log.Info("localpg: the postgres user cannot reach the cluster folder, so the server files live elsewhere",
+		"dir", l.dir, "location", fallback, "blocked", blocked, "record", l.location())
+	return layout{dir: l.dir, srv: fallback}, nil
+}
+
+// prepareRelocated makes srv, a folder under relocateRoot, ready for the
+// server user. relocateRoot sits in world-writable /var/tmp, so before we,
+// as root, put anything in it we make sure nobody else controls it: it must
+// be a real folder, owned by root and writable by root only. Its errors
+// carry no "localpg: " prefix because place wraps them.
+func (r *runner) prepareRelocated(srv string) error {
+	root := filepath.Dir(srv)
+	if err := mkdirMode(root, 0o755); err != nil {
+		return err
+	}
+	fi, err := os.Lstat(root)
+	if err != nil {
+		return err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !fi.IsDir() || !ok || st.Uid != 0 || fi.Mode().Perm()&0o022 != 0 {
+		return fmt.Errorf("%s is not a folder owned by root and writable by root only", root)
+	}
+	blocked, err := r.blockedDir(root)
+	if err != nil {
+		return err
+	}
+	if blocked != "" {
+		return fmt.Errorf("the %q user cannot enter %s", serverUser, blocked)
+	}
+	// Only root can create entries in root, so an existing srv is ours.
+	if err := mkdirMode(srv, 0o755); err != nil {
+		return err
+	}
+	return os.Lchown(srv, int(r.cred.Uid), int(r.cred.Gid))
+}
+
+// mkdirMode creates dir with exactly perm, whatever the umask, and leaves an
+// existing dir alone: we chmod only what we create.
+func mkdirMode(dir string, perm os.FileMode) error {
+	err := os.Mkdir(dir, perm)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return os.Chmod(dir, perm)
+}
+
+// blockedDir returns the first folder from dir up to "/" that the server
+// user cannot enter, or "" when it can reach dir (always, when we are not
+// root).
+func (r *runner) blockedDir(dir string) (string, error) {
+	if r.cred == nil {
+		return "", nil
+	}
+	gids := append([]uint32{r.cred.Gid}, r.cred.Groups...)
 	for p := dir; ; p = filepath.Dir(p) {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return fmt.Errorf("localpg: %w", err)
+			return "", fmt.Errorf("localpg: %w", err)
 		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
-		if ok {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 			perm := fi.Mode().Perm()
 			var can bool
 			switch {
-			case st.Uid == uid:
+			case st.Uid == r.cred.Uid:
 				can = perm&0o100 != 0
 			case slices.Contains(gids, st.Gid):
 				can = perm&0o010 != 0
@@ -86,19 +175,21 @@ func checkTraversable(dir string, uid uint32, gids []uint32) error {
 				can = perm&0o001 != 0
 			}
 			if !can {
-				return fmt.Errorf("localpg: the %q user cannot enter %s, which the server needs to reach its data; run \"chmod o+x %s\" or put the cluster folder elsewhere", serverUser, p, p)
+				return p, nil
 			}
 		}
 		if parent := filepath.Dir(p); parent == p {
-			return nil
+			return "", nil
 		}
 	}
 }
 
-// command builds an exec.Cmd for one of the server programs.
-func (r *runner) command(ctx context.Context, path string, args ...string) *exec.Cmd {
+// command builds an exec.Cmd for one of the server programs, run in cwd.
+// cwd must be a folder the server user can enter: the child changes to it
+// after taking on that user's identity.
+func (r *runner) command(ctx context.Context, cwd, path string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, path, args...)
-	cmd.Dir = r.dir
+	cmd.Dir = cwd
 	// pg_ctl start leaves the server running with its output redirected to
 	// the log file; WaitDelay guards against any descendant that still holds
 	// our output pipe so Wait cannot hang.

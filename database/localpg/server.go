@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,6 +23,12 @@ type server struct {
 	r       *runner
 	timeout time.Duration
 	log     *slog.Logger
+}
+
+// command builds a command running the server program prog from bin in
+// the folder of the server files, which the server user can always enter.
+func (s *server) command(ctx context.Context, prog string, args ...string) *exec.Cmd {
+	return s.r.command(ctx, s.l.srv, filepath.Join(s.bin, prog), args...)
 }
 
 // startAttempts bounds retries of pg_ctl start for transient failures: the
@@ -66,7 +73,7 @@ func (s *server) initdb(ctx context.Context) error {
 func (s *server) runInitdb(ctx context.Context, tmp string, args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	out, err := s.r.command(ctx, filepath.Join(s.bin, "initdb"), args...).CombinedOutput()
+	out, err := s.command(ctx, "initdb", args...).CombinedOutput()
 	if err != nil {
 		_ = os.RemoveAll(tmp)
 		return fmt.Errorf("localpg: initdb failed: %w; its output ends with:\n%s", err, indent(lastLines(string(out), 10)))
@@ -166,7 +173,7 @@ func (s *server) pgCtlStart(ctx context.Context, port int) error {
 	secs := strconv.Itoa(int(math.Ceil(s.timeout.Seconds())))
 	ctx, cancel := context.WithTimeout(ctx, s.timeout+10*time.Second)
 	defer cancel()
-	cmd := s.r.command(ctx, filepath.Join(s.bin, "pg_ctl"),
+	cmd := s.command(ctx, "pg_ctl",
 		"-D", s.l.data(), "-l", s.l.logFile(), "-o", opts, "-w", "-t", secs, "start")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -232,7 +239,7 @@ func (s *server) pgCtlStop(ctx context.Context, mode string) error {
 	secs := strconv.Itoa(int(math.Ceil(s.timeout.Seconds())))
 	ctx, cancel := context.WithTimeout(ctx, s.timeout+10*time.Second)
 	defer cancel()
-	out, err := s.r.command(ctx, filepath.Join(s.bin, "pg_ctl"),
+	out, err := s.command(ctx, "pg_ctl",
 		"-D", s.l.data(), "-m", mode, "-w", "-t", secs, "stop").CombinedOutput()
 	if err != nil {
 		if _, statErr := os.Stat(s.l.pidFile()); errors.Is(statErr, fs.ErrNotExist) {

@@ -9,6 +9,9 @@ import (
 type Info struct {
 	// Dir is the absolute cluster folder.
 	Dir string
+	// DataDir is the server's data directory: Dir/data, or a folder
+	// outside Dir when the cluster was relocated (see the package doc).
+	DataDir string
 	// Initialized is true once initdb has completed.
 	Initialized bool
 	// Version is the PostgreSQL major version of the data folder, if
@@ -43,16 +46,16 @@ func (i Info) URL(dbname string) string {
 	return databaseURL(i.Port, dbname)
 }
 
-// Status inspects the cluster in dir without starting, stopping or changing
-// anything, and without taking the lock (so it answers even while another
-// process is starting the server).
+// Status inspects the cluster in dir, wherever its server files live,
+// without starting, stopping or changing anything, and without taking the
+// lock (so it answers even while another process is starting the server).
 func Status(dir string) (Info, error) {
 	opts, err := Options{Dir: dir}.withDefaults()
 	if err != nil {
 		return Info{}, err
 	}
-	l := layout{dir: opts.Dir}
-	info := Info{Dir: l.dir, Version: readPGVersion(l)}
+	l := findLayout(opts.Dir)
+	info := Info{Dir: l.dir, DataDir: l.data(), Version: readPGVersion(l)}
 	info.Initialized = info.Version != ""
 	if _, err := os.Stat(l.dir); err != nil {
 		if os.IsNotExist(err) {

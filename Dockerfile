@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+# Multi-stage build of the single binary. Not built on the development machines (they have no
+# Docker engine): written to be correct by reading, see the README.
+#
+# Generated files (templ output, CSS, vendored JS) are committed, so the Go toolchain alone builds
+# a complete app: no Node stage is needed.
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X alpacawrapper/app.version=${VERSION}" -o /out/alpacawrapper .
+
+# distroless/static: no shell or package manager, CA certificates included, runs as uid 65532.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/alpacawrapper /usr/local/bin/alpacawrapper
+USER nonroot:nonroot
+ENV APP_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080
+EXPOSE 8080
+# Migrations are a release step, run once per deploy before the new version takes traffic:
+#   docker run --rm -e DATABASE_URL=... -e SECRET_KEY=... -e SMTP_HOST=... IMAGE migrate up
+# (production defaults MIGRATE_ON_START to false so instances never race to migrate).
+ENTRYPOINT ["/usr/local/bin/alpacawrapper"]
+CMD ["serve"]
