@@ -8,7 +8,7 @@ trap 'rm -rf "$work"' EXIT
 
 git clone -q "$repo" "$work/clone"
 cd "$work/clone"
-ln -s "$repo/node_modules" node_modules
+cp -a "$repo/node_modules" node_modules
 touch node_modules # newer than package-lock.json: make must not reinstall
 
 expect_failure() {
