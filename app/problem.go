@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+
+	"alpacawrapper/apperr"
 )
 
 // Problem is the JSON body of every API error, after RFC 9457 ("problem details"), plus the request
@@ -19,32 +21,33 @@ type Problem struct {
 	RequestID string            `json:"request_id,omitempty"`
 }
 
-// Rejection is implemented by errors that are meant for the person who made the request: a
-// validation failure, a refused order, a missing object. Their message is shown as it is, in every
-// environment; any other error is an internal one and its text is hidden in production.
-type Rejection interface {
-	error
-	HTTPStatus() int
-	Code() string
-}
-
-// FieldErrors is implemented by rejections that name the form fields at fault.
-type FieldErrors interface {
-	FieldErrors() map[string]string
+// statusOf maps a refusal's kind to its HTTP status: the one place where domain refusals meet HTTP.
+func statusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusUnprocessableEntity
+	case apperr.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindRateLimited:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusBadRequest
 }
 
 // describe turns any error into the status, title, public detail and code to show. internal is true
 // when the error was not meant for users (its text must not reach them in production).
 func describe(err error) (p Problem, internal bool) {
-	var rej Rejection
 	var fe *fiber.Error
+	rej, isRejection := apperr.As(err)
 	switch {
-	case errors.As(err, &rej):
-		p = Problem{Status: rej.HTTPStatus(), Detail: rej.Error(), Code: rej.Code()}
-		var fields FieldErrors
-		if errors.As(err, &fields) {
-			p.Errors = fields.FieldErrors()
-		}
+	case isRejection:
+		p = Problem{Status: statusOf(rej.Kind), Detail: rej.Message, Code: rej.Code, Errors: rej.Fields}
 	case errors.As(err, &fe):
 		p = Problem{Status: fe.Code, Detail: fe.Message}
 		internal = fe.Code >= http.StatusInternalServerError

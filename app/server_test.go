@@ -15,6 +15,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"alpacawrapper/apperr"
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
@@ -77,18 +78,11 @@ func setup(t testing.TB, env config.Env) (*Server, *testBundle) {
 	s := newBareServer(deps)
 	s.fiber.Get("/boom", func(*fiber.Ctx) error { return errors.New("pq: password authentication failed for user secret_user") })
 	s.fiber.Get("/panic", func(*fiber.Ctx) error { panic("nil map write in handler") })
-	s.fiber.Get("/rejected", func(*fiber.Ctx) error { return testRejection{} })
+	s.fiber.Get("/rejected", func(*fiber.Ctx) error {
+		return apperr.Invalid(map[string]string{"qty": "Quantity must be greater than zero."})
+	})
 	s.routes()
 	return s, &testBundle{logs: logs, db: db}
-}
-
-type testRejection struct{}
-
-func (testRejection) Error() string   { return "Quantity must be greater than zero." }
-func (testRejection) HTTPStatus() int { return http.StatusUnprocessableEntity }
-func (testRejection) Code() string    { return "invalid_qty" }
-func (testRejection) FieldErrors() map[string]string {
-	return map[string]string{"qty": "must be greater than zero"}
 }
 
 func do(t *testing.T, s *Server, req *http.Request) (*http.Response, string) {
@@ -199,7 +193,7 @@ func TestRejectionsReachThePersonInEveryEnvironment(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &p); err != nil {
 		t.Fatal(err)
 	}
-	if resp.StatusCode != 422 || p.Code != "invalid_qty" || p.Detail != "Quantity must be greater than zero." || p.Errors["qty"] == "" {
+	if resp.StatusCode != 422 || p.Code != "invalid_input" || p.Detail != "Quantity must be greater than zero." || p.Errors["qty"] == "" {
 		t.Errorf("status %d problem %+v", resp.StatusCode, p)
 	}
 }
