@@ -30,6 +30,7 @@ func commands() []command {
 		{"serve", "run the web server and job workers (the default)", runServe},
 		{"worker", "run only the job workers", runWorker},
 		{"migrate", "apply, roll back or inspect database migrations", runMigrate},
+		{"createadmin", "create an administrator (prompts for the password)", runCreateAdmin},
 		{"devdb", "start, stop or connect to the embedded development database", runDevDB},
 		{"version", "print the version", runVersion},
 	}
@@ -70,7 +71,7 @@ func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "Alpaca Wrapper: live markets and paper trading.")
 	fmt.Fprintln(w, "\nUsage: alpacawrapper <command> [flags]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun `alpacawrapper <command> --help` for a command's flags.")
 	fmt.Fprintln(w, "Configuration comes from environment variables; see the README.")

@@ -2,10 +2,12 @@ package app
 
 import (
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"alpacawrapper/apperr"
 	"alpacawrapper/views"
 )
 
@@ -51,6 +53,12 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		}
 	}
 
+	if rej, ok := apperr.As(err); ok && rej.RetryAfterSeconds > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(rej.RetryAfterSeconds))
+	}
+	if p.Status == fiber.StatusUnauthorized && kindOf(c) == kindJSON {
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="alpacawrapper"`)
+	}
 	c.Status(p.Status)
 	switch kindOf(c) {
 	case kindJSON:

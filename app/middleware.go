@@ -65,7 +65,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)),
 		slog.Int("bytes", len(c.Response().Body())),
-		slog.String("ip", c.IP()),
+		slog.String("ip", clientIPOf(c)),
 	)
 	return nil
 }

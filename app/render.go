@@ -1,6 +1,8 @@
 package app
 
 import (
+	"log/slog"
+
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
@@ -14,11 +16,31 @@ func render(c *fiber.Ctx, component templ.Component) error {
 	return component.Render(c.UserContext(), c.Response().BodyWriter())
 }
 
-// page builds the per-request data every full page needs.
+// page builds the per-request data every full page needs: the signed-in user, the CSRF token and
+// any flashes waiting to be shown (taken now, so each is shown once).
 func (s *Server) page(c *fiber.Ctx, title string) views.Page {
-	return views.Page{
-		Title:   title,
-		Path:    c.Path(),
-		Version: s.version,
+	p := views.Page{Title: title, Path: c.Path(), Version: s.version}
+	if u := currentUser(c); u != nil {
+		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin()}
 	}
+	if sess := currentSession(c); sess != nil && s.sessions != nil {
+		p.CSRFToken = sess.CSRFToken
+		flashes, err := s.sessions.PopFlashes(c.UserContext(), sess)
+		if err != nil {
+			s.log.WarnContext(c.UserContext(), "flashes unavailable", slog.Any("error", err))
+		}
+		for _, f := range flashes {
+			p.Flashes = append(p.Flashes, views.Flash{Kind: views.FlashKind(f.Kind), Message: f.Message})
+		}
+	}
+	return p
+}
+
+// formPage is page for a page that holds a form: it makes sure the browser has a session, so the
+// form carries a CSRF token even for a guest.
+func (s *Server) formPage(c *fiber.Ctx, title string) (views.Page, error) {
+	if _, err := s.ensureSession(c); err != nil {
+		return views.Page{}, err
+	}
+	return s.page(c, title), nil
 }

@@ -1,15 +1,55 @@
 package app
 
+import "github.com/gofiber/fiber/v2"
+
 // routes is the one list of every route the application serves, so a reader can see the whole
 // surface, and its guards, in one place.
+//
+// Guards: loadSession finds the browser's session and user for everything after the static files.
+// Every state-changing browser route has csrf; routes for signed-in people have user first, so a
+// guest who tries to write is sent to log in (and back) rather than refused.
 func (s *Server) routes() {
 	r := s.fiber
+	csrf, user := s.csrfProtect, s.requireUser
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Use("/static", staticFiles())
 
+	r.Use(s.loadSession)
+
 	r.Get("/", s.landing)
+	r.Get("/terms", s.termsPage)
+	r.Get("/avatars/:name", s.avatar)
+
+	// Accounts.
+	r.Get("/signup", s.signupPage)
+	r.Post("/signup", csrf, s.signup)
+	r.Get("/signup/done", s.signupDone)
+	r.Get("/login", s.loginPage)
+	r.Post("/login", csrf, s.login)
+	r.Post("/logout", csrf, s.logout)
+	r.Get("/verify", s.verifyEmail)
+	r.Post("/verify/resend", csrf, s.resendVerification)
+	r.Post("/verify/resend-mine", user, csrf, s.resendMyVerification)
+	r.Get("/password/forgot", s.forgotPasswordPage)
+	r.Post("/password/forgot", csrf, s.forgotPassword)
+	r.Get("/password/reset", s.resetPasswordPage)
+	r.Post("/password/reset", csrf, s.resetPassword)
+
+	// The signed-in person's own settings: every handler acts on currentUser, never on an id from
+	// the request, so no one can reach another person's data through them.
+	settings := r.Group("/settings", user)
+	settings.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/settings/profile", fiber.StatusSeeOther) })
+	settings.Get("/profile", s.profilePage)
+	settings.Post("/profile", csrf, s.updateProfile)
+	settings.Post("/profile/avatar", csrf, s.uploadAvatar)
+	settings.Post("/profile/avatar/delete", csrf, s.deleteAvatar)
+	settings.Get("/password", s.changePasswordPage)
+	settings.Post("/password", csrf, s.changePassword)
+	settings.Get("/sessions", s.sessionsPage)
+	settings.Post("/sessions/revoke-others", csrf, s.revokeOtherSessions)
+	settings.Post("/sessions/:id/revoke", csrf, s.revokeSession)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

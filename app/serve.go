@@ -10,11 +10,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"alpacawrapper/config"
 	"alpacawrapper/database"
-	"alpacawrapper/jobs"
 	"alpacawrapper/mail"
 )
 
@@ -56,10 +53,11 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		}
 	}
 
-	riverClient, err := newRiverClient(b)
+	svc, err := NewServices(b.cfg, b.db, log, ServicesOptions{})
 	if err != nil {
 		return err
 	}
+	riverClient := svc.River
 	if b.cfg.HasRole(config.RoleWorker) {
 		if err := riverClient.Start(ctx); err != nil {
 			return fmt.Errorf("start job workers: %w", err)
@@ -80,7 +78,7 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 			stopRiver(b, riverClient)
 			return err
 		}
-		srv = NewServer(ServerDeps{Config: b.cfg, Logger: log, Version: Version(), Ready: readiness{b.db, migrator}})
+		srv = NewServer(ServerDeps{Config: b.cfg, Logger: log, Version: Version(), Ready: readiness{b.db, migrator}, Services: svc})
 		go func() { serveErr <- srv.Serve(ln) }()
 		log.Info("listening", slog.String("url", "http://"+ln.Addr().String()), slog.String("env", string(b.cfg.Env)))
 	}
@@ -116,20 +114,6 @@ func listen(cfg config.Config) (net.Listener, error) {
 		return nil, fmt.Errorf("cannot listen on %s: %s (check HOST and PORT)", cfg.Addr(), strings.TrimPrefix(err.Error(), "listen tcp "+cfg.Addr()+": "))
 	}
 	return ln, nil
-}
-
-// newRiverClient builds the job queue client. Every role needs one: web handlers enqueue jobs in
-// their transactions; only the worker role starts it to work them.
-func newRiverClient(b *base) (*database.RiverClient, error) {
-	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
-	riverLog := slog.New(minLevel{b.log.Handler(), max(b.cfg.LogLevel, slog.LevelInfo)})
-	cfg := &river.Config{Logger: riverLog}
-	if b.cfg.HasRole(config.RoleWorker) {
-		cfg.Queues = jobs.Queues(b.cfg.WorkerConcurrency)
-		cfg.Workers = jobs.Workers(jobs.Deps{Logger: b.log, Mailer: newMailer(b.cfg, b.log)})
-		cfg.PeriodicJobs = jobs.Periodic()
-	}
-	return b.db.NewRiver(cfg)
 }
 
 // newMailer picks SMTP when configured and the log otherwise (configuration forbids the log in

@@ -8,9 +8,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
+	"gorm.io/gorm"
 
+	"alpacawrapper/auth"
 	"alpacawrapper/config"
 	"alpacawrapper/database"
+	"alpacawrapper/ratelimit"
 )
 
 // ReadinessChecker answers whether the database is reachable and fully migrated.
@@ -27,14 +30,25 @@ type Server struct {
 	version string
 	ready   ReadinessChecker
 	fiber   *fiber.App
+
+	db             *gorm.DB
+	accounts       *auth.Accounts
+	sessions       *auth.Sessions
+	avatars        *auth.Avatars
+	limiter        *ratelimit.Limiter
+	tokens         *auth.Tokens
+	apiKeys        *auth.APIKeys
+	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
+	trustedProxies []*net.IPNet
 }
 
 // ServerDeps are what the HTTP server needs from the rest of the application.
 type ServerDeps struct {
-	Config  config.Config
-	Logger  *slog.Logger
-	Version string
-	Ready   ReadinessChecker
+	Config   config.Config
+	Logger   *slog.Logger
+	Version  string
+	Ready    ReadinessChecker
+	Services *Services
 }
 
 // NewServer builds the Fiber app, its middleware chain and every route.
@@ -47,6 +61,13 @@ func NewServer(deps ServerDeps) *Server {
 // newBareServer is the server with its middleware but no routes, so tests can mount their own.
 func newBareServer(deps ServerDeps) *Server {
 	s := &Server{cfg: deps.Config, log: deps.Logger, version: deps.Version, ready: deps.Ready}
+	if svc := deps.Services; svc != nil {
+		s.db, s.accounts, s.sessions, s.avatars = svc.DB, svc.Accounts, svc.Sessions, svc.Avatars
+		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
+	}
+	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
+	// config.Load has validated every entry, so parsing cannot fail here.
+	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{
 		AppName:               "Alpaca Wrapper",
 		DisableStartupMessage: true,
@@ -56,15 +77,10 @@ func newBareServer(deps ServerDeps) *Server {
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             4 << 20,
 	}
-	if len(s.cfg.TrustedProxies) > 0 {
-		// Only a configured proxy may tell us the client's address; anyone else could forge it.
-		fcfg.EnableTrustedProxyCheck = true
-		fcfg.TrustedProxies = s.cfg.TrustedProxies
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
-		fcfg.EnableIPValidation = true
-	}
+	// c.IP() stays the socket peer; clientIPOf (app/clientip.go) is the one place that believes a
+	// trusted proxy's X-Forwarded-For, reading it from the right so a client cannot forge it.
 	s.fiber = fiber.New(fcfg)
-	s.fiber.Use(withRequestID, s.accessLog, s.recoverPanics, securityHeaders(), compress.New())
+	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics, securityHeaders(), compress.New())
 	return s
 }
 

@@ -84,9 +84,22 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDR ranges whose X-Forwarded-For is believed
 	// (TRUSTED_PROXIES). Empty means the client IP is the socket peer.
 	TrustedProxies []string
+	// SessionIdle ends a browser session after this long without a request (SESSION_IDLE_TIMEOUT).
+	SessionIdle time.Duration
+	// SessionMaxAge ends a browser session this long after sign-in, used or not (SESSION_MAX_AGE).
+	SessionMaxAge time.Duration
+	// AuthRate limits attempts at login, sign-up, password reset and API tokens, per client IP and
+	// per account (RATE_LIMIT_AUTH, e.g. "10/15m": ten attempts per fifteen minutes).
+	AuthRate Rate
 	// SMTP is the outgoing mail server. Empty SMTP.Host means "write e-mail to the log", which only
 	// development and test allow (messages carry single-use links that must not sit in logs).
 	SMTP SMTP
+}
+
+// Rate is a count of events allowed per window of time.
+type Rate struct {
+	Limit  int
+	Window time.Duration
 }
 
 // SMTP configures outgoing mail.
@@ -144,6 +157,9 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.MigrateOnStart = r.boolean("MIGRATE_ON_START", d.migrateOnStart)
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
 	c.TrustedProxies = r.list("TRUSTED_PROXIES")
+	c.SessionIdle = r.duration("SESSION_IDLE_TIMEOUT", 72*time.Hour)
+	c.SessionMaxAge = r.duration("SESSION_MAX_AGE", 30*24*time.Hour)
+	c.AuthRate = r.rate("RATE_LIMIT_AUTH", Rate{Limit: 10, Window: 15 * time.Minute})
 	c.SMTP = SMTP{
 		Host:     r.str("SMTP_HOST", ""),
 		Port:     r.integer("SMTP_PORT", 587, 1, 65535),

@@ -63,7 +63,7 @@ func TestLoadGoodValues(t *testing.T) {
 	c, err := Load(env(map[string]string{
 		"HOST": "0.0.0.0", "PORT": "9000", "BASE_URL": "https://trade.example.com/",
 		"LOG_LEVEL": "warn", "LOG_FORMAT": "JSON", "ROLES": "worker, worker", "WORKER_CONCURRENCY": "4",
-		"MIGRATE_ON_START": "false", "SHUTDOWN_TIMEOUT": "30s", "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+		"MIGRATE_ON_START": "false", "SHUTDOWN_TIMEOUT": "30s", "RATE_LIMIT_AUTH": "5/1h", "TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
 		"DATABASE_URL": "postgresql://localhost/app",
 	}))
 	if err != nil {
@@ -74,6 +74,9 @@ func TestLoadGoodValues(t *testing.T) {
 	}
 	if len(c.Roles) != 1 || c.HasRole(RoleWeb) || !c.HasRole(RoleWorker) {
 		t.Errorf("roles = %v, want only worker", c.Roles)
+	}
+	if c.AuthRate != (Rate{Limit: 5, Window: time.Hour}) {
+		t.Errorf("rate = %+v", c.AuthRate)
 	}
 	if c.MigrateOnStart || c.ShutdownTimeout != 30*time.Second || len(c.TrustedProxies) != 2 || c.UsesEmbeddedDatabase() {
 		t.Errorf("parsed: %+v", c)
@@ -95,6 +98,7 @@ func TestLoadBadValuesNameTheVariable(t *testing.T) {
 		{"role", "ROLES", "web,matcher", "ROLES=\"matcher\": each role must be one of web, worker"},
 		{"base url", "BASE_URL", "trade.example.com", "BASE_URL=\"trade.example.com\": must be an absolute"},
 		{"proxy", "TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES: \"10.0.0.0/33\" is neither"},
+		{"rate", "RATE_LIMIT_AUTH", "ten per minute", "RATE_LIMIT_AUTH=\"ten per minute\": must look like 10/15m"},
 		{"mail from", "MAIL_FROM", "nobody", "MAIL_FROM=\"nobody\": must be an address"},
 		{"database url", "DATABASE_URL", "mysql://root:hunter2@db/app", "DATABASE_URL: must be a postgres://"},
 	}

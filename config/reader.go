@@ -162,3 +162,19 @@ func (r *reader) roles(name string) []Role {
 	}
 	return roles
 }
+
+// rate reads "COUNT/DURATION", e.g. 10/15m.
+func (r *reader) rate(name string, def Rate) Rate {
+	v, ok := r.raw(name)
+	if !ok {
+		return def
+	}
+	count, window, found := strings.Cut(v, "/")
+	n, err1 := strconv.Atoi(strings.TrimSpace(count))
+	d, err2 := time.ParseDuration(strings.TrimSpace(window))
+	if !found || err1 != nil || err2 != nil || n < 1 || d <= 0 {
+		r.fail(name, v, "must look like 10/15m: a count, a slash, a duration")
+		return def
+	}
+	return Rate{Limit: n, Window: d}
+}

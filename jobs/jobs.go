@@ -5,27 +5,40 @@ package jobs
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
 
 	"alpacawrapper/mail"
+	"alpacawrapper/ratelimit"
 )
 
 // Deps are the services workers use. Every field is required.
 type Deps struct {
-	Logger *slog.Logger
-	Mailer mail.Sender
+	Logger   *slog.Logger
+	Mailer   mail.Sender
+	Sessions SessionPruner
+	Limiter  *ratelimit.Limiter
 }
 
 // Workers registers every job kind's worker.
 func Workers(deps Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &SendEmailWorker{mailer: deps.Mailer})
+	river.AddWorker(w, &PruneSessionsWorker{sessions: deps.Sessions})
+	river.AddWorker(w, NewPruneRateLimitsWorker(deps.Limiter))
 	return w
 }
 
 // Periodic is the schedule of recurring jobs. River runs it on the elected leader only, so several
 // instances never duplicate a periodic job.
 func Periodic() []*river.PeriodicJob {
-	return nil
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return PruneSessionsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "prune_sessions", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(PruneRateLimitsEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return PruneRateLimitsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "prune_rate_limits", RunOnStart: true}),
+	}
 }

@@ -58,12 +58,79 @@
     document.querySelectorAll('[data-nav-toggle][aria-expanded="true"]').forEach(function (btn) {
       setMenu(btn, false);
     });
+    closeDropdowns(null);
+  }
+
+  // Drop-down menus are <details data-menu>: they open and close without
+  // JavaScript; here they also close on a click elsewhere and on Escape.
+  function closeDropdowns(except) {
+    document.querySelectorAll('details[data-menu][open]').forEach(function (d) {
+      if (d !== except) d.removeAttribute('open');
+    });
+  }
+
+  // ---- Copy buttons -----------------------------------------------------
+  // <button data-copy="#some-id" hidden> copies the text of #some-id. The
+  // buttons are rendered hidden (they cannot work without JavaScript) and
+  // shown here. navigator.clipboard needs a secure context (HTTPS or
+  // localhost); elsewhere the text is selected and execCommand('copy') tried.
+  function showCopyButtons(scope) {
+    scope.querySelectorAll('[data-copy][hidden]').forEach(function (btn) {
+      btn.hidden = false;
+    });
+  }
+
+  function selectText(el) {
+    var range = document.createRange();
+    range.selectNodeContents(el);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  function copyFeedback(btn, text) {
+    var label = btn.querySelector('[data-copy-label]') || btn;
+    if (!btn.dataset.copyText) btn.dataset.copyText = label.textContent;
+    label.textContent = text;
+    clearTimeout(btn._copyTimer);
+    btn._copyTimer = setTimeout(function () {
+      label.textContent = btn.dataset.copyText;
+    }, 2000);
+  }
+
+  function copyFrom(btn) {
+    var el = document.querySelector(btn.getAttribute('data-copy'));
+    if (!el) return;
+    var text = el.textContent.trim();
+    var fallback = function () {
+      selectText(el);
+      var ok = false;
+      try {
+        ok = document.execCommand('copy');
+      } catch (e) {}
+      copyFeedback(btn, ok ? 'Copied' : 'Press Ctrl+C');
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () {
+        copyFeedback(btn, 'Copied');
+      }, fallback);
+    } else {
+      fallback();
+    }
   }
 
   // ---- Delegated clicks ------------------------------------------------
   document.addEventListener('click', function (e) {
     var t = e.target instanceof Element ? e.target : null;
     if (!t) return;
+
+    closeDropdowns(t.closest('details[data-menu]'));
+
+    var copyBtn = t.closest('[data-copy]');
+    if (copyBtn) {
+      copyFrom(copyBtn);
+      return;
+    }
 
     if (t.closest('[data-theme-toggle]')) {
       setTheme(!root.classList.contains('dark'), true);
@@ -84,7 +151,13 @@
   });
 
   document.addEventListener('keydown', function (e) {
-    if (e.key === 'Escape') closeMenus();
+    if (e.key !== 'Escape') return;
+    var open = document.querySelector('details[data-menu][open]');
+    closeMenus();
+    if (open && open.contains(document.activeElement)) {
+      var summary = open.querySelector('summary');
+      if (summary) summary.focus();
+    }
   });
 
   // Close the phone menu when the viewport grows past the breakpoint.
@@ -118,8 +191,32 @@
     if (meta && meta.content) e.detail.headers['X-CSRF-Token'] = meta.content;
   });
 
+  // Validation errors (422): the htmx-config sends every 4xx to #flashes,
+  // but a form re-rendered with its errors belongs where the form is. When
+  // a 422 answer has a top-level element with the same id as the request's target
+  // (a form with hx-target="this", or a panel such as #api-keys), swap it
+  // there with the element's own hx-swap instead. Any other 4xx, such as
+  // an ErrorFragment, still goes to #flashes. HX-Retarget wins over this.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var d = e.detail;
+    if (!d.xhr || d.xhr.status !== 422 || d.xhr.getResponseHeader('HX-Retarget')) return;
+    var target = e.target;
+    if (!(target instanceof Element) || !target.id || typeof d.serverResponse !== 'string') return;
+    var tpl = document.createElement('template');
+    tpl.innerHTML = d.serverResponse;
+    var match = Array.prototype.some.call(tpl.content.children, function (el) {
+      return el.id === target.id;
+    });
+    if (!match) return;
+    d.shouldSwap = true;
+    d.isError = false;
+    d.target = target;
+    d.swapOverride = d.xhr.getResponseHeader('HX-Reswap') || undefined;
+  });
+
   document.addEventListener('htmx:afterSettle', function () {
     autoDismiss(document);
+    showCopyButtons(document);
   });
 
   // A request that never reached the server (network down, server restarting).
@@ -147,6 +244,7 @@
   function init() {
     syncThemeButtons();
     autoDismiss(document);
+    showCopyButtons(document);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

@@ -1,0 +1,75 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+	"gorm.io/gorm"
+
+	"alpacawrapper/auth"
+	"alpacawrapper/config"
+	"alpacawrapper/database"
+	"alpacawrapper/jobs"
+	"alpacawrapper/ratelimit"
+)
+
+// Services are the domain services and the job queue, built once per process and shared by
+// handlers and workers.
+type Services struct {
+	DB       *gorm.DB
+	River    *database.RiverClient
+	Accounts *auth.Accounts
+	Sessions *auth.Sessions
+	Avatars  *auth.Avatars
+	Limiter  *ratelimit.Limiter
+	Tokens   *auth.Tokens
+	APIKeys  *auth.APIKeys
+}
+
+// ServicesOptions let tests swap the clock and the password hasher's cost.
+type ServicesOptions struct {
+	Now    func() time.Time
+	Hasher *auth.Hasher
+}
+
+// NewServices builds every service in dependency order: the stores first, then the River client
+// whose workers use them, then the services that enqueue jobs through it. The River client can
+// work jobs only when this process has the worker role; otherwise it only inserts them.
+func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o ServicesOptions) (*Services, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Hasher == nil {
+		o.Hasher = auth.NewHasher()
+	}
+	svc := &Services{
+		DB:       db.Gorm,
+		Sessions: auth.NewSessions(auth.SessionsOptions{DB: db.Gorm, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, Now: o.Now}),
+		Limiter:  ratelimit.NewWithClock(db.Gorm, o.Now),
+		Tokens:   auth.NewTokens(auth.TokensOptions{DB: db.Gorm, Secret: []byte(cfg.SecretKey), Now: o.Now}),
+		APIKeys:  auth.NewAPIKeys(db.Gorm, o.Now),
+	}
+	var err error
+	if svc.Avatars, err = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars")); err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+
+	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
+	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}
+	if cfg.HasRole(config.RoleWorker) {
+		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency)
+		riverCfg.Workers = jobs.Workers(jobs.Deps{Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Limiter: svc.Limiter})
+		riverCfg.PeriodicJobs = jobs.Periodic()
+	}
+	if svc.River, err = db.NewRiver(riverCfg); err != nil {
+		return nil, err
+	}
+
+	svc.Accounts = auth.NewAccounts(auth.AccountsOptions{
+		DB: db.Gorm, Hasher: o.Hasher, Outbox: jobs.NewMailOutbox(svc.River), BaseURL: cfg.BaseURL, Logger: log, Now: o.Now,
+	})
+	return svc, nil
+}
