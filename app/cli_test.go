@@ -43,6 +43,12 @@ type result struct {
 // run executes the binary with only the given environment (plus PATH and HOME) and a deadline.
 func run(t *testing.T, env []string, args ...string) result {
 	t.Helper()
+	return runWithInput(t, "", env, args...)
+}
+
+// runWithInput is run with text on standard input.
+func runWithInput(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
 	bin, err := binary()
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +59,7 @@ func run(t *testing.T, env []string, args ...string) result {
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdin = strings.NewReader(stdin)
 	err = cmd.Run()
 	code := 0
 	if exit, ok := err.(*exec.ExitError); ok {
@@ -242,5 +249,31 @@ func TestServeAndGracefulShutdown(t *testing.T) {
 	}
 	if _, err := http.Get(base + "/healthz"); err == nil {
 		t.Error("the port must be closed after shutdown")
+	}
+}
+
+func TestCreateAdmin(t *testing.T) {
+	t.Parallel()
+	env := []string{"APP_ENV=test", "DATABASE_URL=" + dbtest.URL(t), "DATA_DIR=" + t.TempDir()}
+
+	r := runWithInput(t, "", env, "createadmin", "--email", "ops@example.com")
+	assertOneLineFailure(t, r, "no password on standard input")
+	r = runWithInput(t, "short\n", env, "createadmin", "--email", "ops@example.com")
+	assertOneLineFailure(t, r, "password: Use at least 10 characters.")
+	r = run(t, env, "createadmin")
+	if r.code != 2 || !strings.Contains(r.stderr, "--email") {
+		t.Errorf("no --email: %+v", r)
+	}
+
+	r = runWithInput(t, "a long admin passphrase\n", env, "createadmin", "--email", "ops@example.com")
+	if r.code != 0 || !strings.Contains(r.stdout, "created administrator ops@example.com") {
+		t.Fatalf("create: %+v", r)
+	}
+	r = runWithInput(t, "another admin passphrase\n", env, "createadmin", "--email", "ops@example.com")
+	if r.code != 0 || !strings.Contains(r.stdout, "is now an administrator") {
+		t.Errorf("again: %+v", r)
+	}
+	if strings.Contains(r.stdout+r.stderr, "passphrase") {
+		t.Error("the password was printed")
 	}
 }

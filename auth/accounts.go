@@ -445,6 +445,7 @@ func (a *Accounts) CreateAdmin(ctx context.Context, email, name, password string
 		if err := models.UpdateUser(ctx, tx, u.ID, map[string]any{"role": models.RoleAdmin, "active": true, "password_hash": hash}); err != nil {
 			return err
 		}
+		u.Role, u.Active, u.PasswordHash = models.RoleAdmin, true, hash
 		// A role change is a privilege change: whoever holds the old sessions signs in again.
 		return models.VoidCredentials(ctx, tx, u.ID, nil, now)
 	})
