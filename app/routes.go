@@ -50,6 +50,18 @@ func (s *Server) routes() {
 	settings.Get("/sessions", s.sessionsPage)
 	settings.Post("/sessions/revoke-others", csrf, s.revokeOtherSessions)
 	settings.Post("/sessions/:id/revoke", csrf, s.revokeSession)
+	settings.Get("/api-keys", s.apiKeysPage)
+	settings.Post("/api-keys", csrf, s.createAPIKey)
+	settings.Post("/api-keys/:id/revoke", csrf, s.revokeAPIKey)
+
+	// JSON API. It takes credentials only from headers (Bearer token or Alpaca-style key pair),
+	// never from the cookie, so cross-site requests cannot act through it and it needs no CSRF token.
+	api := r.Group("/api/v1")
+	api.Post("/auth/token", s.apiToken)
+	api.Post("/auth/refresh", s.apiRefresh)
+	api.Post("/auth/logout", s.apiLogout)
+	api.Post("/auth/verify", s.apiVerify)
+	api.Get("/me", s.apiAuth, s.apiMe)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -61,7 +61,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}
 	if cfg.HasRole(config.RoleWorker) {
 		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency)
-		riverCfg.Workers = jobs.Workers(jobs.Deps{Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Limiter: svc.Limiter})
+		riverCfg.Workers = jobs.Workers(jobs.Deps{Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter})
 		riverCfg.PeriodicJobs = jobs.Periodic()
 	}
 	if svc.River, err = db.NewRiver(riverCfg); err != nil {

@@ -5,11 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
-	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,8 +82,6 @@ func setupTokens(t *testing.T, db *gorm.DB) *tokensBundle {
 	}
 }
 
-var userSeq atomic.Int64
-
 // newUser creates an active user whose password is testPassword.
 func newUser(t *testing.T, db *gorm.DB, now time.Time) *models.User {
 	t.Helper()
@@ -94,7 +90,7 @@ func newUser(t *testing.T, db *gorm.DB, now time.Time) *models.User {
 		t.Fatal(err)
 	}
 	u := &models.User{
-		Email: fmt.Sprintf("user%d-%s@example.com", userSeq.Add(1), uuid.NewString()[:8]), Name: "Test User",
+		Email: "user-" + uuid.NewString() + "@example.com", Name: "Test User",
 		PasswordHash: hash, Role: models.RoleUser, Active: true, TimeZone: DefaultTimeZone,
 		TermsAcceptedAt: now, CredentialsChangedAt: now, CreatedAt: now, UpdatedAt: now,
 	}

@@ -17,7 +17,8 @@ import (
 type Deps struct {
 	Logger   *slog.Logger
 	Mailer   mail.Sender
-	Sessions SessionPruner
+	Sessions Pruner
+	Tokens   Pruner
 	Limiter  *ratelimit.Limiter
 }
 
@@ -25,7 +26,7 @@ type Deps struct {
 func Workers(deps Deps) *river.Workers {
 	w := river.NewWorkers()
 	river.AddWorker(w, &SendEmailWorker{mailer: deps.Mailer})
-	river.AddWorker(w, &PruneSessionsWorker{sessions: deps.Sessions})
+	river.AddWorker(w, NewPruneCredentialsWorker(deps.Sessions, deps.Tokens))
 	river.AddWorker(w, NewPruneRateLimitsWorker(deps.Limiter))
 	return w
 }
@@ -35,8 +36,8 @@ func Workers(deps Deps) *river.Workers {
 func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
-			func() (river.JobArgs, *river.InsertOpts) { return PruneSessionsArgs{}, nil },
-			&river.PeriodicJobOpts{ID: "prune_sessions", RunOnStart: true}),
+			func() (river.JobArgs, *river.InsertOpts) { return PruneCredentialsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "prune_credentials", RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(PruneRateLimitsEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return PruneRateLimitsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_rate_limits", RunOnStart: true}),

@@ -108,7 +108,7 @@
       try {
         ok = document.execCommand('copy');
       } catch (e) {}
-      copyFeedback(btn, ok ? 'Copied' : 'Press Ctrl+C');
+      copyFeedback(btn, ok ? 'Copied' : /Mac|iP(hone|ad)/.test(navigator.platform) ? 'Press \u2318C' : 'Press Ctrl+C');
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(function () {
