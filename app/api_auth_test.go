@@ -215,7 +215,6 @@ func TestAPIKeys(t *testing.T) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 func TestTokenRateLimit(t *testing.T) {
 	t.Parallel()
 	a := newTestApp(t, map[string]string{"RATE_LIMIT_AUTH": "2/5m"})
