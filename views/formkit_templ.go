@@ -62,7 +62,7 @@ func (fl field) inputType() string {
 
 // shownValue is what goes into value="": never a password.
 func (fl field) shownValue() string {
-	if fl.inputType() == "password" {
+	if fl.inputType() == "passwordX" {
 		return ""
 	}
 	return fl.Value
@@ -105,7 +105,7 @@ func htmxForm(action string) templ.Attributes {
 	return templ.Attributes{
 		"method":          "post",
 		"action":          action,
-		"hx-post":         action,
+		"hx-post":         action + "x",
 		"hx-target":       "this",
 		"hx-swap":         "outerHTML",
 		"hx-disabled-elt": "find button[type='submit']",
