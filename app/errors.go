@@ -65,6 +65,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderContentType, "application/problem+json")
 		return c.JSON(p, "application/problem+json")
 	case kindHTMX:
+		// Whatever element asked, the message belongs in the flash region, not in its place.
+		c.Set("HX-Retarget", "#flashes")
+		c.Set("HX-Reswap", "afterbegin")
 		return render(c, views.ErrorFragment(errorView(p)))
 	default:
 		return render(c, views.ErrorPage(s.page(c, p.Title), errorView(p)))

@@ -118,12 +118,13 @@ func isActive(path, href string) bool {
 //     "js:" and trigger filters like keyup[key=='Enter'] are unavailable;
 //     turning eval off makes htmx skip them cleanly instead of raising CSP
 //     violations. Put such behaviour in static/js/app.js.
-//   - responseHandling: 2xx swap as usual, 204 does nothing, and every
-//     4xx/5xx response body is prepended to the #flashes region (render
-//     ErrorFragment for it), leaving the requesting element untouched. To
-//     re-render a form with validation messages, answer 200 with the form,
-//     or send HX-Retarget/HX-Reswap headers, which override this.
+//   - responseHandling: 2xx swap as usual, 204 does nothing, 422 (a form
+//     re-rendered with its validation messages) swaps into the request's own
+//     target, and every other 4xx/5xx body is prepended to the #flashes
+//     region. The server's error handler also sends HX-Retarget/HX-Reswap
+//     with every ErrorFragment, so an error never lands inside a form.
 const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"responseHandling":[` +
 	`{"code":"204","swap":false},` +
 	`{"code":"[23]..","swap":true},` +
+	`{"code":"422","swap":true},` +
 	`{"code":"[45]..","swap":true,"error":true,"target":"#flashes","swapOverride":"afterbegin"}]}`

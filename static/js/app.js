@@ -191,29 +191,6 @@
     if (meta && meta.content) e.detail.headers['X-CSRF-Token'] = meta.content;
   });
 
-  // Validation errors (422): the htmx-config sends every 4xx to #flashes,
-  // but a form re-rendered with its errors belongs where the form is. When
-  // a 422 answer has a top-level element with the same id as the request's target
-  // (a form with hx-target="this", or a panel such as #api-keys), swap it
-  // there with the element's own hx-swap instead. Any other 4xx, such as
-  // an ErrorFragment, still goes to #flashes. HX-Retarget wins over this.
-  document.addEventListener('htmx:beforeSwap', function (e) {
-    var d = e.detail;
-    if (!d.xhr || d.xhr.status !== 422 || d.xhr.getResponseHeader('HX-Retarget')) return;
-    var target = e.target;
-    if (!(target instanceof Element) || !target.id || typeof d.serverResponse !== 'string') return;
-    var tpl = document.createElement('template');
-    tpl.innerHTML = d.serverResponse;
-    var match = Array.prototype.some.call(tpl.content.children, function (el) {
-      return el.id === target.id;
-    });
-    if (!match) return;
-    d.shouldSwap = true;
-    d.isError = false;
-    d.target = target;
-    d.swapOverride = d.xhr.getResponseHeader('HX-Reswap') || undefined;
-  });
-
   document.addEventListener('htmx:afterSettle', function () {
     autoDismiss(document);
     showCopyButtons(document);
