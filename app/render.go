@@ -21,7 +21,7 @@ func render(c *fiber.Ctx, component templ.Component) error {
 func (s *Server) page(c *fiber.Ctx, title string) views.Page {
 	p := views.Page{Title: title, Path: c.Path(), Version: s.version}
 	if u := currentUser(c); u != nil {
-		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin()}
+		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin(), EmailVerified: u.EmailVerified()}
 	}
 	if sess := currentSession(c); sess != nil && s.sessions != nil {
 		p.CSRFToken = sess.CSRFToken

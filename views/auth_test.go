@@ -23,7 +23,7 @@ var authUserPage = Page{
 	Path:      "/settings/profile",
 	CSRFToken: testCSRF,
 	Version:   "v1.2.3",
-	User:      &User{Name: "Ada Lovelace", Email: "ada@example.com"},
+	User:      &User{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true},
 }
 
 var authGuestPage = Page{CSRFToken: testCSRF, Version: "v1.2.3"}

@@ -49,8 +49,9 @@ type Flash struct {
 
 // User is a minimal read-only view of the signed-in user.
 type User struct {
-	Name, Email string
-	IsAdmin     bool
+	Name, Email   string
+	IsAdmin       bool
+	EmailVerified bool // false shows a banner asking to confirm the address
 }
 
 // DisplayName is the name shown in the header: the name, else the email.

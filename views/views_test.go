@@ -102,7 +102,7 @@ var userPage = Page{
 	Path:      "/markets/AAPL",
 	CSRFToken: "csrf-user-456",
 	Version:   "v1.2.3",
-	User:      &User{Name: "Ada Lovelace", Email: "ada@example.com"},
+	User:      &User{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true},
 }
 
 func TestLayoutGuest(t *testing.T) {
@@ -505,5 +505,23 @@ func TestIsActive(t *testing.T) {
 		if got := isActive(c.path, c.href); got != c.want {
 			t.Errorf("isActive(%q, %q) = %v", c.path, c.href, got)
 		}
+	}
+}
+
+func TestLayoutAsksUnverifiedUsersToConfirm(t *testing.T) {
+	t.Parallel()
+	p := Page{Title: "x", CSRFToken: "tok", User: &User{Name: "Ada", Email: "ada@example.com"}}
+	var out strings.Builder
+	if err := Landing(p).Render(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `data-testid="verify-banner"`) {
+		t.Error("an unverified user sees the confirmation banner")
+	}
+	p.User.EmailVerified = true
+	out.Reset()
+	_ = Landing(p).Render(context.Background(), &out)
+	if strings.Contains(out.String(), `data-testid="verify-banner"`) {
+		t.Error("a verified user does not")
 	}
 }
