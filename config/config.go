@@ -91,9 +91,46 @@ type Config struct {
 	// AuthRate limits attempts at login, sign-up, password reset and API tokens, per client IP and
 	// per account (RATE_LIMIT_AUTH, e.g. "10/15m": ten attempts per fifteen minutes).
 	AuthRate Rate
+	// Alpaca holds the market-data and trading API settings. With no key, the built-in simulated
+	// market serves everything.
+	Alpaca Alpaca
+	// Sim tunes the simulated market.
+	Sim Sim
 	// SMTP is the outgoing mail server. Empty SMTP.Host means "write e-mail to the log", which only
 	// development and test allow (messages carry single-use links that must not sit in logs).
 	SMTP SMTP
+}
+
+// Alpaca configures the connection to Alpaca (or to anything that speaks its protocols, such as
+// the in-repo fake server).
+type Alpaca struct {
+	KeyID     string // ALPACA_API_KEY_ID
+	SecretKey string // ALPACA_API_SECRET_KEY or ALPACA_API_SECRET_KEY_FILE
+	// TradingURL serves assets, clock and calendar (ALPACA_TRADING_URL).
+	TradingURL string
+	// DataURL serves historical and latest market data (ALPACA_DATA_URL).
+	DataURL string
+	// StreamURL is the stock stream's base, without the feed (ALPACA_STREAM_URL).
+	StreamURL string
+	// CryptoStreamURL is the crypto stream's base, without the location (ALPACA_CRYPTO_STREAM_URL).
+	CryptoStreamURL string
+	// Feed is the stock data feed: iex (free) or sip (ALPACA_FEED).
+	Feed string
+	// SymbolLimit caps the symbols streamed at once (ALPACA_SYMBOL_LIMIT; IEX free plan: 30).
+	SymbolLimit int
+}
+
+// Enabled reports whether Alpaca should be used instead of the simulated market.
+func (a Alpaca) Enabled() bool { return a.KeyID != "" }
+
+// Sim configures the simulated market.
+type Sim struct {
+	// Seed makes the simulated prices reproducible (SIM_SEED).
+	Seed int64
+	// AlwaysOpen lets the simulated stock market trade around the clock, for demos (SIM_ALWAYS_OPEN).
+	AlwaysOpen bool
+	// TickInterval is how often each simulated symbol may move (SIM_TICK_INTERVAL).
+	TickInterval time.Duration
 }
 
 // Rate is a count of events allowed per window of time.
@@ -160,6 +197,21 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.SessionIdle = r.duration("SESSION_IDLE_TIMEOUT", 72*time.Hour)
 	c.SessionMaxAge = r.duration("SESSION_MAX_AGE", 30*24*time.Hour)
 	c.AuthRate = r.rate("RATE_LIMIT_AUTH", Rate{Limit: 10, Window: 15 * time.Minute})
+	c.Alpaca = Alpaca{
+		KeyID:           r.str("ALPACA_API_KEY_ID", ""),
+		SecretKey:       r.secret("ALPACA_API_SECRET_KEY", ""),
+		TradingURL:      strings.TrimRight(r.str("ALPACA_TRADING_URL", "https://paper-api.alpaca.markets"), "/"),
+		DataURL:         strings.TrimRight(r.str("ALPACA_DATA_URL", "https://data.alpaca.markets"), "/"),
+		StreamURL:       strings.TrimRight(r.str("ALPACA_STREAM_URL", "https://stream.data.alpaca.markets/v2"), "/"),
+		CryptoStreamURL: strings.TrimRight(r.str("ALPACA_CRYPTO_STREAM_URL", "https://stream.data.alpaca.markets/v1beta3/crypto"), "/"),
+		Feed:            r.enum("ALPACA_FEED", "iex", "iex", "sip"),
+		SymbolLimit:     r.integer("ALPACA_SYMBOL_LIMIT", 30, 1, 100000),
+	}
+	c.Sim = Sim{
+		Seed:         int64(r.integer("SIM_SEED", 1, 0, 1<<31-1)),
+		AlwaysOpen:   r.boolean("SIM_ALWAYS_OPEN", false),
+		TickInterval: r.duration("SIM_TICK_INTERVAL", 250*time.Millisecond),
+	}
 	c.SMTP = SMTP{
 		Host:     r.str("SMTP_HOST", ""),
 		Port:     r.integer("SMTP_PORT", 587, 1, 65535),
@@ -172,6 +224,7 @@ func Load(lookup LookupFunc) (Config, error) {
 	r.check(c.validDatabaseURL())
 	r.check(c.validProxies())
 	r.check(c.validMailFrom())
+	r.check(c.validAlpaca())
 	if c.Env == Production {
 		r.check(c.productionReady())
 	}
@@ -224,6 +277,21 @@ func (c Config) validProxies() error {
 		}
 		if _, _, err := net.ParseCIDR(p); err != nil {
 			return fmt.Errorf("TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
+		}
+	}
+	return nil
+}
+
+func (c Config) validAlpaca() error {
+	a := c.Alpaca
+	if (a.KeyID == "") != (a.SecretKey == "") {
+		return errors.New("ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY: set both to use Alpaca, or neither for the simulated market")
+	}
+	for name, v := range map[string]string{"ALPACA_TRADING_URL": a.TradingURL, "ALPACA_DATA_URL": a.DataURL,
+		"ALPACA_STREAM_URL": a.StreamURL, "ALPACA_CRYPTO_STREAM_URL": a.CryptoStreamURL} {
+		u, err := url.Parse(v)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "ws" && u.Scheme != "wss") {
+			return fmt.Errorf("%s=%q: must be an absolute http(s):// or ws(s):// URL", name, v)
 		}
 	}
 	return nil

@@ -179,3 +179,22 @@ func TestSecretsFromFiles(t *testing.T) {
 		t.Errorf("both set: %v", err)
 	}
 }
+
+func TestAlpacaSettings(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil || c.Alpaca.Enabled() || c.Alpaca.Feed != "iex" || c.Alpaca.SymbolLimit != 30 {
+		t.Fatalf("defaults: %+v %v", c.Alpaca, err)
+	}
+	c, err = Load(env(map[string]string{"ALPACA_API_KEY_ID": "PKTEST", "ALPACA_API_SECRET_KEY": "secret",
+		"ALPACA_DATA_URL": "http://127.0.0.1:9999/", "ALPACA_FEED": "sip"}))
+	if err != nil || !c.Alpaca.Enabled() || c.Alpaca.DataURL != "http://127.0.0.1:9999" || c.Alpaca.Feed != "sip" {
+		t.Errorf("set: %+v %v", c.Alpaca, err)
+	}
+	if _, err := Load(env(map[string]string{"ALPACA_API_KEY_ID": "PKTEST"})); err == nil || !strings.Contains(err.Error(), "set both") {
+		t.Errorf("key without secret: %v", err)
+	}
+	if _, err := Load(env(map[string]string{"ALPACA_STREAM_URL": "stream.example"})); err == nil || !strings.Contains(err.Error(), "ALPACA_STREAM_URL") {
+		t.Errorf("relative URL: %v", err)
+	}
+}
