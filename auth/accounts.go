@@ -178,15 +178,9 @@ func (a *Accounts) RecordLogin(ctx context.Context, userID int64) error {
 func (a *Accounts) VerifyEmail(ctx context.Context, token string) (*models.User, error) {
 	var u *models.User
 	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t, err := models.ConsumeUserToken(ctx, tx, HashSecret(token), models.PurposeVerifyEmail, a.now())
-		if err != nil {
+		var err error
+		if u, err = a.consumeLink(ctx, tx, token, models.PurposeVerifyEmail); err != nil {
 			return err
-		}
-		if u, err = models.LockUser(ctx, tx, t.UserID); err != nil {
-			return err
-		}
-		if !u.Active {
-			return models.ErrNotFound
 		}
 		if u.EmailVerifiedAt == nil {
 			now := a.now()
@@ -204,17 +198,8 @@ func (a *Accounts) VerifyEmail(ctx context.Context, token string) (*models.User,
 // ResendVerification e-mails a new confirmation link to an unverified address. It answers the same
 // whether or not the address has an account.
 func (a *Accounts) ResendVerification(ctx context.Context, email string) error {
-	email = models.NormalizeEmail(email)
-	f := apperr.Fields{}
-	checkEmail(f, email)
-	if err := f.Err(); err != nil {
-		return err
-	}
-	u, err := models.UserByEmail(ctx, a.db, email)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	u, err := a.accountFor(ctx, email)
+	if err != nil || u == nil {
 		return err
 	}
 	return a.resendFor(ctx, u)
@@ -247,17 +232,8 @@ func (a *Accounts) sendVerification(ctx context.Context, tx *gorm.DB, u *models.
 // RequestPasswordReset e-mails a single-use reset link valid for 15 minutes. It answers the same
 // whether or not the address has an account.
 func (a *Accounts) RequestPasswordReset(ctx context.Context, email string) error {
-	email = models.NormalizeEmail(email)
-	f := apperr.Fields{}
-	checkEmail(f, email)
-	if err := f.Err(); err != nil {
-		return err
-	}
-	u, err := models.UserByEmail(ctx, a.db, email)
-	if errors.Is(err, models.ErrNotFound) {
-		return nil
-	}
-	if err != nil || !u.Active {
+	u, err := a.accountFor(ctx, email)
+	if err != nil || u == nil || !u.Active {
 		return err
 	}
 	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -279,15 +255,9 @@ func (a *Accounts) ResetTokenValid(ctx context.Context, token string) bool {
 func (a *Accounts) ResetPassword(ctx context.Context, token, password, confirm string) (*models.User, error) {
 	var u *models.User
 	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		t, err := models.ConsumeUserToken(ctx, tx, HashSecret(token), models.PurposeResetPassword, a.now())
-		if err != nil {
+		var err error
+		if u, err = a.consumeLink(ctx, tx, token, models.PurposeResetPassword); err != nil {
 			return err
-		}
-		if u, err = models.LockUser(ctx, tx, t.UserID); err != nil {
-			return err
-		}
-		if !u.Active {
-			return models.ErrNotFound
 		}
 		// The link proves the person owns the address, so it also verifies it.
 		return a.setPassword(ctx, tx, u, password, confirm, nil, true)
@@ -450,6 +420,39 @@ func (a *Accounts) CreateAdmin(ctx context.Context, email, name, password string
 		return models.VoidCredentials(ctx, tx, u.ID, nil, now)
 	})
 	return u, created, err
+}
+
+// accountFor validates a typed address and returns its account, or nil without an error when there
+// is none: the callers answer the same either way, so which addresses exist is never revealed.
+func (a *Accounts) accountFor(ctx context.Context, email string) (*models.User, error) {
+	email = models.NormalizeEmail(email)
+	f := apperr.Fields{}
+	checkEmail(f, email)
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	u, err := models.UserByEmail(ctx, a.db, email)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+// consumeLink spends an e-mailed link and returns its active account, locked for the change the
+// link allows. A spent, expired or unknown link, or a disabled account, is models.ErrNotFound.
+func (a *Accounts) consumeLink(ctx context.Context, tx *gorm.DB, token string, purpose models.TokenPurpose) (*models.User, error) {
+	t, err := models.ConsumeUserToken(ctx, tx, HashSecret(token), purpose, a.now())
+	if err != nil {
+		return nil, err
+	}
+	u, err := models.LockUser(ctx, tx, t.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active {
+		return nil, models.ErrNotFound
+	}
+	return u, nil
 }
 
 func (a *Accounts) issueToken(ctx context.Context, tx *gorm.DB, userID int64, purpose models.TokenPurpose, ttl time.Duration) (string, error) {
