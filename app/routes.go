@@ -54,6 +54,14 @@ func (s *Server) routes() {
 	settings.Post("/api-keys", csrf, s.createAPIKey)
 	settings.Post("/api-keys/:id/revoke", csrf, s.revokeAPIKey)
 
+	// Operators' pages. requireAdmin answers 404 to signed-in non-admins, so the pages do not
+	// even appear to exist; csrf comes after it, so a non-admin's post is a 404 whatever it carries.
+	admin := r.Group("/admin", user, s.requireAdmin)
+	admin.Get("/", s.adminHome)
+	admin.Get("/users", s.adminUsersPage)
+	admin.Post("/users/:id/disable", csrf, s.disableUser)
+	admin.Post("/users/:id/enable", csrf, s.enableUser)
+
 	// JSON API. It takes credentials only from headers (Bearer token or Alpaca-style key pair),
 	// never from the cookie, so cross-site requests cannot act through it and it needs no CSRF token.
 	api := r.Group("/api/v1")
