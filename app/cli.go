@@ -32,6 +32,7 @@ func commands() []command {
 		{"migrate", "apply, roll back or inspect database migrations", runMigrate},
 		{"createadmin", "create an administrator (prompts for the password)", runCreateAdmin},
 		{"devdb", "start, stop or connect to the embedded development database", runDevDB},
+		{"fakealpaca", "serve a local stand-in for Alpaca's APIs, for development", runFakeAlpaca},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
 	"alpacawrapper/mail"
+	"alpacawrapper/market/sim"
 	"alpacawrapper/models"
 )
 
@@ -73,7 +74,8 @@ func newTestApp(t *testing.T, vars map[string]string) *testApp {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{now: time.Now().UTC()}
-	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: auth.NewFastHasher()})
+	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: auth.NewFastHasher(),
+		Provider: sim.New(sim.Options{Seed: 7, Now: clock.Now})})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,6 +71,17 @@ func (s *Server) routes() {
 	api.Post("/auth/verify", s.apiVerify)
 	api.Get("/me", s.apiAuth, s.apiMe)
 
+	// Watchlists: the service decides who may read or change which list.
+	api.Get("/watchlists", s.apiAuth, s.apiWatchlists)
+	api.Post("/watchlists", s.apiAuth, s.apiCreateWatchlist)
+	api.Get("/watchlists/:id", s.apiAuth, s.apiWatchlist)
+	api.Patch("/watchlists/:id", s.apiAuth, s.apiRenameWatchlist)
+	api.Delete("/watchlists/:id", s.apiAuth, s.apiDeleteWatchlist)
+	api.Put("/watchlists/:id/default", s.apiAuth, s.apiSetDefaultWatchlist)
+	api.Post("/watchlists/:id/assets", s.apiAuth, s.apiAddWatchlistAsset)
+	api.Delete("/watchlists/:id/assets/*", s.apiAuth, s.apiRemoveWatchlistAsset)
+	api.Put("/watchlists/:id/order", s.apiAuth, s.apiReorderWatchlist)
+
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)
 }

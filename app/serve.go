@@ -47,6 +47,14 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 	}
 	log := b.log
 
+	// Take the port first: if it is in use, say so before anything else has started.
+	var ln net.Listener
+	if b.cfg.HasRole(config.RoleWeb) {
+		if ln, err = listen(b.cfg); err != nil {
+			return err
+		}
+		defer ln.Close()
+	}
 	if b.cfg.MigrateOnStart {
 		if err := migrateUp(ctx, b); err != nil {
 			return err
@@ -65,14 +73,18 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		log.Info("job workers started", slog.Int("concurrency", b.cfg.WorkerConcurrency))
 	}
 
+	feedDone := make(chan struct{})
+	if b.cfg.HasRole(config.RoleFeed) {
+		feedCtx, stopFeed := context.WithCancel(ctx)
+		defer stopFeed()
+		go func() { defer close(feedDone); runFeed(feedCtx, svc, log) }()
+	} else {
+		close(feedDone)
+	}
+
 	var srv *Server
 	serveErr := make(chan error, 1)
-	if b.cfg.HasRole(config.RoleWeb) {
-		ln, err := listen(b.cfg)
-		if err != nil {
-			stopRiver(b, riverClient)
-			return err
-		}
+	if ln != nil {
 		migrator, err := database.NewMigrator(b.db.SQL, log)
 		if err != nil {
 			stopRiver(b, riverClient)
@@ -99,6 +111,14 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		cancel()
 	}
 	stopRiver(b, riverClient)
+	// The feed stops with ctx; wait for it so the last live candles are written before the database
+	// closes.
+	select {
+	case <-feedDone:
+	case <-time.After(b.cfg.ShutdownTimeout):
+		log.Warn("market feed did not stop in time")
+	}
+	svc.Market.Hub.Close()
 	log.Info("stopped")
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/watchlist"
 )
 
 // ReadinessChecker answers whether the database is reachable and fully migrated.
@@ -38,6 +39,7 @@ type Server struct {
 	limiter        *ratelimit.Limiter
 	tokens         *auth.Tokens
 	apiKeys        *auth.APIKeys
+	watchlists     *watchlist.Service
 	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
 	trustedProxies []*net.IPNet
 }
@@ -64,6 +66,7 @@ func newBareServer(deps ServerDeps) *Server {
 	if svc := deps.Services; svc != nil {
 		s.db, s.accounts, s.sessions, s.avatars = svc.DB, svc.Accounts, svc.Sessions, svc.Avatars
 		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
+		s.watchlists = svc.Watchlists
 	}
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	// config.Load has validated every entry, so parsing cannot fail here.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -13,7 +14,9 @@ import (
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/jobs"
+	"alpacawrapper/market"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/watchlist"
 )
 
 // Services are the domain services and the job queue, built once per process and shared by
@@ -27,12 +30,19 @@ type Services struct {
 	Limiter  *ratelimit.Limiter
 	Tokens   *auth.Tokens
 	APIKeys  *auth.APIKeys
+	// Watchlists enqueue a candle backfill, in the same transaction, when an asset is added.
+	Watchlists *watchlist.Service
+	// Market is where market data comes from and goes to.
+	Market *Market
 }
 
 // ServicesOptions let tests swap the clock and the password hasher's cost.
 type ServicesOptions struct {
 	Now    func() time.Time
 	Hasher *auth.Hasher
+	// Provider replaces the configured market-data provider (tests pass a simulated market with
+	// a fixed clock, or an Alpaca provider pointed at the fake server).
+	Provider market.Provider
 }
 
 // NewServices builds every service in dependency order: the stores first, then the River client
@@ -52,7 +62,13 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		Tokens:   auth.NewTokens(auth.TokensOptions{DB: db.Gorm, Secret: []byte(cfg.SecretKey), Now: o.Now}),
 		APIKeys:  auth.NewAPIKeys(db.Gorm, o.Now),
 	}
+	svc.Watchlists = watchlist.New(db.Gorm, func(ctx context.Context, tx *gorm.DB, assetID int64, symbol string) error {
+		return jobs.EnqueueBackfill(ctx, tx, svc.River, assetID, symbol)
+	})
 	var err error
+	if svc.Market, err = newMarket(cfg, db.Gorm, log, o.Provider, o.Now); err != nil {
+		return nil, err
+	}
 	if svc.Avatars, err = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars")); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -61,7 +77,10 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}
 	if cfg.HasRole(config.RoleWorker) {
 		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency)
-		riverCfg.Workers = jobs.Workers(jobs.Deps{Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter})
+		riverCfg.Workers = jobs.Workers(jobs.Deps{
+			Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter,
+			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles,
+		})
 		riverCfg.PeriodicJobs = jobs.Periodic()
 	}
 	if svc.River, err = db.NewRiver(riverCfg); err != nil {

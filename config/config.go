@@ -33,10 +33,11 @@ type Role string
 const (
 	RoleWeb    Role = "web"    // HTTP and WebSocket server
 	RoleWorker Role = "worker" // River job workers (and the periodic schedule when elected leader)
+	RoleFeed   Role = "feed"   // the market-data stream: ingestion, demand, live candles
 )
 
 // AllRoles lists every role, in start-up order.
-func AllRoles() []Role { return []Role{RoleWeb, RoleWorker} }
+func AllRoles() []Role { return []Role{RoleWeb, RoleWorker, RoleFeed} }
 
 // MinSecretKeyLength is the shortest SECRET_KEY production accepts. 32 bytes of randomness is what
 // HMAC-SHA256 (sessions, JWT) needs to be out of reach of brute force.
@@ -72,7 +73,7 @@ type Config struct {
 	// LOG_FORMAT: text or json).
 	LogLevel  slog.Level
 	LogFormat string
-	// Roles are the parts `serve` runs in this process (ROLES, comma-separated: web, worker).
+	// Roles are the parts `serve` runs in this process (ROLES, comma-separated: web, worker, feed).
 	Roles []Role
 	// WorkerConcurrency is the number of River workers on the default queue (WORKER_CONCURRENCY).
 	WorkerConcurrency int

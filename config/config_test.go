@@ -95,7 +95,7 @@ func TestLoadBadValuesNameTheVariable(t *testing.T) {
 		{"format", "LOG_FORMAT", "xml", "must be one of text, json"},
 		{"bool", "MIGRATE_ON_START", "sometimes", "MIGRATE_ON_START=\"sometimes\": must be true or false"},
 		{"duration", "SHUTDOWN_TIMEOUT", "10", "must be a positive duration"},
-		{"role", "ROLES", "web,matcher", "ROLES=\"matcher\": each role must be one of web, worker"},
+		{"role", "ROLES", "web,matcher", "ROLES=\"matcher\": each role must be one of web, worker, feed"},
 		{"base url", "BASE_URL", "trade.example.com", "BASE_URL=\"trade.example.com\": must be an absolute"},
 		{"proxy", "TRUSTED_PROXIES", "10.0.0.0/33", "TRUSTED_PROXIES: \"10.0.0.0/33\" is neither"},
 		{"rate", "RATE_LIMIT_AUTH", "ten per minute", "RATE_LIMIT_AUTH=\"ten per minute\": must look like 10/15m"},

@@ -150,7 +150,7 @@ func (r *reader) roles(name string) []Role {
 	for _, item := range items {
 		role := Role(strings.ToLower(item))
 		if !slices.Contains(AllRoles(), role) {
-			r.fail(name, item, "each role must be one of web, worker (comma-separated)")
+			r.fail(name, item, "each role must be one of web, worker, feed (comma-separated)")
 			continue
 		}
 		if !slices.Contains(roles, role) {

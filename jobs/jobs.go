@@ -8,8 +8,11 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"gorm.io/gorm"
 
+	"alpacawrapper/candles"
 	"alpacawrapper/mail"
+	"alpacawrapper/market"
 	"alpacawrapper/ratelimit"
 )
 
@@ -20,6 +23,9 @@ type Deps struct {
 	Sessions Pruner
 	Tokens   Pruner
 	Limiter  *ratelimit.Limiter
+	DB       *gorm.DB
+	Provider market.Provider
+	Candles  *candles.Store
 }
 
 // Workers registers every job kind's worker.
@@ -28,6 +34,10 @@ func Workers(deps Deps) *river.Workers {
 	river.AddWorker(w, &SendEmailWorker{mailer: deps.Mailer})
 	river.AddWorker(w, NewPruneCredentialsWorker(deps.Sessions, deps.Tokens))
 	river.AddWorker(w, NewPruneRateLimitsWorker(deps.Limiter))
+	river.AddWorker(w, NewSyncAssetsWorker(deps.DB, deps.Provider))
+	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider))
+	river.AddWorker(w, NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, BackfillOptions{}))
+	river.AddWorker(w, NewGapFillCandlesWorker(deps.DB, deps.Candles, deps.Provider, GapFillOptions{}))
 	return w
 }
 
@@ -41,5 +51,16 @@ func Periodic() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(PruneRateLimitsEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return PruneRateLimitsArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "prune_rate_limits", RunOnStart: true}),
+		// The catalogue and the calendar change rarely; once a day, and at start so a new install
+		// has them at once.
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return SyncAssetsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "sync_assets", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return SyncCalendarArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "sync_calendar", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return GapFillCandlesArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "gap_fill_candles"}),
 	}
 }

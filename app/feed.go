@@ -1,0 +1,110 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"alpacawrapper/candles"
+	"alpacawrapper/market"
+)
+
+// watchlistDemandEvery is how often the symbols on anyone's watchlist are re-read to keep them
+// streaming: lists change rarely, and a new symbol is streamed as soon as a page shows it anyway.
+const watchlistDemandEvery = time.Minute
+
+// runFeed is the feed role: it runs the provider's stream into the hub, keeps the upstream
+// subscriptions in step with what is wanted (most important first, within the feed's symbol
+// limit), and turns live minute bars into candles. It returns when ctx ends, after the last
+// candles are written. A feed that fails for good (rejected keys) is logged and left stopped: the
+// rest of the application keeps serving, and the feed badge shows why.
+func runFeed(ctx context.Context, svc *Services, log *slog.Logger) {
+	m := svc.Market
+	stream := m.Provider.Stream()
+	log = log.With(slog.String("provider", m.Provider.Name()))
+	if err := m.Clock.Refresh(ctx); err != nil {
+		log.Warn("market clock: calendar not loaded yet; retrying in the background", slog.Any("error", err))
+	}
+
+	agg := candles.NewAggregator(m.Candles, candles.NewSymbolResolver(svc.DB), candles.AggregatorOptions{Logger: log})
+	bars := m.Hub.Subscribe(market.SubscribeOptions{Symbols: []string{market.Wildcard}, Bars: true, BarBuffer: 1 << 16})
+	defer bars.Close()
+
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("market feed: "+name+" stopped", slog.Any("error", err))
+			}
+		}()
+	}
+	run("candle writer", agg.Run)
+	run("candle aggregator", func(ctx context.Context) error { return agg.Consume(ctx, bars) })
+	run("demand", func(ctx context.Context) error { return followDemand(ctx, m.Hub, stream) })
+	run("watchlist demand", func(ctx context.Context) error { return watchlistDemand(ctx, svc, m.Hub, log) })
+	run("stream", func(ctx context.Context) error { return stream.Run(ctx, m.Hub) })
+	log.Info("market feed started")
+	wg.Wait()
+	log.Info("market feed stopped")
+}
+
+// followDemand keeps the stream's symbols equal to what the hub wants, re-applying on every
+// change of demand.
+func followDemand(ctx context.Context, hub *market.Hub, stream market.Stream) error {
+	for {
+		if err := stream.SetSymbols(ctx, hub.Wanted(stream.SymbolLimit())); err != nil && ctx.Err() == nil {
+			// A refused change (a symbol limit, a feed that is reconnecting) is retried on the next
+			// change or tick; the stream keeps its previous set meanwhile.
+			slog.Default().Debug("market feed: subscription change refused", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hub.DemandChanged():
+		case <-time.After(time.Minute):
+		}
+	}
+}
+
+// watchlistDemand keeps every watched symbol wanted at watchlist priority, so watchlists show live
+// prices the moment they are opened and their candles stay complete.
+func watchlistDemand(ctx context.Context, svc *Services, hub *market.Hub, log *slog.Logger) error {
+	held := map[string]func(){}
+	defer func() {
+		for _, release := range held {
+			release()
+		}
+	}()
+	ticker := time.NewTicker(watchlistDemandEvery)
+	defer ticker.Stop()
+	for {
+		symbols, err := svc.Watchlists.SymbolsWatched(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("market feed: watched symbols unavailable", slog.Any("error", err))
+		}
+		if err == nil {
+			want := make(map[string]bool, len(symbols))
+			for _, s := range symbols {
+				want[s] = true
+				if held[s] == nil {
+					held[s] = hub.AddDemand(s, market.PriorityWatchlist)
+				}
+			}
+			for s, release := range held {
+				if !want[s] {
+					release()
+					delete(held, s)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package alpaca
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"alpacawrapper/market"
+)
+
+// Stream is the live feed: one SDK stream client for stocks and one for crypto, each created
+// when the first symbol of its class is followed. It implements market.Stream.
+type Stream struct {
+	opts   Options
+	log    *slog.Logger
+	stocks *feed
+	crypto *feed
+
+	runMu   sync.Mutex
+	running bool
+
+	sinkMu sync.Mutex // held while the sink is called: the Sink contract is one call at a time
+	sink   market.Sink
+
+	reconnects atomic.Int64
+	errMu      sync.Mutex
+	lastErr    string
+}
+
+var _ market.Stream = (*Stream)(nil)
+
+func newStream(opts Options) *Stream {
+	s := &Stream{opts: opts, log: opts.Logger}
+	s.stocks = newFeed(s, market.USEquity)
+	s.crypto = newFeed(s, market.Crypto)
+	return s
+}
+
+// Run connects the feeds that have symbols and delivers their data to sink until ctx ends
+// (nil). Dropped connections are restored, silent ones replaced and failures retried with
+// back-off; Run returns early only with a *RejectedError, when Alpaca refuses the keys, the
+// feed or the scope, which no retry can fix. It is logged once, here.
+func (s *Stream) Run(ctx context.Context, sink market.Sink) error {
+	s.runMu.Lock()
+	if s.running {
+		s.runMu.Unlock()
+		return errors.New("alpaca: stream: Run is already running")
+	}
+	s.running = true
+	s.runMu.Unlock()
+	defer func() {
+		s.runMu.Lock()
+		s.running = false
+		s.runMu.Unlock()
+	}()
+
+	s.sinkMu.Lock()
+	s.sink = sink
+	s.sinkMu.Unlock()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	feeds := []*feed{s.stocks, s.crypto}
+	errc := make(chan error, len(feeds))
+	for _, f := range feeds {
+		go func() { errc <- f.run(ctx) }()
+	}
+	var first error
+	for range feeds {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			cancel() // one feed refused for good: stop the other too
+		}
+	}
+	if first != nil {
+		s.setError(first)
+		s.log.Error(first.Error())
+	}
+	return first
+}
+
+// SetSymbols replaces the symbols followed, keeping the first SymbolLimit of them: the caller
+// lists them most important first. Changes reach a connected feed before SetSymbols returns;
+// a feed that is not connected applies them when it connects.
+func (s *Stream) SetSymbols(ctx context.Context, symbols []string) error {
+	symbols = dedupe(symbols)
+	if limit := s.opts.SymbolLimit; limit > 0 && len(symbols) > limit {
+		s.log.Debug("alpaca: symbol limit reached; following the first ones only",
+			"asked", len(symbols), "limit", limit)
+		symbols = symbols[:limit]
+	}
+	stocks, cryptos := splitByClass(symbols)
+	var errs []error
+	if err := s.stocks.setDesired(ctx, stocks); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.crypto.setDesired(ctx, cryptos); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		s.setError(err)
+		return fmt.Errorf("alpaca: set symbols: %w", err)
+	}
+	return nil
+}
+
+// SymbolLimit is how many symbols may be followed at once (0: no limit).
+func (s *Stream) SymbolLimit() int { return s.opts.SymbolLimit }
+
+// Status reports the feed's health. Connected means that some feed is up and that every feed
+// with symbols to follow is up.
+func (s *Stream) Status() market.StreamStatus {
+	st := market.StreamStatus{Reconnects: int(s.reconnects.Load())}
+	anyLive, allUp := false, true
+	for _, f := range []*feed{s.stocks, s.crypto} {
+		fs := f.status()
+		anyLive = anyLive || fs.live
+		allUp = allUp && (fs.live || !fs.wanted)
+		st.Symbols += fs.symbols
+		if fs.lastMsg.After(st.LastMessageAt) {
+			st.LastMessageAt = fs.lastMsg
+		}
+	}
+	st.Connected = anyLive && allUp
+	s.errMu.Lock()
+	st.LastError = s.lastErr
+	s.errMu.Unlock()
+	return st
+}
+
+// deliver hands one message to the sink, one call at a time across both feeds.
+func (s *Stream) deliver(call func(market.Sink)) {
+	s.sinkMu.Lock()
+	defer s.sinkMu.Unlock()
+	if s.sink != nil {
+		call(s.sink)
+	}
+}
+
+func (s *Stream) setError(err error) {
+	if err == nil {
+		return
+	}
+	s.errMu.Lock()
+	s.lastErr = err.Error()
+	s.errMu.Unlock()
+}

@@ -1,0 +1,386 @@
+package alpaca
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata/stream"
+	"github.com/shopspring/decimal"
+
+	"alpacawrapper/market"
+	"alpacawrapper/market/alpacafake"
+)
+
+func TestStreamDeliversQuotesTradesAndBars(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	// Symbols set before Run are subscribed in the handshake.
+	if err := b.prov.Stream().SetSymbols(context.Background(), []string{"AAPL", "BTC/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	b.subscribedTo(t, "iex", "AAPL")
+	b.subscribedTo(t, "us", "BTC/USD")
+
+	at := time.Date(2024, 12, 2, 15, 30, 0, 0, time.UTC)
+	quote := market.Quote{Symbol: "AAPL", BidPrice: d("187.45"), BidSize: d("300"), AskPrice: d("187.47"),
+		AskSize: d("100"), BidExchange: "V", AskExchange: "Q", Time: at}
+	trade := market.Trade{Symbol: "AAPL", ID: 4242, Price: d("187.46"), Size: d("25"), Exchange: "V", Time: at}
+	bar := market.Bar{Symbol: "AAPL", Start: at, Open: d("187.4"), High: d("187.9"), Low: d("187.1"),
+		Close: d("187.5"), Volume: d("12345"), TradeCount: 321, VWAP: d("187.55")}
+	cquote := market.Quote{Symbol: "BTC/USD", BidPrice: d("64000.5"), BidSize: d("0.125"), AskPrice: d("64010"),
+		AskSize: d("1.75"), Time: at}
+	ctrade := market.Trade{Symbol: "BTC/USD", ID: 7, Price: d("64005.25"), Size: d("0.0042"), Time: at}
+	b.fake.PublishQuote(quote)
+	b.fake.PublishTrade(trade)
+	b.fake.PublishBar(bar)
+	b.fake.PublishQuote(cquote)
+	b.fake.PublishTrade(ctrade)
+
+	eventually(t, 5*time.Second, "all five messages reach the sink", func() bool {
+		_, q := b.sink.lastQuote("AAPL")
+		_, tr := b.sink.lastTrade("AAPL")
+		_, br := b.sink.lastBar("AAPL")
+		_, cq := b.sink.lastQuote("BTC/USD")
+		_, ct := b.sink.lastTrade("BTC/USD")
+		return q && tr && br && cq && ct
+	})
+	if got, _ := b.sink.lastQuote("AAPL"); !sameQuote(got, quote) {
+		t.Errorf("quote:\n got  %+v\n want %+v", got, quote)
+	}
+	if got, _ := b.sink.lastTrade("AAPL"); !sameTrade(got, trade) {
+		t.Errorf("trade:\n got  %+v\n want %+v", got, trade)
+	}
+	if got, _ := b.sink.lastBar("AAPL"); !sameBar(got, bar) {
+		t.Errorf("bar:\n got  %+v\n want %+v", got, bar)
+	}
+	if got, _ := b.sink.lastQuote("BTC/USD"); !got.BidSize.Equal(cquote.BidSize) || !got.AskPrice.Equal(cquote.AskPrice) {
+		t.Errorf("crypto quote:\n got  %+v\n want %+v", got, cquote)
+	}
+	if got, _ := b.sink.lastTrade("BTC/USD"); !got.Size.Equal(ctrade.Size) || !got.Price.Equal(ctrade.Price) || got.ID != 7 {
+		t.Errorf("crypto trade:\n got  %+v\n want %+v", got, ctrade)
+	}
+
+	eventually(t, 5*time.Second, "status shows the stream connected", func() bool {
+		return b.prov.Stream().Status().Connected
+	})
+	if st := b.prov.Stream().Status(); st.Symbols != 2 || st.LastMessageAt.IsZero() || st.Reconnects != 0 {
+		t.Errorf("status = %+v", st)
+	}
+	if b.sink.overlapped() {
+		t.Error("the sink was called concurrently")
+	}
+}
+
+func TestSetSymbolsSubscribesAndUnsubscribes(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	ctx := context.Background()
+	s := b.prov.Stream()
+	b.run(t)
+	if err := s.SetSymbols(ctx, []string{"AAPL", "MSFT"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex", "AAPL", "MSFT")
+	eventually(t, 5*time.Second, "status shows two symbols", func() bool {
+		st := s.Status()
+		return st.Connected && st.Symbols == 2
+	})
+
+	if err := s.SetSymbols(ctx, []string{"MSFT", "TSLA", "ETH/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	// Once connected, a change is acknowledged before SetSymbols returns.
+	trades, quotes, bars := b.fake.Subscriptions("iex")
+	if strings.Join(trades, ",") != "MSFT,TSLA" || strings.Join(quotes, ",") != "MSFT,TSLA" || strings.Join(bars, ",") != "MSFT,TSLA" {
+		t.Errorf("right after SetSymbols: trades %v quotes %v bars %v", trades, quotes, bars)
+	}
+	b.subscribedTo(t, "us", "ETH/USD")
+
+	if err := s.SetSymbols(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex")
+	b.subscribedTo(t, "us")
+	if st := s.Status(); st.Symbols != 0 {
+		t.Errorf("status after clearing = %+v", st)
+	}
+}
+
+func TestSymbolLimitKeepsTheFirstSymbols(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{SymbolLimit: 2}, Options{SymbolLimit: 2})
+	if got := b.prov.Stream().SymbolLimit(); got != 2 {
+		t.Errorf("SymbolLimit() = %d", got)
+	}
+	b.run(t)
+	if err := b.prov.Stream().SetSymbols(context.Background(), []string{"TSLA", "AAPL", "MSFT", "NVDA"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex", "AAPL", "TSLA")
+}
+
+func TestSymbolLimitExceededOnTheServerIsReported(t *testing.T) {
+	t.Parallel()
+	// The provider does not know the plan's limit; the server answers 405.
+	b := setup(t, alpacafake.Options{SymbolLimit: 1}, Options{})
+	s := b.prov.Stream()
+	b.run(t)
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex", "AAPL")
+	// Only a connected feed answers SetSymbols with the server's verdict.
+	eventually(t, 5*time.Second, "connected", func() bool { return s.Status().Connected })
+	err := s.SetSymbols(context.Background(), []string{"AAPL", "MSFT"})
+	if !errors.Is(err, stream.ErrSymbolLimitExceeded) {
+		t.Fatalf("SetSymbols past the server's limit = %v, want the SDK's symbol limit error", err)
+	}
+	b.subscribedTo(t, "iex", "AAPL")
+}
+
+func TestReconnectsAfterDroppedConnectionWithTheSameSymbols(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL", "MSFT", "BTC/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	b.subscribedTo(t, "iex", "AAPL", "MSFT")
+	b.subscribedTo(t, "us", "BTC/USD")
+
+	b.fake.DropConnections()
+	eventually(t, 10*time.Second, "both feeds reconnect", func() bool {
+		return s.Status().Reconnects >= 2 && b.fake.Connections() == 2
+	})
+	b.subscribedTo(t, "iex", "AAPL", "MSFT")
+	b.subscribedTo(t, "us", "BTC/USD")
+
+	q := testQuotes()["MSFT"]
+	b.fake.PublishQuote(q)
+	eventually(t, 5*time.Second, "a quote after the reconnect reaches the sink", func() bool {
+		got, ok := b.sink.lastQuote("MSFT")
+		return ok && sameQuote(got, q)
+	})
+	if st := s.Status(); !st.Connected || st.Symbols != 3 {
+		t.Errorf("status = %+v", st)
+	}
+}
+
+func TestSymbolsChangedWhileDisconnectedAreAppliedOnReconnect(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	s := b.prov.Stream()
+	b.run(t)
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex", "AAPL")
+	// Refuse the next two logins with 406, so that the reconnect takes a while.
+	b.fake.RejectAuth(406, 2)
+	b.fake.DropConnections()
+	eventually(t, 5*time.Second, "the stream notices the drop", func() bool { return !s.Status().Connected })
+	if err := s.SetSymbols(context.Background(), []string{"MSFT", "NVDA"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex", "MSFT", "NVDA")
+}
+
+// publishEvery keeps a quote flowing, as a live market would.
+func publishEvery(t *testing.T, b *bundle, every time.Duration, symbol string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() {
+		q := testQuotes()[symbol]
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for i := int64(1); ; i++ {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				q.BidSize = decimal.NewFromInt(i)
+				b.fake.PublishQuote(q)
+			}
+		}
+	}()
+}
+
+func TestSilenceWhileOpenTriggersAReconnect(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{SilenceTimeout: 300 * time.Millisecond})
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	b.subscribedTo(t, "iex", "AAPL")
+	publishEvery(t, b, 30*time.Millisecond, "AAPL")
+	eventually(t, 5*time.Second, "quotes flow", func() bool { return b.sink.quoteCount("AAPL") > 3 })
+	if st := s.Status(); st.Reconnects != 0 {
+		t.Fatalf("reconnected while data was flowing: %+v", st)
+	}
+
+	b.fake.Silence(time.Second)
+	eventually(t, 5*time.Second, "the silent stream is replaced", func() bool { return s.Status().Reconnects >= 1 })
+	if st := s.Status(); !strings.Contains(st.LastError, "silent") {
+		t.Errorf("LastError = %q, want it to mention the silence", st.LastError)
+	}
+	if !strings.Contains(b.logs.String(), "stream silent") {
+		t.Error("the silence was not logged")
+	}
+	before := b.sink.quoteCount("AAPL")
+	eventually(t, 10*time.Second, "quotes flow again after the silence", func() bool {
+		return b.sink.quoteCount("AAPL") > before+3 && s.Status().Connected
+	})
+	b.subscribedTo(t, "iex", "AAPL")
+}
+
+func TestSilenceWhileClosedIsNormal(t *testing.T) {
+	t.Parallel()
+	var asked atomic.Int64
+	b := setup(t, alpacafake.Options{}, Options{
+		SilenceTimeout: 200 * time.Millisecond,
+		IsMarketOpen:   func(time.Time) bool { asked.Add(1); return false },
+	})
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	b.subscribedTo(t, "iex", "AAPL")
+	time.Sleep(time.Second)
+	if st := s.Status(); st.Reconnects != 0 || !st.Connected {
+		t.Errorf("a quiet stream outside market hours was reconnected: %+v", st)
+	}
+	if asked.Load() == 0 {
+		t.Error("IsMarketOpen was never asked")
+	}
+}
+
+func TestConnectionLimitIsRetried(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	b.fake.RejectAuth(406, 2)
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	r := b.run(t)
+	b.subscribedTo(t, "iex", "AAPL")
+	if n := b.fake.AuthAttempts(); n < 3 {
+		t.Errorf("auth attempts = %d, want the two refusals and a success", n)
+	}
+	eventually(t, 5*time.Second, "status shows the stream connected", func() bool { return s.Status().Connected })
+	select {
+	case <-r.done:
+		t.Fatalf("Run returned: %v", r.err)
+	default:
+	}
+}
+
+func TestRejectedKeysEndRunWithAClearError(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		opts   Options
+		reject bool
+	}{
+		{name: "wrong keys", opts: Options{KeyID: "PKWRONG", SecretKey: "wrong"}},
+		{name: "server refuses the keys", reject: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t, alpacafake.Options{}, tt.opts)
+			if tt.reject {
+				b.fake.RejectAuth(402, 100)
+			}
+			s := b.prov.Stream()
+			if err := s.SetSymbols(context.Background(), []string{"AAPL", "BTC/USD"}); err != nil {
+				t.Fatal(err)
+			}
+			err := b.run(t).wait(t, 10*time.Second)
+			const want = "alpaca: the stream rejected the API keys (402 auth failed): check ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY"
+			if err == nil || err.Error() != want {
+				t.Fatalf("Run = %v, want %q", err, want)
+			}
+			var rej *RejectedError
+			if !errors.As(err, &rej) || rej.Code != 402 || !errors.Is(err, stream.ErrInvalidCredentials) {
+				t.Errorf("Run's error %#v is not a 402 RejectedError wrapping the SDK's", err)
+			}
+			if n := b.fake.AuthAttempts(); n > 2 {
+				t.Errorf("auth attempts = %d: rejected keys were retried", n)
+			}
+			if n := strings.Count(b.logs.String(), want); n != 1 {
+				t.Errorf("the rejection was logged %d times, want once:\n%s", n, b.logs.String())
+			}
+			if st := s.Status(); st.Connected || st.LastError != want {
+				t.Errorf("status = %+v", st)
+			}
+		})
+	}
+}
+
+func TestMalformedMessageDoesNotStopTheStream(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL"}); err != nil {
+		t.Fatal(err)
+	}
+	b.run(t)
+	b.subscribedTo(t, "iex", "AAPL")
+	b.fake.SendMalformed()
+	q := testQuotes()["AAPL"]
+	b.fake.PublishQuote(q)
+	eventually(t, 5*time.Second, "a quote after the malformed message arrives", func() bool {
+		got, ok := b.sink.lastQuote("AAPL")
+		return ok && sameQuote(got, q)
+	})
+	eventually(t, 5*time.Second, "status shows the stream connected", func() bool { return s.Status().Connected })
+}
+
+func TestRunEndsWithItsContext(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	s := b.prov.Stream()
+	if err := s.SetSymbols(context.Background(), []string{"AAPL", "BTC/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	r := b.run(t)
+	eventually(t, 5*time.Second, "two connections", func() bool { return b.fake.Connections() == 2 })
+	if err := b.prov.Stream().Run(context.Background(), b.sink); err == nil {
+		t.Error("a second concurrent Run was accepted")
+	}
+	r.cancel()
+	if err := r.wait(t, 10*time.Second); err != nil {
+		t.Errorf("Run = %v, want nil after its context ended", err)
+	}
+	eventually(t, 5*time.Second, "connections closed", func() bool { return b.fake.Connections() == 0 })
+	if st := s.Status(); st.Connected {
+		t.Errorf("status after Run = %+v", st)
+	}
+}
+
+func TestNoConnectionWithoutSymbols(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	b.run(t)
+	time.Sleep(300 * time.Millisecond)
+	if n := b.fake.Requests("/v2/iex") + b.fake.Requests("/v1beta3/crypto/us"); n != 0 {
+		t.Errorf("%d stream connections opened with nothing to follow", n)
+	}
+	if err := b.prov.Stream().SetSymbols(context.Background(), []string{"BTC/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "us", "BTC/USD")
+	if n := b.fake.Requests("/v2/iex"); n != 0 {
+		t.Errorf("the stock stream connected with only crypto followed (%d)", n)
+	}
+}
