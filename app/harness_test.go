@@ -19,6 +19,7 @@ import (
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
 	"alpacawrapper/mail"
+	"alpacawrapper/market"
 	"alpacawrapper/market/sim"
 	"alpacawrapper/models"
 )
@@ -55,6 +56,25 @@ type testApp struct {
 // newTestApp builds the app. vars override environment variables (e.g. "RATE_LIMIT_AUTH": "3/1m").
 func newTestApp(t *testing.T, vars map[string]string) *testApp {
 	t.Helper()
+	return newTestAppWith(t, testAppOptions{vars: vars})
+}
+
+// testAppOptions tune newTestAppWith. The zero value is newTestApp's app.
+type testAppOptions struct {
+	// vars override environment variables, as newTestApp's argument does.
+	vars map[string]string
+	// provider replaces the harness's market (the simulator with seed 7 on the test clock, whose
+	// prices stand still until the clock is moved).
+	provider market.Provider
+	// configuredProvider leaves the choice to configuration, as `serve` does: Alpaca when the
+	// ALPACA_* variables are set, else the simulated market on the real clock.
+	configuredProvider bool
+}
+
+// newTestAppWith builds the app with the given options.
+func newTestAppWith(t *testing.T, o testAppOptions) *testApp {
+	t.Helper()
+	vars := o.vars
 	env := map[string]string{
 		"APP_ENV": "test", "DATABASE_URL": "postgres://unused/app", "DATA_DIR": t.TempDir(),
 		"BASE_URL": "http://app.test", "RATE_LIMIT_AUTH": "100/1m",
@@ -74,8 +94,11 @@ func newTestApp(t *testing.T, vars map[string]string) *testApp {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	clock := &testClock{now: time.Now().UTC()}
-	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: auth.NewFastHasher(),
-		Provider: sim.New(sim.Options{Seed: 7, Now: clock.Now})})
+	provider := o.provider
+	if provider == nil && !o.configuredProvider {
+		provider = sim.New(sim.Options{Seed: 7, Now: clock.Now})
+	}
+	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: auth.NewFastHasher(), Provider: provider})
 	if err != nil {
 		t.Fatal(err)
 	}

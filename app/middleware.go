@@ -51,6 +51,12 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		}
 	}
 	status := c.Response().StatusCode()
+	// A streamed body (an event stream) is still being written, and reading it here would wait
+	// for its end: its size is unknown (-1).
+	size := -1
+	if !c.Response().IsBodyStream() {
+		size = len(c.Response().Body())
+	}
 	level := slog.LevelInfo
 	switch {
 	case status >= 500:
@@ -64,7 +70,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		slog.String("path", c.Path()),
 		slog.Int("status", status),
 		slog.Duration("duration", time.Since(start)),
-		slog.Int("bytes", len(c.Response().Body())),
+		slog.Int("bytes", size),
 		slog.String("ip", clientIPOf(c)),
 	)
 	return nil

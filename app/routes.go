@@ -82,6 +82,21 @@ func (s *Server) routes() {
 	api.Delete("/watchlists/:id/assets/*", s.apiAuth, s.apiRemoveWatchlistAsset)
 	api.Put("/watchlists/:id/order", s.apiAuth, s.apiReorderWatchlist)
 
+	// Market data is public, as prices on the pages are: no credentials, but a limit per client
+	// IP. A symbol is the rest of the path (a crypto pair has a slash), so the candles route,
+	// which ends in a fixed word, comes before the asset route that would swallow it.
+	public := s.limitPublic
+	api.Get("/assets", public, s.apiAssets)
+	api.Get("/assets/*/candles", public, s.apiCandles)
+	api.Get("/assets/*", public, s.apiAsset)
+	api.Get("/quotes", public, s.apiQuotes)
+	api.Get("/stream", public, s.apiStream)
+	api.Get("/market/clock", public, s.apiMarketClock)
+	api.Get("/market/calendar", public, s.apiMarketCalendar)
+	api.Get("/market/status", public, s.apiMarketStatus)
+	// Operators' actions: requireAdmin answers 404 to everyone else, as on the admin pages.
+	api.Post("/admin/sync/assets", s.apiAuth, s.requireAdmin, s.apiSyncAssets)
+
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)
 }

@@ -40,7 +40,10 @@ type Server struct {
 	tokens         *auth.Tokens
 	apiKeys        *auth.APIKeys
 	watchlists     *watchlist.Service
+	market         *Market
+	river          *database.RiverClient
 	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
+	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -66,9 +69,10 @@ func newBareServer(deps ServerDeps) *Server {
 	if svc := deps.Services; svc != nil {
 		s.db, s.accounts, s.sessions, s.avatars = svc.DB, svc.Accounts, svc.Sessions, svc.Avatars
 		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
-		s.watchlists = svc.Watchlists
+		s.watchlists, s.market, s.river = svc.Watchlists, svc.Market, svc.River
 	}
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
+	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{
