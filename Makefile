@@ -6,7 +6,7 @@ GO   ?= go
 # Packages under test; `make test PKG=./database/...` narrows the run.
 PKG  ?= ./...
 
-.PHONY: run test test-race generate check lint migrate bench build node_modules
+.PHONY: run test test-race generate check lint migrate bench bench-ws build node_modules help
 
 ## run: serve the app on http://$(HOST):$(PORT) with the embedded database (no set-up needed)
 run:
@@ -16,9 +16,11 @@ run:
 build:
 	$(GO) build -trimpath -o bin/alpacawrapper .
 
-## test: run every test against one embedded PostgreSQL cluster shared by all packages
+## test: run every Go test against one embedded PostgreSQL cluster shared by all packages, then the
+## JavaScript unit tests (chart indicators) with Node's built-in runner
 test:
 	APP_ENV=test $(GO) run . devdb run -- $(GO) test -count=1 $(PKG)
+	node --test static/js/
 
 ## test-race: the same, with the race detector (slower)
 test-race:
@@ -57,9 +59,15 @@ ARGS ?= up
 migrate:
 	$(GO) run . migrate $(ARGS)
 
-## bench: run the Go benchmarks (results are recorded in docs/BENCHMARKS.md)
+## bench: run the Go benchmarks, then the WebSocket load benchmark (results are recorded in docs/BENCHMARKS.md)
 bench:
 	APP_ENV=test $(GO) run . devdb run -- $(GO) test -run '^$$' -bench . -benchmem $(PKG)
+	$(MAKE) --no-print-directory bench-ws
+
+## bench-ws: 5,000 WebSocket clients on loopback against a child server, e.g. `make bench-ws WSLOAD="-clients 1000 -strict"`
+WSLOAD ?=
+bench-ws:
+	APP_ENV=test $(GO) run . devdb run -- $(GO) run ./tools/wsload $(WSLOAD)
 
 ## help: list the targets
 help:

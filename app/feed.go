@@ -37,7 +37,8 @@ func runFeed(ctx context.Context, svc *Services, log *slog.Logger) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			// A closed hub at shutdown ends the consumers too; neither is a failure.
+			if err := f(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, market.ErrSubscriptionClosed) {
 				log.Error("market feed: "+name+" stopped", slog.Any("error", err))
 			}
 		}()

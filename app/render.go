@@ -20,6 +20,7 @@ func render(c *fiber.Ctx, component templ.Component) error {
 // any flashes waiting to be shown (taken now, so each is shown once).
 func (s *Server) page(c *fiber.Ctx, title string) views.Page {
 	p := views.Page{Title: title, Path: c.Path(), Version: s.version}
+	p.Market, p.Feed = s.headerBadges()
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin(), EmailVerified: u.EmailVerified()}
 	}

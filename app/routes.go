@@ -22,6 +22,10 @@ func (s *Server) routes() {
 	r.Get("/terms", s.termsPage)
 	r.Get("/avatars/:name", s.avatar)
 
+	// Charts are public, like the candles they draw; the symbol is the rest of the path (a crypto
+	// pair has a slash).
+	r.Get("/chart/*", s.chartPage)
+
 	// Accounts.
 	r.Get("/signup", s.signupPage)
 	r.Post("/signup", csrf, s.signup)
@@ -62,6 +66,23 @@ func (s *Server) routes() {
 	admin.Post("/users/:id/disable", csrf, s.disableUser)
 	admin.Post("/users/:id/enable", csrf, s.enableUser)
 
+	// Market pages (pages_markets.go, pages_watchlists.go). Reading is open to guests, as prices
+	// are; every change needs a signed-in person (user first, so a guest is sent to log in) and
+	// the CSRF token. The watchlist service decides which lists each person may read or change.
+	// A symbol is the rest of the path, since a crypto pair has a slash (BTC/USD).
+	r.Get("/markets", s.marketsPage)
+	r.Get("/instruments", s.instrumentsPage)
+	r.Get("/instruments/*", s.instrumentPage)
+	r.Get("/watchlists", s.watchlistsPage)
+	r.Post("/watchlists", user, csrf, s.createWatchlist)
+	r.Post("/watchlists/add", user, csrf, s.addFromInstrument)
+	r.Get("/watchlists/:id", s.watchlistPage)
+	r.Post("/watchlists/:id/rename", user, csrf, s.renameWatchlist)
+	r.Post("/watchlists/:id/delete", user, csrf, s.deleteWatchlist)
+	r.Post("/watchlists/:id/assets", user, csrf, s.addToWatchlist)
+	r.Post("/watchlists/:id/assets/remove", user, csrf, s.removeFromWatchlist)
+	r.Post("/watchlists/:id/order", user, csrf, s.reorderWatchlist)
+
 	// JSON API. It takes credentials only from headers (Bearer token or Alpaca-style key pair),
 	// never from the cookie, so cross-site requests cannot act through it and it needs no CSRF token.
 	api := r.Group("/api/v1")
@@ -96,6 +117,12 @@ func (s *Server) routes() {
 	api.Get("/market/status", public, s.apiMarketStatus)
 	// Operators' actions: requireAdmin answers 404 to everyone else, as on the admin pages.
 	api.Post("/admin/sync/assets", s.apiAuth, s.requireAdmin, s.apiSyncAssets)
+
+	// Live WebSockets (app/ws_*.go, package live): public data, so guests may connect, within a
+	// per-IP connection allowance. The upgrade is a GET that CSRF does not cover, so wsAdmit
+	// refuses cross-site origins (403) before upgrading.
+	r.Get("/ws/quotes", s.wsQuotes)
+	r.Get("/ws/market", s.wsMarket)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

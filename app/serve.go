@@ -103,6 +103,9 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		return fmt.Errorf("web server: %w", err)
 	}
 
+	// Closing the hub first ends every live connection (close code 1001): the HTTP drain below does
+	// not wait on upgraded WebSockets, which would otherwise outlive it.
+	svc.Market.Hub.Close()
 	if srv != nil {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
 		if err := srv.Shutdown(shutdownCtx); err != nil {
@@ -118,7 +121,6 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 	case <-time.After(b.cfg.ShutdownTimeout):
 		log.Warn("market feed did not stop in time")
 	}
-	svc.Market.Hub.Close()
 	log.Info("stopped")
 	return nil
 }

@@ -41,6 +41,7 @@ type Server struct {
 	apiKeys        *auth.APIKeys
 	watchlists     *watchlist.Service
 	market         *Market
+	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	river          *database.RiverClient
 	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
 	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
@@ -71,6 +72,7 @@ func newBareServer(deps ServerDeps) *Server {
 		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
 		s.watchlists, s.market, s.river = svc.Watchlists, svc.Market, svc.River
 	}
+	s.live = newLiveState(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
 	// config.Load has validated every entry, so parsing cannot fail here.

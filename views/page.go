@@ -25,8 +25,10 @@ type Page struct {
 	Path        string // current URL path, to highlight the active nav item
 	CSRFToken   string // empty until the accounts work lands; rendered in <meta name="csrf-token">
 	Flashes     []Flash
-	User        *User  // nil for guests
-	Version     string // app version shown in the footer
+	User        *User             // nil for guests
+	Version     string            // app version shown in the footer
+	Market      *MarketStatusView // header badge: the stock market's session; nil hides it
+	Feed        *FeedStatusView   // header badge: the market-data feed's health; nil hides it
 }
 
 // FlashKind is the severity of a flash message.

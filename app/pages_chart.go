@@ -1,0 +1,78 @@
+package app
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"alpacawrapper/market"
+	"alpacawrapper/models"
+	"alpacawrapper/views"
+)
+
+// The chart page's defaults: an hour per candle shows a few weeks of backfilled history at once,
+// and candlesticks are what most people expect of a price chart.
+const (
+	defaultChartTimeframe = market.Hour1
+	defaultChartType      = "candles"
+	stockPricePrecision   = 2 // US equities quote in cents (sub-penny prices are rare enough to round)
+	maxChartIndicatorRaw  = 200
+)
+
+// chartPage is GET /chart/{symbol}: the interactive chart of one instrument. It is public, like
+// the candles API it reads from. The page state (timeframe, series type, indicators) lives in the
+// URL (?tf=1h&type=candles&ind=sma20,rsi), so a chart can be bookmarked and shared; invalid values
+// fall back to the defaults rather than failing, since they only choose how to draw.
+func (s *Server) chartPage(c *fiber.Ctx) error {
+	a, err := s.assetFromPath(c)
+	if err != nil {
+		return err
+	}
+	v := chartViewOf(a)
+	if tf, ok := market.ParseTimeframe(strings.TrimSpace(c.Query("tf"))); ok {
+		v.Timeframe = string(tf)
+	}
+	if t := strings.ToLower(strings.TrimSpace(c.Query("type"))); validChartType(t) {
+		v.Type = t
+	}
+	if ind := strings.TrimSpace(c.Query("ind")); len(ind) <= maxChartIndicatorRaw {
+		v.Indicators = ind
+	}
+	p := s.page(c, a.Symbol+" chart")
+	p.Description = "Live " + a.Symbol + " price chart with candlesticks, volume, moving averages, Bollinger bands, VWAP, RSI and MACD."
+	return render(c, views.ChartPage(p, v))
+}
+
+// chartViewOf describes an asset for the chart page, with the default settings.
+func chartViewOf(a *models.Asset) views.ChartView {
+	v := views.ChartView{
+		Symbol: a.Symbol, Name: a.Name, Crypto: a.Class == market.Crypto, Exchange: a.Exchange,
+		Timeframe: string(defaultChartTimeframe), Type: defaultChartType, Precision: stockPricePrecision,
+		// The symbol is escaped as one path segment; the API takes a pair's slash escaped too.
+		CandlesURL: "/api/v1/assets/" + url.PathEscape(a.Symbol) + "/candles",
+		DetailURL:  views.InstrumentHref(a.Symbol),
+	}
+	if v.Crypto && a.PriceIncrement.Valid && a.PriceIncrement.Decimal.IsPositive() {
+		v.Precision = decimalPlaces(a.PriceIncrement.Decimal.String())
+	}
+	return v
+}
+
+// decimalPlaces counts the digits after the point of a decimal written without exponent.
+func decimalPlaces(s string) int {
+	_, frac, ok := strings.Cut(s, ".")
+	if !ok {
+		return 0
+	}
+	return len(strings.TrimRight(frac, "0"))
+}
+
+func validChartType(t string) bool {
+	for _, o := range views.ChartTypes() {
+		if o.Value == t {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,26 @@
+package views
+
+import (
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func TestFormatChangeUsesThePricesPrecision(t *testing.T) {
+	t.Parallel()
+	d := decimal.RequireFromString
+	cases := []struct {
+		change, price, increment, want string
+	}{
+		{"0.69", "244.10", "0", "+0.69"},
+		{"-0.0042", "0.5123", "0", "-0.0042"},
+		{"0", "10", "0", "0.00"},
+		{"125", "94705", "1", "+125"},
+		{"-0.00012", "0.18", "0.00001", "-0.00012"},
+	}
+	for _, tc := range cases {
+		if got := FormatChange(d(tc.change), d(tc.price), d(tc.increment)); got != tc.want {
+			t.Errorf("FormatChange(%s, %s, %s) = %q, want %q", tc.change, tc.price, tc.increment, got, tc.want)
+		}
+	}
+}
