@@ -43,12 +43,25 @@ type feed struct {
 // feedSymbol is the newest of one symbol. Guarded by feed.mu.
 type feedSymbol struct {
 	seq      uint64 // the largest of the sequence numbers below
-	quote    market.Quote
+	quote    *quoteEntry
 	quoteSeq uint64
-	trade    market.Trade
+	trade    *tradeEntry
 	tradeSeq uint64
 	bars     []market.Bar // oldest first, at most maxBars
 	barSeqs  []uint64
+}
+
+// quoteEntry and tradeEntry are immutable once made: sessions keep pointers to them past the
+// feed's lock. Each carries its /ws/market message, encoded once for every connection that
+// sends it (formatting decimals was most of the server's work at thousands of connections).
+type quoteEntry struct {
+	quote market.Quote
+	json  []byte
+}
+
+type tradeEntry struct {
+	trade [1]market.Trade // an array, so that Update.Trades can be a slice of it
+	json  []byte
 }
 
 func newFeed(hub *market.Hub, maxBars int, dropped *atomic.Uint64) *feed {
@@ -101,12 +114,14 @@ func (f *feed) apply(events []market.Event) {
 		f.seq++
 		switch ev.Kind {
 		case market.EventQuote:
-			st.quote, st.quoteSeq = ev.Quote, f.seq
+			st.quote = &quoteEntry{quote: ev.Quote, json: appendQuote(nil, &ev.Quote)}
+			st.quoteSeq = f.seq
 		case market.EventTrade:
-			if st.tradeSeq != 0 && ev.Trade.Time.Before(st.trade.Time) {
+			if st.trade != nil && ev.Trade.Time.Before(st.trade.trade[0].Time) {
 				continue // a late print does not replace a newer one
 			}
-			st.trade, st.tradeSeq = ev.Trade, f.seq
+			st.trade = &tradeEntry{trade: [1]market.Trade{ev.Trade}, json: appendTrade(nil, &ev.Trade)}
+			st.tradeSeq = f.seq
 		case market.EventBar:
 			// A corrected bar of the same minute replaces the one kept, with a new number so that
 			// sessions send it again.
@@ -208,10 +223,10 @@ func (f *feed) take(symbols []string, marks []uint64, kinds [market.EventBar + 1
 		marks[i] = st.seq
 		var p pending
 		if kinds[market.EventQuote] && st.quoteSeq > mark {
-			p.quote, p.hasQuote = st.quote, true
+			p.quote = st.quote
 		}
 		if kinds[market.EventTrade] && st.tradeSeq > mark {
-			p.trade[0], p.hasTrade = st.trade, true
+			p.trade = st.trade
 		}
 		if kinds[market.EventBar] {
 			for j, seq := range st.barSeqs {
@@ -220,7 +235,7 @@ func (f *feed) take(symbols []string, marks []uint64, kinds [market.EventBar + 1
 				}
 			}
 		}
-		if p.hasQuote || p.hasTrade || len(p.bars) > 0 {
+		if p.quote != nil || p.trade != nil || len(p.bars) > 0 {
 			p.symbol = sym
 			out = append(out, p)
 		}

@@ -218,7 +218,8 @@ func (p *MarketProtocol) ack(s *Session, symbols []string) {
 	s.Reply(b)
 }
 
-// Encode writes the batch as one JSON array: each symbol's trade, then its bars, then its quote.
+// Encode writes the batch as one JSON array: each symbol's trade (the last of Update.Trades),
+// then its bars, then its quote.
 // A bar that joins no candle of the timeframe (a stock's minute outside every session, for 1D
 // outside the regular one) is left out. The JSON is appended by hand into dst, which the session
 // reuses: at thousands of connections, reflection and a buffer per message were most of the
@@ -233,14 +234,13 @@ func (p *MarketProtocol) Encode(dst []byte, batch []Update) []byte {
 		}
 	}
 	for _, u := range batch {
-		for _, t := range u.Trades {
+		if n := len(u.Trades); n > 0 {
 			sep()
-			dst = append(dst, `{"type":"trade","symbol":`...)
-			dst = appendString(dst, t.Symbol)
-			dst = appendDecimal(append(dst, `,"price":`...), t.Price)
-			dst = appendDecimal(append(dst, `,"size":`...), t.Size)
-			dst = appendTime(append(dst, `,"time":`...), t.Time)
-			dst = append(dst, '}')
+			if u.TradeJSON != nil {
+				dst = append(dst, u.TradeJSON...)
+			} else {
+				dst = appendTrade(dst, &u.Trades[n-1])
+			}
 		}
 		for _, b := range u.Bars {
 			bucket, ok := p.bucketer.BucketStart(tf, market.ClassOf(b.Symbol), b.Start)
@@ -262,20 +262,39 @@ func (p *MarketProtocol) Encode(dst []byte, batch []Update) []byte {
 		}
 		if q := u.Quote; q != nil {
 			sep()
-			dst = append(dst, `{"type":"quote","symbol":`...)
-			dst = appendString(dst, q.Symbol)
-			dst = appendDecimal(append(dst, `,"bid":`...), q.BidPrice)
-			dst = appendDecimal(append(dst, `,"ask":`...), q.AskPrice)
-			dst = appendDecimal(append(dst, `,"bid_size":`...), q.BidSize)
-			dst = appendDecimal(append(dst, `,"ask_size":`...), q.AskSize)
-			dst = appendTime(append(dst, `,"time":`...), q.Time)
-			dst = append(dst, '}')
+			if u.QuoteJSON != nil {
+				dst = append(dst, u.QuoteJSON...)
+			} else {
+				dst = appendQuote(dst, q)
+			}
 		}
 	}
 	if len(dst) == start+1 {
 		return dst[:start]
 	}
 	return append(dst, ']')
+}
+
+// appendTrade appends t as a trade message.
+func appendTrade(dst []byte, t *market.Trade) []byte {
+	dst = append(dst, `{"type":"trade","symbol":`...)
+	dst = appendString(dst, t.Symbol)
+	dst = appendDecimal(append(dst, `,"price":`...), t.Price)
+	dst = appendDecimal(append(dst, `,"size":`...), t.Size)
+	dst = appendTime(append(dst, `,"time":`...), t.Time)
+	return append(dst, '}')
+}
+
+// appendQuote appends q as a quote message.
+func appendQuote(dst []byte, q *market.Quote) []byte {
+	dst = append(dst, `{"type":"quote","symbol":`...)
+	dst = appendString(dst, q.Symbol)
+	dst = appendDecimal(append(dst, `,"bid":`...), q.BidPrice)
+	dst = appendDecimal(append(dst, `,"ask":`...), q.AskPrice)
+	dst = appendDecimal(append(dst, `,"bid_size":`...), q.BidSize)
+	dst = appendDecimal(append(dst, `,"ask_size":`...), q.AskSize)
+	dst = appendTime(append(dst, `,"time":`...), q.Time)
+	return append(dst, '}')
 }
 
 // appendString appends s as a JSON string. Symbols and timeframes are plain ASCII, so the common

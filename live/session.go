@@ -39,6 +39,9 @@ type Update struct {
 	Quote  *market.Quote
 	Trades []market.Trade
 	Bars   []market.Bar
+	// QuoteJSON and TradeJSON are Quote and the last of Trades as /ws/market messages, encoded
+	// once for all connections; nil when not known (then Encode formats them itself).
+	QuoteJSON, TradeJSON []byte
 }
 
 // Protocol is what differs between endpoints: how client messages are understood and how a batch
@@ -78,6 +81,7 @@ type Manager struct {
 	hub  *market.Hub
 	opts Options
 	feed *feed
+	bufs sync.Pool // *[]byte frame buffers shared by the sessions' writes
 
 	open                                atomic.Int64
 	opened, slowClosed, frames, dropped atomic.Uint64
@@ -137,20 +141,19 @@ type Session struct {
 	replies [][]byte
 
 	// Owned by the writing goroutine, kept between flushes so steady state does not allocate.
+	// The frame buffer comes from the manager's pool for each write instead: a connection is
+	// idle between flushes, and thousands of idle buffers were a large share of the memory.
 	batch []Update
 	out   []pending // what the last flush took, one per symbol of the batch
-	buf   []byte
 }
 
-// pending is what one flush sends for one symbol: the newest quote and trade, by value, and the
-// minute bars not sent yet.
+// pending is what one flush sends for one symbol: the newest quote and trade (shared, immutable)
+// and the minute bars not sent yet.
 type pending struct {
-	symbol   string
-	quote    market.Quote
-	trade    [1]market.Trade // an array, so that Update.Trades can be a slice of it
-	bars     []market.Bar
-	hasQuote bool
-	hasTrade bool
+	symbol string
+	quote  *quoteEntry
+	trade  *tradeEntry
+	bars   []market.Bar
 }
 
 // Run serves one connection until the client leaves, it is too slow, the hub closes or ctx
@@ -362,20 +365,16 @@ func (s *Session) write() {
 			if s.collect(); len(s.batch) == 0 {
 				continue
 			}
-			s.buf = s.p.Encode(s.buf[:0], s.batch)
-			s.releaseBatch()
-			if len(s.buf) > 0 {
-				if !s.send(s.p.MessageType(), s.buf) {
-					break
-				}
-				s.m.frames.Add(1)
+			if !s.flush() {
+				break
 			}
-			s.trimBuf()
 			continue
 		case <-tickC:
-			if s.buf = ticker.Tick(s.buf[:0]); len(s.buf) > 0 {
-				s.send(s.p.MessageType(), s.buf) // a failure closes the session, seen next round
+			bp := s.m.getBuf()
+			if *bp = ticker.Tick((*bp)[:0]); len(*bp) > 0 {
+				s.send(s.p.MessageType(), *bp) // a failure closes the session, seen next round
 			}
+			s.m.putBuf(bp)
 			continue
 		case <-ping.C:
 			if err := s.t.WriteControl(websocket.PingMessage, nil, time.Now().Add(o.WriteTimeout)); err != nil {
@@ -392,13 +391,39 @@ func (s *Session) write() {
 	}
 }
 
-// maxKeptBuf is the largest encode buffer a session keeps between flushes; a rare huge frame
-// (50 symbols of bars after a stall) does not pin its buffer for the connection's life.
-const maxKeptBuf = 16 << 10
+// flush encodes and writes the batch collected, with a pooled buffer. It reports false when the
+// write failed (the session is closing).
+func (s *Session) flush() bool {
+	bp := s.m.getBuf()
+	defer s.m.putBuf(bp)
+	*bp = s.p.Encode((*bp)[:0], s.batch)
+	s.releaseBatch()
+	if len(*bp) == 0 {
+		return true
+	}
+	if !s.send(s.p.MessageType(), *bp) {
+		return false
+	}
+	s.m.frames.Add(1)
+	return true
+}
 
-func (s *Session) trimBuf() {
-	if cap(s.buf) > maxKeptBuf {
-		s.buf = nil
+// maxPooledBuf is the largest frame buffer returned to the pool: a rare huge frame (50 symbols
+// of bars) does not stay in memory for good.
+const maxPooledBuf = 64 << 10
+
+func (m *Manager) getBuf() *[]byte {
+	if bp, ok := m.bufs.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, 0, 4<<10)
+	return &b
+}
+
+func (m *Manager) putBuf(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuf {
+		*bp = (*bp)[:0]
+		m.bufs.Put(bp)
 	}
 }
 
@@ -412,11 +437,11 @@ func (s *Session) collect() {
 	for i := range s.out {
 		o := &s.out[i]
 		u := Update{Symbol: o.symbol, Bars: o.bars}
-		if o.hasQuote {
-			u.Quote = &o.quote
+		if o.quote != nil {
+			u.Quote, u.QuoteJSON = &o.quote.quote, o.quote.json
 		}
-		if o.hasTrade {
-			u.Trades = o.trade[:]
+		if o.trade != nil {
+			u.Trades, u.TradeJSON = o.trade.trade[:], o.trade.json
 		}
 		s.batch = append(s.batch, u)
 	}
