@@ -122,9 +122,11 @@ func TestBrowserMarketPages(t *testing.T) {
 		}
 	}
 
-	// (a) A guest sees the default global list change live, without reloading.
-	step("guest opens markets",
-		chromedp.Navigate(app.base+"/markets"),
+	// (a) A guest opens the home page and sees the default global list change live, without
+	// reloading.
+	step("guest opens the home page",
+		chromedp.Navigate(app.base+"/"),
+		chromedp.WaitVisible(css(`[data-testid="landing-live"]`)),
 		chromedp.WaitVisible(css(`#q-BTC-USD-last`)),
 		// A marker that a reload would wipe out.
 		void(chromedp.Evaluate[any](`window.__noReload = true`)))
@@ -139,6 +141,8 @@ func TestBrowserMarketPages(t *testing.T) {
 		t.Fatalf("no quote changed within 2 s (waits on /ws/quotes): %v", err)
 	}
 	t.Logf("first live change after %v", time.Since(start).Round(time.Millisecond))
+	screenshotsAt(t, ctx, "home-guest")
+	step("guest opens markets", chromedp.Navigate(app.base+"/markets"), chromedp.WaitVisible(css(`#q-BTC-USD-last`)))
 	screenshotsAt(t, ctx, "markets-guest")
 
 	step("guest searches", chromedp.Navigate(app.base+"/instruments?class=us_equity&tradable=true"), chromedp.WaitVisible(css(`[data-testid="results-table"]`)))

@@ -6,11 +6,23 @@ import (
 	"alpacawrapper/views"
 )
 
-// landing tells a visitor what the product does.
+// landing is the home page. A signed-in person gets their dashboard (their watchlists, live); a
+// visitor learns what the product does and sees it working: the default global watchlist, live.
 func (s *Server) landing(c *fiber.Ctx) error {
+	if currentUser(c) != nil {
+		return s.marketsPage(c)
+	}
 	p := s.page(c, "Live markets and paper trading")
 	p.Description = "Watch US stocks and crypto live and practise trading with simulated money, with realistic fills and an Alpaca-compatible API."
-	return render(c, views.Landing(p))
+	var live *views.WatchlistView
+	if s.watchlists != nil {
+		if d, err := s.watchlists.DefaultGlobal(c.UserContext()); err == nil {
+			if w, err := s.watchlistView(c.UserContext(), d); err == nil && len(w.Rows) > 0 {
+				live = &w
+			}
+		}
+	}
+	return render(c, views.Landing(p, live))
 }
 
 // notFound ends the route list: whatever reached it does not exist.

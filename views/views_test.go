@@ -220,7 +220,7 @@ func TestLayoutUserWithoutNameShowsEmail(t *testing.T) {
 
 func TestLayoutNoInlineScriptsOrStyles(t *testing.T) {
 	for _, p := range []Page{guestPage, userPage} {
-		out, doc := render(t, Landing(p))
+		out, doc := render(t, Landing(p, nil))
 		for _, s := range findAll(doc, byTag("script")) {
 			if src, _ := attr(s, "src"); !strings.HasPrefix(src, "/static/js/") || s.FirstChild != nil {
 				t.Errorf("script must be external from /static/js/ with no body: src=%q", src)
@@ -319,7 +319,7 @@ func TestFlashOOB(t *testing.T) {
 func TestLandingGuest(t *testing.T) {
 	p := guestPage
 	p.Title = ""
-	_, doc := render(t, Landing(p))
+	_, doc := render(t, Landing(p, nil))
 	if got := text(one(t, doc, "<title>", byTag("title"))); got != AppName {
 		t.Errorf("title = %q", got)
 	}
@@ -343,7 +343,7 @@ func TestLandingGuest(t *testing.T) {
 }
 
 func TestLandingUser(t *testing.T) {
-	out, doc := render(t, Landing(userPage))
+	out, doc := render(t, Landing(userPage, nil))
 	if n := findAll(doc, byTestID("cta-signup")); len(n) != 0 {
 		t.Error("signed-in landing still shows the sign-up CTA")
 	}
@@ -357,7 +357,7 @@ func TestLandingUser(t *testing.T) {
 // TestHeadingOrder checks that headings never skip a level.
 func TestHeadingOrder(t *testing.T) {
 	for name, c := range map[string]templ.Component{
-		"landing": Landing(guestPage),
+		"landing": Landing(guestPage, nil),
 		"error":   ErrorPage(guestPage, ErrorView{Status: 404}),
 	} {
 		_, doc := render(t, c)
@@ -512,7 +512,7 @@ func TestLayoutAsksUnverifiedUsersToConfirm(t *testing.T) {
 	t.Parallel()
 	p := Page{Title: "x", CSRFToken: "tok", User: &User{Name: "Ada", Email: "ada@example.com"}}
 	var out strings.Builder
-	if err := Landing(p).Render(context.Background(), &out); err != nil {
+	if err := Landing(p, nil).Render(context.Background(), &out); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `data-testid="verify-banner"`) {
@@ -520,7 +520,7 @@ func TestLayoutAsksUnverifiedUsersToConfirm(t *testing.T) {
 	}
 	p.User.EmailVerified = true
 	out.Reset()
-	_ = Landing(p).Render(context.Background(), &out)
+	_ = Landing(p, nil).Render(context.Background(), &out)
 	if strings.Contains(out.String(), `data-testid="verify-banner"`) {
 		t.Error("a verified user does not")
 	}
