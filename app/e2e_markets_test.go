@@ -2,75 +2,13 @@ package app
 
 import (
 	"context"
-	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"alpacawrapper/auth"
-	"alpacawrapper/config"
-	"alpacawrapper/database"
-	"alpacawrapper/database/dbtest"
-	"alpacawrapper/models"
 )
-
-// marketLiveApp is startLiveApp with the market feed running (the simulated market, ticking every
-// 100 ms) and the simulated catalogue synced, as `serve` with the web and feed roles would be. It
-// keeps the services, so the test can prepare watchlists.
-type marketLiveApp struct {
-	base string
-	svc  *Services
-}
-
-func startMarketLiveApp(t *testing.T) *marketLiveApp {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	env := map[string]string{"APP_ENV": "test", "DATABASE_URL": "postgres://unused/app", "DATA_DIR": t.TempDir(),
-		"BASE_URL": base, "RATE_LIMIT_AUTH": "100/1m", "SIM_TICK_INTERVAL": "100ms"}
-	cfg, err := config.Load(func(n string) (string, bool) { v, ok := env[n]; return v, ok })
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := dbtest.DB(t)
-	log := slog.New(slog.NewTextHandler(&syncBuffer{}, nil))
-	svc, err := NewServices(cfg, db, log, ServicesOptions{Hasher: auth.NewFastHasher()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	// The catalogue, as the sync_assets job would load it: done here so the test does not depend
-	// on when River gets round to the periodic job.
-	assets, err := svc.Market.Provider.Assets(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.UpsertAssets(ctx, db.Gorm, assets, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := svc.River.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	feedDone := make(chan struct{})
-	go func() { defer close(feedDone); runFeed(ctx, svc, log) }()
-	migrator, _ := database.NewMigrator(db.SQL, nil)
-	srv := NewServer(ServerDeps{Config: cfg, Logger: log, Version: "e2e", Ready: readiness{db, migrator}, Services: svc})
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		stop, stopCancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stopCancel()
-		_ = srv.Shutdown(stop)
-		cancel()
-		<-feedDone
-		_ = svc.River.Stop(stop)
-	})
-	return &marketLiveApp{base: base, svc: svc}
-}
 
 // screenshotsAt saves the current page at desktop and phone widths.
 func screenshotsAt(t *testing.T, ctx context.Context, name string) {
@@ -98,7 +36,7 @@ const liveText = `Array.from(document.querySelectorAll('[data-live]')).map(e => 
 
 func TestBrowserMarketPages(t *testing.T) {
 	ctx := newBrowser(t)
-	app := startMarketLiveApp(t)
+	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_TICK_INTERVAL": "100ms"}})
 	bg := context.Background()
 	root, _, err := app.svc.Accounts.CreateAdmin(bg, "root@example.com", "Root Operator", goodPassword)
 	if err != nil {
@@ -237,7 +175,7 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 }
 
 // newPersonFor signs up a person (logging in does not wait for the address to be confirmed) and returns their e-mail address.
-func newPersonFor(t *testing.T, app *marketLiveApp) string {
+func newPersonFor(t *testing.T, app *liveApp) string {
 	t.Helper()
 	const email = "grace@example.com"
 	ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
+	"alpacawrapper/models"
 )
 
 // chromiumPath is Debian's Chromium, which .ci/run installs.
@@ -26,9 +27,17 @@ const chromiumPath = "/usr/bin/chromium"
 type liveApp struct {
 	base string
 	logs *syncBuffer
+	svc  *Services
 }
 
-func startLiveApp(t *testing.T) *liveApp {
+// liveOptions add to the live app: extra environment variables, and the market feed (the
+// simulated market streaming, with its catalogue synced first so pages can find symbols).
+type liveOptions struct {
+	vars map[string]string
+	feed bool
+}
+
+func startLiveApp(t *testing.T, o liveOptions) *liveApp {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -37,6 +46,9 @@ func startLiveApp(t *testing.T) *liveApp {
 	base := "http://" + ln.Addr().String()
 	env := map[string]string{"APP_ENV": "test", "DATABASE_URL": "postgres://unused/app", "DATA_DIR": t.TempDir(),
 		"BASE_URL": base, "RATE_LIMIT_AUTH": "100/1m"}
+	for k, v := range o.vars {
+		env[k] = v
+	}
 	cfg, err := config.Load(func(n string) (string, bool) { v, ok := env[n]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +60,22 @@ func startLiveApp(t *testing.T) *liveApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
+	feedDone := make(chan struct{})
+	if o.feed {
+		// The catalogue, as the sync_assets job would load it: done here so the test does not
+		// depend on when River gets round to the periodic job.
+		assets, err := svc.Market.Provider.Assets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := models.UpsertAssets(ctx, db.Gorm, assets, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		go func() { defer close(feedDone); runFeed(ctx, svc, log) }()
+	} else {
+		close(feedDone)
+	}
 	if err := svc.River.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -56,12 +83,14 @@ func startLiveApp(t *testing.T) *liveApp {
 	srv := NewServer(ServerDeps{Config: cfg, Logger: log, Version: "e2e", Ready: readiness{db, migrator}, Services: svc})
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
+		stop, stopCancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stopCancel()
 		_ = srv.Shutdown(stop)
+		cancel()
+		<-feedDone
 		_ = svc.River.Stop(stop)
 	})
-	return &liveApp{base: base, logs: logs}
+	return &liveApp{base: base, logs: logs, svc: svc}
 }
 
 // newBrowser starts headless Chromium with the flags this sandbox needs (no sandbox as root, no
@@ -122,7 +151,7 @@ var verifyLink = regexp.MustCompile(`/verify\?token=[A-Za-z0-9_-]+`)
 
 func TestBrowserAccountJourney(t *testing.T) {
 	ctx := newBrowser(t)
-	app := startLiveApp(t)
+	app := startLiveApp(t, liveOptions{})
 	const email, first, second = "ada@example.com", "correct horse battery", "a better passphrase 2026"
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
