@@ -1,0 +1,45 @@
+package fill
+
+import (
+	"time"
+
+	"alpacawrapper/market"
+)
+
+// OpeningWindow is how long after the regular open an opg order may still fill. The model has
+// no auction prints, so an opg order fills like a market-on-open at the first valid quote of
+// the regular session (as Alpaca paper does); an opg order first evaluated later than this
+// (the engine was down at the open) missed the auction and is cancelled.
+const OpeningWindow = 5 * time.Minute
+
+// SessionInfo is where in the trading day the evaluation happens, as the caller's market.Clock
+// sees it.
+type SessionInfo struct {
+	// Session is the stock market's session at the evaluation time; ignored for crypto.
+	Session market.Session
+	// Crypto is true for crypto assets, which trade around the clock.
+	Crypto bool
+	// Open and Close are the current (or, after the close, the just-ended) trading day's
+	// regular session. Only opg and cls orders need them.
+	Open, Close time.Time
+	// Source names the feed the quote came from ("sip", "iex", "sim", …); it is copied into
+	// receipts because market.Quote does not carry it.
+	Source string
+}
+
+// allows reports whether an order may execute (or trigger) in the session, and why not.
+func (s SessionInfo) allows(o Order) bool {
+	if s.Crypto {
+		return true
+	}
+	switch s.Session {
+	case market.SessionRegular:
+		return true
+	case market.SessionPre, market.SessionPost:
+		// Alpaca: extended hours are for limit orders only; stops never trigger outside
+		// regular hours. A triggered stop-limit is a limit, but it triggered in regular hours
+		// without extended-hours eligibility, so it waits too.
+		return o.ExtendedHours && o.Type == Limit
+	}
+	return false
+}
