@@ -430,19 +430,14 @@ func (s *Server) apiAssets(c *fiber.Ctx) error {
 	if err := p.err(); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	assets, total, err := models.SearchAssets(ctx, s.db, q)
+	res, err := models.SearchAssetsWithFacets(c.UserContext(), s.db, q)
 	if err != nil {
 		return err
 	}
-	byClass, byExchange, err := models.AssetCounts(ctx, s.db, q)
-	if err != nil {
-		return err
-	}
-	out := assetListJSON{Assets: make([]assetJSON, len(assets)), Total: total, Limit: q.Limit, Offset: q.Offset,
-		Facets: assetFacetsJSON{Class: byClass, Exchange: byExchange}}
-	for i := range assets {
-		out.Assets[i] = toAssetJSON(&assets[i])
+	out := assetListJSON{Assets: make([]assetJSON, len(res.Assets)), Total: res.Total, Limit: q.Limit, Offset: q.Offset,
+		Facets: assetFacetsJSON{Class: res.ByClass, Exchange: res.ByExchange}}
+	for i := range res.Assets {
+		out.Assets[i] = toAssetJSON(&res.Assets[i])
 	}
 	return c.JSON(out)
 }

@@ -275,19 +275,15 @@ const instrumentsPerPage = 25
 func (s *Server) instrumentsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	search, q := readInstrumentSearch(c)
-	assets, total, err := models.SearchAssets(ctx, s.db, q)
+	res, err := models.SearchAssetsWithFacets(ctx, s.db, q)
 	if err != nil {
 		return err
 	}
-	byClass, byExchange, err := models.AssetCounts(ctx, s.db, q)
-	if err != nil {
-		return err
-	}
-	search.Total = total
-	search.Pages = max(1, int((total+instrumentsPerPage-1)/instrumentsPerPage))
-	search.Rows, search.Error = s.rowsFor(ctx, assets)
-	search.Classes = facets(byClass, search.Class, views.ClassLabel)
-	search.Exchanges = facets(byExchange, search.Exchange, func(v string) string { return v })
+	search.Total = res.Total
+	search.Pages = max(1, int((res.Total+instrumentsPerPage-1)/instrumentsPerPage))
+	search.Rows, search.Error = s.rowsFor(ctx, res.Assets)
+	search.Classes = facets(res.ByClass, search.Class, views.ClassLabel)
+	search.Exchanges = facets(res.ByExchange, search.Exchange, func(v string) string { return v })
 	if search.Page > 1 {
 		search.PrevURL = search.url(search.Page - 1)
 	}

@@ -424,6 +424,26 @@ func SearchAssets(ctx context.Context, db *gorm.DB, q AssetQuery) ([]Asset, int6
 	return assets, total, nil
 }
 
+// AssetSearchPage is one page of a search with the facet counts that go beside it.
+type AssetSearchPage struct {
+	Assets     []Asset
+	Total      int64
+	ByClass    map[string]int64
+	ByExchange map[string]int64
+}
+
+// SearchAssetsWithFacets runs SearchAssets and AssetCounts for the same query: what every search
+// screen and the search API show together.
+func SearchAssetsWithFacets(ctx context.Context, db *gorm.DB, q AssetQuery) (AssetSearchPage, error) {
+	var p AssetSearchPage
+	var err error
+	if p.Assets, p.Total, err = SearchAssets(ctx, db, q); err != nil {
+		return p, err
+	}
+	p.ByClass, p.ByExchange, err = AssetCounts(ctx, db, q)
+	return p, err
+}
+
 // AssetCounts counts the assets matching q by class and by exchange, for the facets beside search
 // results: each count honours every filter of q except its own, so the other classes (or
 // exchanges) stay visible with what choosing them would give.
