@@ -48,6 +48,7 @@ func runFeed(ctx context.Context, svc *Services, log *slog.Logger) {
 	run("demand", func(ctx context.Context) error { return followDemand(ctx, m.Hub, stream) })
 	run("watchlist demand", func(ctx context.Context) error { return watchlistDemand(ctx, svc, m.Hub, log) })
 	run("stream", func(ctx context.Context) error { return stream.Run(ctx, m.Hub) })
+	run("matcher", func(ctx context.Context) error { return svc.Trading.Run(ctx, m.Hub) })
 	log.Info("market feed started")
 	wg.Wait()
 	log.Info("market feed stopped")

@@ -83,6 +83,29 @@ func (s *Server) routes() {
 	r.Post("/watchlists/:id/assets/remove", user, csrf, s.removeFromWatchlist)
 	r.Post("/watchlists/:id/order", user, csrf, s.reorderWatchlist)
 
+	// Paper trading (pages_trade*.go, pages_portfolio.go, pages_accounts.go). Everything acts on
+	// the signed-in person's current paper account (currentAccount), never on an account id taken
+	// from the request without checking it is theirs; the trading service checks again under the
+	// account lock. A symbol in a form field, not the path, since a crypto pair has a slash.
+	r.Get("/trade", user, s.tradePage)
+	r.Get("/trade/ticket", user, s.ticketPanel)
+	r.Post("/trade/preview", user, csrf, s.previewOrder)
+	r.Get("/orders", user, s.ordersPage)
+	r.Post("/orders", user, csrf, s.placeOrder)
+	r.Post("/orders/:id/cancel", user, csrf, s.cancelOrder)
+	r.Post("/orders/:id/replace", user, csrf, s.replaceOrder)
+	r.Post("/positions/close", user, csrf, s.closePosition)
+	r.Get("/portfolio", user, s.portfolioPage)
+	r.Get("/portfolio/history", user, s.portfolioHistory)
+	r.Get("/activity", user, s.activityPage)
+	r.Get("/fills/:id", user, s.fillReceiptPage)
+	r.Get("/accounts", user, s.accountsPage)
+	r.Post("/accounts", user, csrf, s.openAccount)
+	r.Post("/accounts/:id/switch", user, csrf, s.switchAccount)
+	r.Get("/accounts/:id/settings", user, s.accountSettingsPage)
+	r.Post("/accounts/:id/settings", user, csrf, s.updateAccountSettings)
+	r.Post("/accounts/:id/reset", user, csrf, s.resetAccount)
+
 	// JSON API. It takes credentials only from headers (Bearer token or Alpaca-style key pair),
 	// never from the cookie, so cross-site requests cannot act through it and it needs no CSRF token.
 	api := r.Group("/api/v1")
@@ -123,6 +146,8 @@ func (s *Server) routes() {
 	// refuses cross-site origins (403) before upgrading.
 	r.Get("/ws/quotes", s.wsQuotes)
 	r.Get("/ws/market", s.wsMarket)
+	// The signed-in person's trade updates (their current account's orders and fills).
+	r.Get("/ws/trading", user, s.wsTrading)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -14,6 +14,7 @@ import (
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/trading"
 	"alpacawrapper/watchlist"
 )
 
@@ -41,6 +42,7 @@ type Server struct {
 	apiKeys        *auth.APIKeys
 	watchlists     *watchlist.Service
 	market         *Market
+	trading        *trading.Service
 	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	river          *database.RiverClient
 	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
@@ -70,7 +72,7 @@ func newBareServer(deps ServerDeps) *Server {
 	if svc := deps.Services; svc != nil {
 		s.db, s.accounts, s.sessions, s.avatars = svc.DB, svc.Accounts, svc.Sessions, svc.Avatars
 		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
-		s.watchlists, s.market, s.river = svc.Watchlists, svc.Market, svc.River
+		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 	}
 	s.live = newLiveState(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}

@@ -16,6 +16,7 @@ import (
 	"alpacawrapper/jobs"
 	"alpacawrapper/market"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/trading"
 	"alpacawrapper/watchlist"
 )
 
@@ -34,6 +35,8 @@ type Services struct {
 	Watchlists *watchlist.Service
 	// Market is where market data comes from and goes to.
 	Market *Market
+	// Trading is the paper-trading engine.
+	Trading *trading.Service
 }
 
 // ServicesOptions let tests swap the clock and the password hasher's cost.
@@ -69,6 +72,10 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	if svc.Market, err = newMarket(cfg, db.Gorm, log, o.Provider, o.Now); err != nil {
 		return nil, err
 	}
+	svc.Trading = trading.New(trading.Options{
+		DB: db.Gorm, Clock: svc.Market.Clock, Quotes: trading.NewQuotes(svc.Market.Provider, o.Now),
+		Source: quoteSource(cfg), Now: o.Now, Logger: log,
+	})
 	if svc.Avatars, err = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars")); err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
@@ -79,7 +86,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency)
 		riverCfg.Workers = jobs.Workers(jobs.Deps{
 			Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter,
-			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles,
+			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles, Trading: svc.Trading,
 		})
 		riverCfg.PeriodicJobs = jobs.Periodic()
 	}
@@ -89,6 +96,16 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 
 	svc.Accounts = auth.NewAccounts(auth.AccountsOptions{
 		DB: db.Gorm, Hasher: o.Hasher, Outbox: jobs.NewMailOutbox(svc.River), BaseURL: cfg.BaseURL, Logger: log, Now: o.Now,
+		// Everyone starts with a paper account, opened in the sign-up transaction.
+		OnSignUp: []auth.SignUpHook{svc.Trading.OpenFirstAccount},
 	})
 	return svc, nil
+}
+
+// quoteSource names the quote feed in fill receipts.
+func quoteSource(cfg config.Config) string {
+	if cfg.Alpaca.Enabled() {
+		return "alpaca-" + cfg.Alpaca.Feed
+	}
+	return "simulated"
 }

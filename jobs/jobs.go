@@ -26,6 +26,11 @@ type Deps struct {
 	DB       *gorm.DB
 	Provider market.Provider
 	Candles  *candles.Store
+	// Trading expires orders and snapshots equity (a *trading.Service).
+	Trading interface {
+		OrderExpirer
+		EquitySnapshotter
+	}
 }
 
 // Workers registers every job kind's worker.
@@ -38,6 +43,8 @@ func Workers(deps Deps) *river.Workers {
 	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider))
 	river.AddWorker(w, NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, BackfillOptions{}))
 	river.AddWorker(w, NewGapFillCandlesWorker(deps.DB, deps.Candles, deps.Provider, GapFillOptions{}))
+	river.AddWorker(w, NewExpireOrdersWorker(deps.Trading))
+	river.AddWorker(w, NewEquitySnapshotsWorker(deps.Trading))
 	return w
 }
 
@@ -62,5 +69,13 @@ func Periodic() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return GapFillCandlesArgs{}, nil },
 			&river.PeriodicJobOpts{ID: "gap_fill_candles"}),
+		// Paper trading: day orders expire at the close (and at start for a close missed while the
+		// app was down); equity is snapshotted for portfolio history.
+		river.NewPeriodicJob(river.PeriodicInterval(ExpireOrdersEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return ExpireOrdersArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "expire_orders", RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(EquitySnapshotsEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return EquitySnapshotsArgs{}, nil },
+			&river.PeriodicJobOpts{ID: "equity_snapshots", RunOnStart: true}),
 	}
 }

@@ -55,3 +55,33 @@ func decimalPlaces(d decimal.Decimal) int32 {
 	}
 	return 0
 }
+
+// FormatMoney renders dollars with thousands separators and cents: "$1,234.56", "-$12.00".
+func FormatMoney(d decimal.Decimal) string {
+	s := d.Abs().StringFixed(2)
+	whole, cents := s[:len(s)-3], s[len(s)-3:]
+	var b strings.Builder
+	if d.Round(2).IsNegative() {
+		b.WriteByte('-')
+	}
+	b.WriteByte('$')
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteString(cents)
+	return b.String()
+}
+
+// FormatSignedMoney is FormatMoney with a plus sign on gains: "+$12.30", "-$4.00", "$0.00".
+func FormatSignedMoney(d decimal.Decimal) string {
+	if d.Round(2).IsPositive() {
+		return "+" + FormatMoney(d)
+	}
+	return FormatMoney(d)
+}
+
+// FormatQty renders a quantity without trailing zeros: "10", "0.5", "-3".
+func FormatQty(q decimal.Decimal) string { return q.String() }

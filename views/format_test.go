@@ -24,3 +24,19 @@ func TestFormatChangeUsesThePricesPrecision(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatMoney(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"0": "$0.00", "1234.5": "$1,234.50", "-12": "-$12.00", "100000": "$100,000.00",
+		"1234567.891": "$1,234,567.89", "-0.001": "$0.00", "999.999": "$1,000.00",
+	}
+	for in, want := range cases {
+		if got := FormatMoney(decimal.RequireFromString(in)); got != want {
+			t.Errorf("FormatMoney(%s) = %q, want %q", in, got, want)
+		}
+	}
+	if got := FormatSignedMoney(decimal.RequireFromString("12.3")); got != "+$12.30" {
+		t.Errorf("FormatSignedMoney = %q", got)
+	}
+}

@@ -1,0 +1,119 @@
+package trading
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"alpacawrapper/apperr"
+	"alpacawrapper/models"
+)
+
+// ErrOrderNotFound refuses an order that does not exist or is another account's.
+var ErrOrderNotFound = &apperr.Error{Kind: apperr.KindNotFound, Code: CodeNotFound, Message: "order not found"}
+
+func lockRows() clause.Expression { return clause.Locking{Strength: "UPDATE"} }
+
+// lockOrder loads one of the account's orders with its row locked.
+func lockOrder(ctx context.Context, tx *gorm.DB, accountID int64, id uuid.UUID) (*models.Order, error) {
+	var o models.Order
+	err := tx.WithContext(ctx).Clauses(lockRows()).Where("id = ? AND account_id = ?", id, accountID).Take(&o).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrOrderNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trading: order: %w", err)
+	}
+	return &o, nil
+}
+
+// notCancelable is Alpaca's 422 for an order that has already ended.
+func notCancelable(o *models.Order) error {
+	return unprocessable("", fmt.Sprintf("order is already in %q state", o.Status))
+}
+
+// CancelOrder cancels an open order and the rest of its bracket, OTO or OCO group (cancelling any
+// order of a group cancels the group, as at Alpaca). An order that has ended is refused with 422.
+func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id uuid.UUID) (*models.Order, error) {
+	ch := newChanges()
+	var out *models.Order
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		o, err := lockOrder(ctx, tx, a.ID, id)
+		if err != nil {
+			return err
+		}
+		if !o.IsOpen() {
+			return notCancelable(o)
+		}
+		now := s.now().UTC()
+		if err := s.endGroup(ctx, tx, a, o, models.OrderCanceled, "Canceled by you.", now, ch); err != nil {
+			return err
+		}
+		out = o
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.commit(ch)
+	return out, nil
+}
+
+// CancelAll cancels every open order of the account and returns those it canceled.
+func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]models.Order, error) {
+	ch := newChanges()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		var open []models.Order
+		if err := tx.Clauses(lockRows()).Where("account_id = ? AND status IN ?", a.ID, models.OpenOrderStatuses).
+			Order("created_at, id").Find(&open).Error; err != nil {
+			return fmt.Errorf("trading: cancel all: %w", err)
+		}
+		now := s.now().UTC()
+		for i := range open {
+			if err := s.finish(ctx, tx, a, &open[i], models.OrderCanceled, "Canceled by you (cancel all).", now, ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.commit(ch)
+	var out []models.Order
+	for _, up := range ch.updates {
+		out = append(out, up.Order)
+	}
+	return out, nil
+}
+
+// endGroup ends an order and every open order of its group with the same status.
+func (s *Service) endGroup(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, status, reason string, at time.Time, ch *changes) error {
+	if err := s.finish(ctx, tx, a, o, status, reason, at, ch); err != nil {
+		return err
+	}
+	group, err := s.group(ctx, tx, o)
+	if err != nil {
+		return err
+	}
+	for i := range group {
+		if err := s.finish(ctx, tx, a, &group[i], status, reason, at, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+

@@ -1,0 +1,431 @@
+package trading
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"alpacawrapper/apperr"
+	"alpacawrapper/market"
+	"alpacawrapper/models"
+	"alpacawrapper/trading/fill"
+	"alpacawrapper/trading/order"
+)
+
+// Refusal codes beyond trading/order's: Alpaca's 403 code for buying power and quantity, and its
+// 422 code for everything else.
+const (
+	CodeForbidden = "40310000"
+	CodeNotFound  = "40410000"
+)
+
+// Sources of an order.
+const (
+	SourceWeb    = "web"
+	SourceAPI    = "api"
+	SourceSystem = "system"
+)
+
+func forbidden(msg string) error {
+	return &apperr.Error{Kind: apperr.KindForbidden, Code: CodeForbidden, Message: msg}
+}
+
+func unprocessable(field, msg string) error {
+	e := &apperr.Error{Kind: apperr.KindInvalid, Code: order.CodeUnprocessable, Message: msg}
+	if field != "" {
+		e.Fields = map[string]string{field: msg}
+	}
+	return e
+}
+
+// PlaceOrder validates an Alpaca-shaped order request and places it on the account: one
+// transaction that locks the account, checks quantity, shorting and buying power, writes the
+// order (and its legs), and fills it at once when the latest quote makes it marketable. A refusal
+// is an *apperr.Error with Alpaca's code and message; nothing is written then.
+func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req order.Request, source string) (*models.Order, error) {
+	asset, err := s.tradableAsset(ctx, req.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	n, err := order.Validate(req, order.AssetInfoFrom(asset.MarketAsset()), order.Options{})
+	if err != nil {
+		return nil, err
+	}
+	ch := newChanges()
+	var placed *models.Order
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		placed, err = s.admit(ctx, tx, a, asset, n, source, nil, ch)
+		return err
+	})
+	if err != nil {
+		return nil, uniqueClientID(err)
+	}
+	s.commit(ch)
+	return ch.orders[placed.ID], nil
+}
+
+// tradableAsset looks the order's asset up.
+func (s *Service) tradableAsset(ctx context.Context, symbol string) (*models.Asset, error) {
+	symbol = strings.ToUpper(strings.TrimSpace(symbol))
+	if symbol == "" {
+		return nil, &apperr.Error{Kind: apperr.KindInvalid, Code: order.CodeMalformed, Message: "symbol is required",
+			Fields: map[string]string{"symbol": "symbol is required"}}
+	}
+	a, err := models.AssetBySymbol(ctx, s.db, symbol)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, unprocessable("symbol", fmt.Sprintf("asset %q not found", symbol))
+	}
+	return a, err
+}
+
+// uniqueClientID turns the unique index's refusal (two placements racing with one id) into the
+// same answer the explicit check gives.
+func uniqueClientID(err error) error {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) && pg.Code == "23505" && strings.Contains(pg.ConstraintName, "client_id") {
+		return unprocessable("client_order_id", "client_order_id must be unique")
+	}
+	return err
+}
+
+// admit places a validated order on a locked account: the checks that need the account, the
+// rows, and an immediate evaluation against the latest quote. replaces is the order a replace
+// supersedes (its buying power is already released).
+func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, asset *models.Asset, n order.Normalized, source string, replaces *models.Order, ch *changes) (*models.Order, error) {
+	if a.Status != "ACTIVE" {
+		return nil, forbidden("account is not active")
+	}
+	now := s.now().UTC()
+	crypto := asset.Class == market.Crypto
+	if n.OrderClass == order.OCO && n.TakeProfit != nil {
+		n.LimitPrice = n.TakeProfit.LimitPrice // an OCO's parent is its take-profit
+	}
+	protectBuyStop(&n, crypto)
+
+	var dup int64
+	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, n.ClientOrderID).Count(&dup).Error; err != nil {
+		return nil, fmt.Errorf("trading: client order id: %w", err)
+	}
+	if dup > 0 {
+		return nil, unprocessable("client_order_id", "client_order_id must be unique")
+	}
+	if err := s.checkWindow(n, crypto, now); err != nil {
+		return nil, err
+	}
+
+	quotes, _ := s.quotes.Latest(ctx, []string{asset.Symbol})
+	q, hasQuote := quotes[asset.Symbol]
+	v, err := s.Value(ctx, tx, a)
+	if err != nil {
+		return nil, err
+	}
+	reserve, err := s.checkSize(a, asset, n, v, q, hasQuote, replaces)
+	if err != nil {
+		return nil, err
+	}
+	power := v.BuyingPower
+	if crypto {
+		power = v.NonMarginableBuyingPower
+	}
+	if reserve.GreaterThan(power) {
+		return nil, forbidden("insufficient buying power")
+	}
+
+	o := s.newOrder(a, asset, n, source, now)
+	o.Reserved = reserve
+	if replaces != nil {
+		o.Replaces = &replaces.ID
+	}
+	o.Status = models.OrderNew
+	if !s.mayTradeNow(o, now) {
+		o.Status = models.OrderAccepted
+	}
+	if err := tx.Create(o).Error; err != nil {
+		return nil, fmt.Errorf("trading: insert order: %w", err)
+	}
+	if err := s.createLegs(tx, a, o, n, now, ch); err != nil {
+		return nil, err
+	}
+	event := EventNew
+	if o.Status == models.OrderAccepted {
+		event = EventAccepted
+	}
+	ch.event(a, o, event, now)
+	if o.Status == models.OrderNew && hasQuote {
+		if err := s.evaluate(ctx, tx, a, o, q, now, ch); err != nil {
+			return nil, err
+		}
+	} else if o.Status == models.OrderNew && (o.TimeInForce == string(fill.IOC) || o.TimeInForce == string(fill.FOK)) {
+		return o, s.finish(ctx, tx, a, o, models.OrderCanceled, "No quote to fill against.", now, ch)
+	}
+	return o, nil
+}
+
+// newOrder builds the order row from a validated request.
+func (s *Service) newOrder(a *models.PaperAccount, asset *models.Asset, n order.Normalized, source string, now time.Time) *models.Order {
+	o := &models.Order{
+		ID: newID(), AccountID: a.ID, Period: a.Period, ClientOrderID: n.ClientOrderID, AssetID: asset.ID,
+		Symbol: asset.Symbol, AssetClass: string(asset.Class), Side: string(n.Side), Type: string(n.Type),
+		TimeInForce: string(n.TimeInForce), OrderClass: string(n.OrderClass),
+		Qty: nullable(n.Qty), Notional: nullable(n.Notional), LimitPrice: nullable(n.LimitPrice),
+		StopPrice: nullable(n.StopPrice), TrailPrice: nullable(n.TrailPrice), TrailPercent: nullable(n.TrailPercent),
+		ExtendedHours: n.ExtendedHours, Source: source, CreatedAt: now, UpdatedAt: now, SubmittedAt: now,
+	}
+	o.ExpiresAt = s.expiry(o, now)
+	return o
+}
+
+func nullable(d decimal.Decimal) decimal.NullDecimal {
+	return decimal.NullDecimal{Decimal: d, Valid: !d.IsZero()}
+}
+
+// protectBuyStop applies Alpaca's price protection to stock buy stops: the order becomes a
+// stop-limit with its limit 4% above the stop (2.5% from $50), so a gap up cannot fill it at any
+// price.
+func protectBuyStop(n *order.Normalized, crypto bool) {
+	if crypto || n.Side != fill.Buy || n.Type != fill.Stop || n.OrderClass != order.Simple {
+		return
+	}
+	pct := decimal.RequireFromString("1.04")
+	if n.StopPrice.GreaterThanOrEqual(decimal.NewFromInt(50)) {
+		pct = decimal.RequireFromString("1.025")
+	}
+	limit := n.StopPrice.Mul(pct)
+	places := int32(2)
+	if limit.LessThan(decimal.NewFromInt(1)) {
+		places = 4
+	}
+	n.Type, n.LimitPrice = fill.StopLimit, limit.RoundDown(places)
+}
+
+// checkWindow refuses orders placed when their time in force cannot work: opg between 9:28 and
+// 19:00 ET, cls between 15:50 and 19:00 ET (Alpaca's windows), IOC and FOK outside the session
+// they could fill in.
+func (s *Service) checkWindow(n order.Normalized, crypto bool, now time.Time) error {
+	if crypto {
+		return nil
+	}
+	st := s.clock.At(now)
+	if st.Day != nil {
+		ny := now.In(st.Day.Open.Location())
+		day := st.Day.Open
+		at := func(h, m int) time.Time { return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location()) }
+		switch n.TimeInForce {
+		case fill.OPG:
+			if !ny.Before(at(9, 28)) && ny.Before(at(19, 0)) {
+				return unprocessable("time_in_force", "opg orders are not accepted between 9:28am and 7:00pm ET")
+			}
+		case fill.CLS:
+			if !ny.Before(st.Day.Close.Add(-10*time.Minute)) && ny.Before(at(19, 0)) {
+				return unprocessable("time_in_force", "cls orders are not accepted from 10 minutes before the close until 7:00pm ET")
+			}
+		}
+	}
+	if (n.TimeInForce == fill.IOC || n.TimeInForce == fill.FOK) && st.Session != market.SessionRegular &&
+		!(n.ExtendedHours && st.Session != market.SessionClosed) {
+		return unprocessable("time_in_force", fmt.Sprintf("%s orders can only be placed while the market is open", n.TimeInForce))
+	}
+	return nil
+}
+
+// mayTradeNow reports whether the order could fill in the session at now; an order that cannot
+// is accepted and queued for its session, as Alpaca does.
+func (s *Service) mayTradeNow(o *models.Order, now time.Time) bool {
+	if o.AssetClass == string(market.Crypto) {
+		return true
+	}
+	switch o.TimeInForce {
+	case string(fill.OPG):
+		return false
+	case string(fill.CLS):
+		return s.clock.SessionAt(now) == market.SessionRegular
+	}
+	switch s.clock.SessionAt(now) {
+	case market.SessionRegular:
+		return true
+	case market.SessionPre, market.SessionPost:
+		return o.ExtendedHours
+	}
+	return false
+}
+
+// expiry is when an order stops working: the close of its trading day for day, opg and cls
+// orders (8pm for extended-hours day orders), never for gtc. An order placed after its day's
+// close works on the next trading day.
+func (s *Service) expiry(o *models.Order, now time.Time) *time.Time {
+	if o.AssetClass == string(market.Crypto) {
+		return nil
+	}
+	switch o.TimeInForce {
+	case string(fill.Day), string(fill.OPG), string(fill.CLS):
+	default:
+		return nil
+	}
+	st := s.clock.At(now)
+	end := func(d market.CalendarDay) time.Time {
+		if o.ExtendedHours && !d.SessionClose.IsZero() {
+			return d.SessionClose
+		}
+		return d.Close
+	}
+	if st.Day != nil && now.Before(end(*st.Day)) {
+		t := end(*st.Day).UTC()
+		return &t
+	}
+	next := st.NextClose
+	if d, ok := s.clock.TradingDay(next); ok {
+		next = end(d)
+	}
+	t := next.UTC()
+	return &t
+}
+
+// checkSize checks the quantity against the position (selling more than is held, shorting
+// rules) and returns the buying power the order must hold: opening buys and shorts hold their
+// cost (at the limit, or 3% beyond the quote for orders without one); closing orders hold none.
+func (s *Service) checkSize(a *models.PaperAccount, asset *models.Asset, n order.Normalized, v Valuation, q market.Quote, hasQuote bool, replaces *models.Order) (decimal.Decimal, error) {
+	var pos *PositionValue
+	for i := range v.Positions {
+		if v.Positions[i].Symbol == asset.Symbol {
+			pos = &v.Positions[i]
+		}
+	}
+	crypto := asset.Class == market.Crypto
+	price := referencePrice(n, q, hasQuote)
+	qty := n.Qty
+	if qty.IsZero() { // notional
+		if !price.IsPositive() {
+			return decimal.Zero, forbidden("no quote to size a notional order against")
+		}
+		qty = n.Notional.Div(price).RoundDown(9)
+	}
+	released := decimal.Zero // a replaced order's quantity no longer counts as held
+	if replaces != nil && replaces.IsOpen() && replaces.Side == string(n.Side) {
+		released = replaces.LeavesQty()
+	}
+	if n.Side == fill.Sell {
+		long := decimal.Zero
+		avail := decimal.Zero
+		if pos != nil && pos.Qty.IsPositive() {
+			long, avail = pos.Qty, pos.QtyAvailable.Add(released)
+		}
+		if n.OrderClass == order.OCO || long.IsPositive() {
+			if qty.GreaterThan(avail) {
+				return decimal.Zero, forbidden(fmt.Sprintf("insufficient qty available for order (requested: %s, available: %s)", qty, avail))
+			}
+			return decimal.Zero, nil
+		}
+		switch {
+		case crypto:
+			return decimal.Zero, forbidden(fmt.Sprintf("insufficient balance for %s (requested: %s, available: 0)", asset.Symbol, qty))
+		case !a.Margin || !a.ShortingEnabled:
+			return decimal.Zero, forbidden("account is not allowed to short")
+		case n.Fractional:
+			return decimal.Zero, forbidden("fractional orders cannot be sold short")
+		case !asset.Shortable:
+			return decimal.Zero, forbidden(fmt.Sprintf("asset %s is not shortable", asset.Symbol))
+		case !asset.EasyToBorrow:
+			return decimal.Zero, forbidden(fmt.Sprintf("asset %s is hard to borrow and cannot be sold short here", asset.Symbol))
+		}
+		shortPrice := price
+		if hasQuote && q.AskPrice.IsPositive() {
+			shortPrice = decimal.Max(n.LimitPrice, q.AskPrice.Mul(marketBuffer))
+		}
+		if !shortPrice.IsPositive() {
+			return decimal.Zero, forbidden("no quote to price the short sale")
+		}
+		return qty.Mul(shortPrice).Round(2), nil
+	}
+	// A buy: covering a short holds nothing for the part it covers.
+	opening := qty
+	if pos != nil && pos.Qty.IsNegative() {
+		cover := pos.QtyAvailable.Neg().Add(released)
+		opening = decimal.Max(qty.Sub(cover), decimal.Zero)
+	}
+	if !n.Notional.IsZero() {
+		return n.Notional, nil
+	}
+	if !price.IsPositive() {
+		return decimal.Zero, forbidden("no quote to estimate the order's cost against")
+	}
+	return opening.Mul(price).Round(2), nil
+}
+
+// referencePrice prices an order for holding buying power: its limit, else (market, stop,
+// trailing stop) 3% beyond the side of the quote it would fill against, else its stop.
+func referencePrice(n order.Normalized, q market.Quote, hasQuote bool) decimal.Decimal {
+	if n.LimitPrice.IsPositive() {
+		return n.LimitPrice
+	}
+	if hasQuote {
+		if n.Side == fill.Buy && q.AskPrice.IsPositive() {
+			return q.AskPrice.Mul(marketBuffer)
+		}
+		if n.Side == fill.Sell && q.BidPrice.IsPositive() {
+			return q.BidPrice
+		}
+	}
+	if n.StopPrice.IsPositive() {
+		return n.StopPrice.Mul(marketBuffer)
+	}
+	return decimal.Zero
+}
+
+// createLegs writes a bracket's, OTO's or OCO's other orders. Bracket and OTO exit legs are held
+// until the entry fills completely; an OCO's stop-loss works at once beside its take-profit.
+func (s *Service) createLegs(tx *gorm.DB, a *models.PaperAccount, parent *models.Order, n order.Normalized, now time.Time, ch *changes) error {
+	if n.OrderClass == order.Simple {
+		return nil
+	}
+	exit := fill.Sell
+	if n.Side == fill.Sell {
+		exit = fill.Buy
+	}
+	status := models.OrderHeld
+	if n.OrderClass == order.OCO {
+		status = parent.Status
+	}
+	var legs []*models.Order
+	leg := func(kind string) *models.Order {
+		k := kind
+		l := *parent
+		l.ID, l.ClientOrderID, l.ParentID, l.Leg, l.Status, l.Reserved = newID(), newID().String(), &parent.ID, &k, status, decimal.Zero
+		l.Side, l.Notional = string(exit), decimal.NullDecimal{}
+		l.LimitPrice, l.StopPrice, l.TrailPrice, l.TrailPercent = decimal.NullDecimal{}, decimal.NullDecimal{}, decimal.NullDecimal{}, decimal.NullDecimal{}
+		l.Replaces = nil
+		return &l
+	}
+	if n.TakeProfit != nil && n.OrderClass != order.OCO {
+		l := leg("take_profit")
+		l.Type, l.LimitPrice = string(fill.Limit), nullable(n.TakeProfit.LimitPrice)
+		legs = append(legs, l)
+	}
+	if n.StopLoss != nil {
+		l := leg("stop_loss")
+		l.Type, l.StopPrice = string(fill.Stop), nullable(n.StopLoss.StopPrice)
+		if n.StopLoss.LimitPrice.IsPositive() {
+			l.Type, l.LimitPrice = string(fill.StopLimit), nullable(n.StopLoss.LimitPrice)
+		}
+		if n.OrderClass == order.OCO {
+			l.Side = parent.Side
+		}
+		legs = append(legs, l)
+	}
+	for _, l := range legs {
+		if err := tx.Create(l).Error; err != nil {
+			return fmt.Errorf("trading: insert leg: %w", err)
+		}
+		ch.touch(a, l)
+	}
+	return nil
+}

@@ -1,0 +1,112 @@
+package trading
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"alpacawrapper/market"
+)
+
+// Quotes keeps the newest quote of every symbol the engine has seen on the hub, and asks the
+// provider for the ones it has not (a market order on a symbol no page is showing). It is how
+// placement prices an order and how account values are marked.
+type Quotes struct {
+	provider market.Provider
+	// maxAge is how old a cached quote may be before the provider is asked again.
+	maxAge time.Duration
+	now    func() time.Time
+
+	mu     sync.RWMutex
+	latest map[string]market.Quote
+}
+
+// NewQuotes returns an empty cache in front of provider (nil: cached quotes only).
+func NewQuotes(provider market.Provider, now func() time.Time) *Quotes {
+	if now == nil {
+		now = time.Now
+	}
+	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}}
+}
+
+// Observe records a quote from the feed.
+func (q *Quotes) Observe(quote market.Quote) {
+	q.mu.Lock()
+	if old, ok := q.latest[quote.Symbol]; !ok || !quote.Time.Before(old.Time) {
+		q.latest[quote.Symbol] = quote
+	}
+	q.mu.Unlock()
+}
+
+// Latest returns the newest quote of each symbol that has one; symbols without a quote anywhere
+// are absent. A cached quote younger than maxAge is used as it is; others are asked of the
+// provider in one call, and the cache keeps whichever is newer.
+func (q *Quotes) Latest(ctx context.Context, symbols []string) (map[string]market.Quote, error) {
+	out := make(map[string]market.Quote, len(symbols))
+	var missing []string
+	now := q.now()
+	q.mu.RLock()
+	for _, s := range symbols {
+		if c, ok := q.latest[s]; ok && now.Sub(c.Time) < q.maxAge {
+			out[s] = c
+		} else {
+			missing = append(missing, s)
+		}
+	}
+	q.mu.RUnlock()
+	if len(missing) == 0 || q.provider == nil {
+		q.fillFromCache(out, missing)
+		return out, nil
+	}
+	fresh, err := q.provider.LatestQuotes(ctx, missing)
+	if err != nil {
+		// The cache may still hold something usable; the fill model refuses stale quotes itself.
+		q.fillFromCache(out, missing)
+		if len(out) == len(symbols) {
+			return out, nil
+		}
+		return out, fmt.Errorf("trading: latest quotes: %w", err)
+	}
+	for _, s := range missing {
+		if f, ok := fresh[s]; ok {
+			q.Observe(f)
+		}
+	}
+	q.fillFromCache(out, missing)
+	return out, nil
+}
+
+func (q *Quotes) fillFromCache(out map[string]market.Quote, symbols []string) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	for _, s := range symbols {
+		if c, ok := q.latest[s]; ok {
+			out[s] = c
+		}
+	}
+}
+
+// Mark is the price a position is valued at: the quote's mid when it is two-sided, otherwise
+// whichever side there is. Alpaca marks at the last trade; the mid is what the position could
+// be traded at now, without the noise of odd-lot prints. Zero when there is no quote.
+func Mark(q market.Quote) decimal.Decimal {
+	switch {
+	case q.BidPrice.IsPositive() && q.AskPrice.IsPositive():
+		return q.Mid()
+	case q.BidPrice.IsPositive():
+		return q.BidPrice
+	default:
+		return q.AskPrice
+	}
+}
+
+// latestCached is the cached quote of a symbol, without asking the provider.
+func (q *Quotes) latestCached(symbol string) (market.Quote, bool) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	c, ok := q.latest[symbol]
+	return c, ok
+}

@@ -1,0 +1,146 @@
+package trading
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"alpacawrapper/market"
+	"alpacawrapper/models"
+	"alpacawrapper/trading/fill"
+	"alpacawrapper/trading/matcher"
+)
+
+// ExecuteResting evaluates a resting order the matcher found against the quote that reached it,
+// through the same transactional code as an immediate fill. The order is re-read under the
+// account lock, so a candidate that was canceled or filled meanwhile is simply dropped.
+func (s *Service) ExecuteResting(ctx context.Context, e matcher.Entry, q market.Quote) error {
+	ch := newChanges()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := models.LockPaperAccount(ctx, tx, e.AccountID)
+		if err != nil {
+			return err
+		}
+		o, err := lockOrder(ctx, tx, a.ID, e.OrderID)
+		if err != nil {
+			return err
+		}
+		if !o.IsOpen() || o.Status == models.OrderHeld || o.Period != a.Period {
+			ch.touch(a, o) // leaves the index on commit
+			return nil
+		}
+		if e.Order.Type == fill.TrailingStop && e.Order.WaterMark.IsPositive() && betterMark(o, e.Order) {
+			o.HWM, o.StopPrice = nullable(e.Order.WaterMark), nullable(e.Order.StopPrice)
+		}
+		now := s.now().UTC()
+		if o.Status == models.OrderAccepted {
+			o.Status = models.OrderNew // its session has come
+			if err := tx.Model(o).Update("status", o.Status).Error; err != nil {
+				return fmt.Errorf("trading: activate: %w", err)
+			}
+		}
+		ch.touch(a, o)
+		return s.evaluate(ctx, tx, a, o, q, now, ch)
+	})
+	if err != nil {
+		return fmt.Errorf("trading: execute resting order %s: %w", e.OrderID, err)
+	}
+	s.commit(ch)
+	return nil
+}
+
+// betterMark reports whether the index's water mark is further in the order's favour than the
+// stored one (the index moves it on every quote and the store catches up in batches).
+func betterMark(o *models.Order, in fill.Order) bool {
+	if !o.HWM.Valid {
+		return true
+	}
+	if o.Side == string(fill.Sell) {
+		return in.WaterMark.GreaterThan(o.HWM.Decimal)
+	}
+	return in.WaterMark.LessThan(o.HWM.Decimal)
+}
+
+// PersistTrails stores trailing stops' water marks and stops the index moved, so a restart
+// resumes from them. Only open orders are touched, and only in the order's favour.
+func (s *Service) PersistTrails(ctx context.Context, entries []matcher.Entry) error {
+	now := s.now().UTC()
+	for _, e := range entries {
+		cmp := "hwm IS NULL OR hwm < ?"
+		if e.Order.Side == fill.Buy {
+			cmp = "hwm IS NULL OR hwm > ?"
+		}
+		err := s.db.WithContext(ctx).Model(&models.Order{}).
+			Where("id = ? AND status IN ? AND ("+cmp+")", e.OrderID, models.OpenOrderStatuses, e.Order.WaterMark).
+			Updates(map[string]any{"hwm": e.Order.WaterMark, "stop_price": e.Order.StopPrice, "updated_at": now}).Error
+		if err != nil {
+			return fmt.Errorf("trading: persist trail: %w", err)
+		}
+	}
+	return nil
+}
+
+// ExpireDue ends the day, opg and cls orders whose session has closed: a cls order first gets its
+// chance at the last regular-session quote, then whatever is still open expires, with its group.
+// It is idempotent, so the job may run it as often as it likes, and on start-up for any close
+// missed while the engine was down.
+func (s *Service) ExpireDue(ctx context.Context) (int, error) {
+	now := s.now().UTC()
+	expired := 0
+	for {
+		var due []models.Order
+		err := s.db.WithContext(ctx).Where("status IN ? AND expires_at <= ?", models.OpenOrderStatuses, now).
+			Order("expires_at, id").Limit(200).Find(&due).Error
+		if err != nil {
+			return expired, fmt.Errorf("trading: due orders: %w", err)
+		}
+		if len(due) == 0 {
+			return expired, nil
+		}
+		for _, d := range due {
+			n, err := s.expire(ctx, d, now)
+			if err != nil {
+				return expired, err
+			}
+			expired += n
+		}
+	}
+}
+
+func (s *Service) expire(ctx context.Context, d models.Order, now time.Time) (int, error) {
+	ch := newChanges()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := models.LockPaperAccount(ctx, tx, d.AccountID)
+		if err != nil {
+			return err
+		}
+		o, err := lockOrder(ctx, tx, a.ID, d.ID)
+		if err != nil || !o.IsOpen() {
+			return err
+		}
+		if o.TimeInForce == string(fill.CLS) && o.Status != models.OrderHeld {
+			if q, ok := s.quotes.latestCached(o.Symbol); ok {
+				if err := s.evaluate(ctx, tx, a, o, q, now, ch); err != nil {
+					return err
+				}
+			}
+		}
+		if !o.IsOpen() {
+			return nil
+		}
+		return s.endGroup(ctx, tx, a, o, models.OrderExpired, "The order's session closed before it filled.", now, ch)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("trading: expire %s: %w", d.ID, err)
+	}
+	s.commit(ch)
+	n := 0
+	for _, up := range ch.updates {
+		if up.Event == EventExpired {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,170 @@
+package trading
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
+
+	"alpacawrapper/market"
+	"alpacawrapper/models"
+	"alpacawrapper/trading/fees"
+	"alpacawrapper/trading/fill"
+	"alpacawrapper/trading/matcher"
+)
+
+// Options are a Service's dependencies. Zero values select the documented defaults.
+type Options struct {
+	DB     *gorm.DB
+	Clock  *market.Clock
+	Quotes *Quotes
+	// Index holds the resting orders the engine loop evaluates on each quote. Default: a new one.
+	Index *matcher.Index
+	// Updates receives trade updates after each commit. Default: a new one.
+	Updates *Updates
+	// Regulatory is the dated SEC/FINRA fee table. Default fees.DefaultRegulatoryTable().
+	Regulatory fees.RegulatoryTable
+	// Source names the quote feed in fill receipts ("sim", "iex", "sip").
+	Source string
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Service is the paper-trading engine's transactional side. It is safe for concurrent use: its
+// state lives in Postgres (serialised per account by the account row lock) and in the matcher
+// index (which has its own lock).
+type Service struct {
+	db         *gorm.DB
+	clock      *market.Clock
+	quotes     *Quotes
+	index      *matcher.Index
+	updates    *Updates
+	regulatory fees.RegulatoryTable
+	source     string
+	now        func() time.Time
+	log        *slog.Logger
+}
+
+// New builds a Service.
+func New(o Options) *Service {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Index == nil {
+		o.Index = matcher.NewIndex()
+	}
+	if o.Updates == nil {
+		o.Updates = NewUpdates()
+	}
+	if o.Regulatory == nil {
+		o.Regulatory = fees.DefaultRegulatoryTable()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Quotes == nil {
+		o.Quotes = NewQuotes(nil, o.Now)
+	}
+	return &Service{
+		db: o.DB, clock: o.Clock, quotes: o.Quotes, index: o.Index, updates: o.Updates,
+		regulatory: o.Regulatory, source: o.Source, now: o.Now, log: o.Logger,
+	}
+}
+
+// Updates is where trade updates are published.
+func (s *Service) Updates() *Updates { return s.updates }
+
+// Index is the matcher's index of resting orders.
+func (s *Service) Index() *matcher.Index { return s.index }
+
+// Quotes is the engine's quote cache.
+func (s *Service) Quotes() *Quotes { return s.quotes }
+
+// Clock is the market clock the engine trades by.
+func (s *Service) Clock() *market.Clock { return s.clock }
+
+// newID makes order and fill ids. Version 7 UUIDs sort by creation time, which keeps the primary
+// key index append-mostly.
+func newID() uuid.UUID {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return uuid.New()
+	}
+	return id
+}
+
+// sessionInfo is where in the trading day at falls, for the fill model.
+func (s *Service) sessionInfo(class string, at time.Time) fill.SessionInfo {
+	st := s.clock.At(at)
+	si := fill.SessionInfo{Session: st.Session, Crypto: class == string(market.Crypto), Source: s.source}
+	if st.Day != nil {
+		si.Open, si.Close = st.Day.Open, st.Day.Close
+	}
+	return si
+}
+
+// realism is an account's realism preset; an unknown name (impossible through the settings form)
+// falls back to the default.
+func realism(a *models.PaperAccount) fill.Realism {
+	if r, ok := fill.Preset(a.Realism); ok {
+		return r
+	}
+	return fill.Realistic()
+}
+
+// changes collects what a transaction did, to tell the index and the listeners after it commits.
+type changes struct {
+	orders  map[uuid.UUID]*models.Order
+	realism map[int64]fill.Realism
+	updates []TradeUpdate
+}
+
+func newChanges() *changes {
+	return &changes{orders: map[uuid.UUID]*models.Order{}, realism: map[int64]fill.Realism{}}
+}
+
+// touch records an order's latest state.
+func (c *changes) touch(a *models.PaperAccount, o *models.Order) {
+	c.orders[o.ID] = o
+	c.realism[a.ID] = realism(a)
+}
+
+// event records a trade update.
+func (c *changes) event(a *models.PaperAccount, o *models.Order, name string, at time.Time) *TradeUpdate {
+	c.touch(a, o)
+	c.updates = append(c.updates, TradeUpdate{AccountID: a.ID, Event: name, Order: *o, At: at})
+	return &c.updates[len(c.updates)-1]
+}
+
+// commit tells the index and the listeners what a committed transaction did: an open order that
+// is working rests in the index, anything else leaves it.
+func (s *Service) commit(c *changes) {
+	for _, o := range c.orders {
+		if o.IsOpen() && o.Status != models.OrderHeld {
+			s.index.Upsert(indexEntry(o, c.realism[o.AccountID]))
+		} else {
+			s.index.Remove(o.ID)
+		}
+	}
+	s.updates.publish(c.updates)
+}
+
+// indexEntry is how the matcher indexes an order.
+func indexEntry(o *models.Order, r fill.Realism) matcher.Entry {
+	return matcher.Entry{
+		OrderID: o.ID, AccountID: o.AccountID, Symbol: o.Symbol,
+		Crypto: o.AssetClass == string(market.Crypto), Order: fillOrder(o, o.LeavesQty()), Realism: r,
+	}
+}
+
+// fillOrder is what the fill model reads of an order, with qty as the quantity still to fill.
+func fillOrder(o *models.Order, qty decimal.Decimal) fill.Order {
+	return fill.Order{
+		Side: fill.Side(o.Side), Type: fill.OrderType(o.Type), TimeInForce: fill.TimeInForce(o.TimeInForce),
+		Qty: qty, LimitPrice: o.LimitPrice.Decimal, StopPrice: o.StopPrice.Decimal,
+		TrailPrice: o.TrailPrice.Decimal, TrailPercent: o.TrailPercent.Decimal, WaterMark: o.HWM.Decimal,
+		ExtendedHours: o.ExtendedHours, Triggered: o.Triggered, Resting: o.Resting,
+	}
+}
