@@ -37,7 +37,9 @@ type ExpireOrdersWorker struct {
 }
 
 // NewExpireOrdersWorker returns a worker expiring through e.
-func NewExpireOrdersWorker(e OrderExpirer) *ExpireOrdersWorker { return &ExpireOrdersWorker{expirer: e} }
+func NewExpireOrdersWorker(e OrderExpirer) *ExpireOrdersWorker {
+	return &ExpireOrdersWorker{expirer: e}
+}
 
 // Work expires what is due. Each order ends in its own transaction, and an order already ended
 // is skipped, so a retry after a crash finishes the rest.
@@ -53,4 +55,6 @@ func (w *ExpireOrdersWorker) Work(ctx context.Context, _ *river.Job[ExpireOrders
 }
 
 // Timeout bounds one run.
-func (w *ExpireOrdersWorker) Timeout(*river.Job[ExpireOrdersArgs]) time.Duration { return 5 * time.Minute }
+func (w *ExpireOrdersWorker) Timeout(*river.Job[ExpireOrdersArgs]) time.Duration {
+	return 5 * time.Minute
+}

@@ -116,4 +116,3 @@ func (s *Service) endGroup(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 	}
 	return nil
 }
-

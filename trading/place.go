@@ -219,7 +219,9 @@ func (s *Service) checkWindow(n order.Normalized, crypto bool, now time.Time) er
 	if st.Day != nil {
 		ny := now.In(st.Day.Open.Location())
 		day := st.Day.Open
-		at := func(h, m int) time.Time { return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location()) }
+		at := func(h, m int) time.Time {
+			return time.Date(day.Year(), day.Month(), day.Day(), h, m, 0, 0, day.Location())
+		}
 		switch n.TimeInForce {
 		case fill.OPG:
 			if !ny.Before(at(9, 28)) && ny.Before(at(19, 0)) {

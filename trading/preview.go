@@ -17,14 +17,14 @@ import (
 // cost, the fees, and buying power before and after. It is an estimate against the latest quote;
 // the fill itself happens against the quote at the time.
 type Preview struct {
-	Symbol     string
-	Side       fill.Side
-	Qty        decimal.Decimal // estimated for a notional order
-	Price      decimal.Decimal // the estimated execution price
-	Value      decimal.Decimal // Qty × Price
-	Fees       fees.Breakdown
-	Total      decimal.Decimal // what a buy costs (value + fees) or a sell brings in (value − fees)
-	Reserve    decimal.Decimal // buying power the order holds while it works
+	Symbol  string
+	Side    fill.Side
+	Qty     decimal.Decimal // estimated for a notional order
+	Price   decimal.Decimal // the estimated execution price
+	Value   decimal.Decimal // Qty × Price
+	Fees    fees.Breakdown
+	Total   decimal.Decimal // what a buy costs (value + fees) or a sell brings in (value − fees)
+	Reserve decimal.Decimal // buying power the order holds while it works
 	BuyingPowerBefore,
 	BuyingPowerAfter decimal.Decimal
 	Quote      market.Quote
