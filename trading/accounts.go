@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
@@ -130,7 +131,9 @@ func (s *Service) startPeriod(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	}
 	snap := models.EquitySnapshot{AccountID: a.ID, At: at, Period: a.Period, Kind: models.SnapshotIntraday,
 		Equity: a.Cash, Cash: a.Cash, NetFlow: a.Cash}
-	if err := tx.WithContext(ctx).Create(&snap).Error; err != nil {
+	// A reset in the same instant as another snapshot (possible only with a frozen clock) replaces it.
+	err := tx.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&snap).Error
+	if err != nil {
 		return fmt.Errorf("trading: first snapshot: %w", err)
 	}
 	return nil

@@ -61,7 +61,7 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 		if !o.Qty.Valid {
 			o.Qty = nullable(qty)
 		}
-		if err := s.applyFill(ctx, tx, a, o, d.Fill, now, ch); err != nil {
+		if err := s.applyFill(ctx, tx, a, o, q, d.Fill, now, ch); err != nil {
 			return err
 		}
 		if d.CancelRemainder && o.IsOpen() {
@@ -90,7 +90,7 @@ func (s *Service) saveState(tx *gorm.DB, o *models.Order, now time.Time) error {
 // its ledger entries, and the order's progress; then the order-class consequences (legs activate
 // when an entry fills, an exit fill cancels or shrinks its siblings). A fill the account can no
 // longer afford (the price moved since placement) cancels the order instead.
-func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, f fill.Fill, now time.Time, ch *changes) error {
+func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, q market.Quote, f fill.Fill, now time.Time, ch *changes) error {
 	buy := o.Side == string(fill.Buy)
 	crypto := o.AssetClass == string(market.Crypto)
 	schedule, ok := fees.ScheduleByName(a.Commission)
@@ -219,7 +219,7 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 		up.Event = EventPartialFill
 	}
 	up.Price, up.Qty, up.PositionQty, up.FillID = f.Price, f.Qty, next.Qty, row.ID.String()
-	return s.afterFill(ctx, tx, a, o, now, ch)
+	return s.afterFill(ctx, tx, a, o, q, now, ch)
 }
 
 // applyToPosition is the position after a signed fill, with the P&L the fill realised. Average
@@ -326,8 +326,10 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, a *models.PaperAccoun
 	return nil
 }
 
-// afterFill applies an order class's rules once an order has (partly) filled.
-func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, now time.Time, ch *changes) error {
+// afterFill applies an order class's rules once an order has (partly) filled. Legs that activate
+// meet the quote that filled their entry at once, so they arrive in the market at that instant and
+// rest from then on.
+func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, q market.Quote, now time.Time, ch *changes) error {
 	group, err := s.group(ctx, tx, o)
 	if err != nil {
 		return err
@@ -350,6 +352,11 @@ func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 				return fmt.Errorf("trading: activate leg: %w", err)
 			}
 			ch.event(a, l, EventNew, now)
+			if l.Status == models.OrderNew {
+				if err := s.evaluate(ctx, tx, a, l, q, now, ch); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	}
