@@ -1,0 +1,105 @@
+package matcher
+
+import "alpacawrapper/market"
+
+// Candidates appends to dst every order on q.Symbol that q may make act, and returns dst: the
+// orders fill.Evaluate may execute or trigger on q (and a few it may not; see the package
+// documentation). open says whether the stock market is in its regular session by the
+// caller's clock; when it is not, only orders that may act outside it are considered:
+// extended-hours limit orders and crypto orders (whose entries ignore open). A quote with an
+// empty side or crossed yields nothing, as Evaluate refuses it.
+//
+// Trailing stops on the symbol move with q, as Evaluate would move them; a triggered one is
+// returned with the water mark and stop it triggered with, and changed ones are queued for
+// DrainTrailChanges. Candidates does not allocate unless it appends, beyond dst's capacity or
+// a trailing stop's new stop decimal, or a price has more than 18 significant digits.
+func (x *Index) Candidates(q market.Quote, open bool, dst []Entry) []Entry {
+	if !q.BidPrice.IsPositive() || !q.AskPrice.IsPositive() {
+		return dst
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	b := x.books[q.Symbol]
+	if b == nil {
+		return dst
+	}
+	bid, ask := newPrice(q.BidPrice), newPrice(q.AskPrice)
+	if crossed(q, bid, ask) {
+		return dst
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	dst = b.halves[anytime].candidates(x, b, bid, ask, dst)
+	if open {
+		dst = b.halves[regular].candidates(x, b, bid, ask, dst)
+	}
+	return dst
+}
+
+// crossed reports whether ask < bid, in integers unless a price has more than nine decimals.
+func crossed(q market.Quote, bid, ask price) bool {
+	if bid.exact && ask.exact {
+		return ask.lo < bid.lo
+	}
+	return q.AskPrice.LessThan(q.BidPrice)
+}
+
+// candidates tests one half of a book: each sorted list from its acting end until an order
+// is out of reach, so a quote that reaches nothing costs one comparison per list.
+func (h *half) candidates(x *Index, b *book, bid, ask price, dst []Entry) []Entry {
+	for _, it := range h.always {
+		dst = append(dst, it.report())
+	}
+	dst = h.buyLimit.fromTop(ask.lo, dst)     // ask ≤ limit
+	dst = h.sellStop.fromTop(bid.lo, dst)     // bid ≤ stop
+	dst = h.sellLimit.fromBottom(bid.hi, dst) // bid ≥ limit
+	dst = h.buyStop.fromBottom(ask.hi, dst)   // ask ≥ stop
+	dst = h.sellTrail.run(x, b, bid, dst)
+	dst = h.buyTrail.run(x, b, ask, dst)
+	return dst
+}
+
+// markDirty queues it for DrainTrailChanges. The caller holds the book's lock.
+func (x *Index) markDirty(b *book, it *item) {
+	if it.dirty {
+		return
+	}
+	it.dirty = true
+	b.dirty = append(b.dirty, it)
+	if !b.queued {
+		b.queued = true
+		x.dirtyMu.Lock()
+		x.dirtyBooks = append(x.dirtyBooks, b)
+		x.dirtyMu.Unlock()
+	}
+}
+
+// DrainTrailChanges appends to dst the trailing stops whose water mark or stop changed since
+// the last drain, with their current state, and returns dst. The caller persists them (in
+// batches) so that a restart resumes from a recent water mark; an order removed or replaced
+// meanwhile is not reported.
+func (x *Index) DrainTrailChanges(dst []Entry) []Entry {
+	x.drainMu.Lock()
+	defer x.drainMu.Unlock()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	x.dirtyMu.Lock()
+	books := x.dirtyBooks
+	x.dirtyBooks = x.spare[:0]
+	x.dirtyMu.Unlock()
+	for _, b := range books {
+		b.mu.Lock()
+		for _, it := range b.dirty {
+			if it.dirty && !it.dead {
+				dst = append(dst, it.report())
+			}
+			it.dirty = false
+		}
+		clear(b.dirty)
+		b.dirty, b.queued = b.dirty[:0], false
+		b.mu.Unlock()
+	}
+	clear(books)
+	x.spare = books[:0]
+	return dst
+}
