@@ -57,8 +57,18 @@ type bundle struct {
 // simulated market) and quotes that only the test sets.
 func setup(t *testing.T) *bundle {
 	t.Helper()
-	db := dbtest.DB(t).Gorm
-	clk := &testClock{t: tuesday10am}
+	b := newBundle(t, dbtest.DB(t).Gorm, tuesday10am)
+	if _, err := models.UpsertAssets(context.Background(), b.db, testAssets(), b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	b.user = b.newUser()
+	return b
+}
+
+// newBundle builds the service on db with the clock at start, without writing anything.
+func newBundle(t *testing.T, db *gorm.DB, start time.Time) *bundle {
+	t.Helper()
+	clk := &testClock{t: start}
 	cal := market.ProviderCalendar{Provider: sim.New(sim.Options{Seed: 7, Now: clk.Now})}
 	mc := market.NewClock(cal, clk.Now)
 	if err := mc.Refresh(context.Background()); err != nil {
@@ -67,8 +77,12 @@ func setup(t *testing.T) *bundle {
 	q := NewQuotes(nil, clk.Now)
 	b := &bundle{t: t, db: db, clock: clk, quotes: q}
 	b.svc = New(Options{DB: db, Clock: mc, Quotes: q, Source: "test", Now: clk.Now})
-	ctx := context.Background()
-	_, err := models.UpsertAssets(ctx, db, []market.Asset{
+	return b
+}
+
+// testAssets are the catalogue the tests trade.
+func testAssets() []market.Asset {
+	return []market.Asset{
 		{ProviderID: "a1", Symbol: "AAPL", Name: "Apple", Class: market.USEquity, Exchange: "NASDAQ", Active: true, Tradable: true,
 			Marginable: true, Shortable: true, EasyToBorrow: true, Fractionable: true},
 		{ProviderID: "a2", Symbol: "MSFT", Name: "Microsoft", Class: market.USEquity, Exchange: "NASDAQ", Active: true, Tradable: true,
@@ -77,12 +91,7 @@ func setup(t *testing.T) *bundle {
 			Marginable: true, Shortable: true, EasyToBorrow: false},
 		{ProviderID: "a4", Symbol: "BTC/USD", Name: "Bitcoin", Class: market.Crypto, Exchange: "CRYPTO", Active: true, Tradable: true,
 			Fractionable: true, MinOrderSize: d("0.0001"), MinTradeIncrement: d("0.000000001"), PriceIncrement: d("1")},
-	}, clk.Now())
-	if err != nil {
-		t.Fatal(err)
 	}
-	b.user = b.newUser()
-	return b
 }
 
 func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }

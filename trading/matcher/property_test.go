@@ -180,11 +180,14 @@ func TestCandidatesSupersetOfFill(t *testing.T) {
 				}
 			}
 		}
-		// Play the caller.
+		// Play the caller, and a user who now and then cancels an order.
+		if w.rng.IntN(4) == 0 {
+			oid := w.live[in.symbol][w.rng.IntN(len(w.live[in.symbol]))]
+			decisions[oid] = fill.Decision{Action: fill.Cancel}
+		}
 		for _, oid := range slices.Clone(w.live[in.symbol]) {
 			d, e := decisions[oid], before[oid]
-			switch d.Action {
-			case fill.Execute, fill.Trigger:
+			if d.Action == fill.Execute || d.Action == fill.Trigger {
 				acted++
 			}
 			switch {
