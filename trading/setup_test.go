@@ -44,7 +44,7 @@ func (c *testClock) Add(d time.Duration) time.Time {
 
 // bundle is what an engine test works with.
 type bundle struct {
-	t      *testing.T
+	t      testing.TB
 	db     *gorm.DB
 	svc    *Service
 	clock  *testClock
@@ -55,7 +55,7 @@ type bundle struct {
 
 // setup builds a service on a fresh database with a few assets, the real NYSE calendar (from the
 // simulated market) and quotes that only the test sets.
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle {
 	t.Helper()
 	b := newBundle(t, dbtest.DB(t).Gorm, tuesday10am)
 	if _, err := models.UpsertAssets(context.Background(), b.db, testAssets(), b.clock.Now()); err != nil {
@@ -66,7 +66,7 @@ func setup(t *testing.T) *bundle {
 }
 
 // newBundle builds the service on db with the clock at start, without writing anything.
-func newBundle(t *testing.T, db *gorm.DB, start time.Time) *bundle {
+func newBundle(t testing.TB, db *gorm.DB, start time.Time) *bundle {
 	t.Helper()
 	clk := &testClock{t: start}
 	cal := market.ProviderCalendar{Provider: sim.New(sim.Options{Seed: 7, Now: clk.Now})}
