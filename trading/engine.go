@@ -68,6 +68,9 @@ func (s *Service) Run(ctx context.Context, hub *market.Hub) error {
 			}
 			s.followDemand(hub, demand)
 			continue
+		case <-s.indexChanged:
+			s.followDemand(hub, demand)
+			continue
 		case <-sub.Ready():
 		}
 		events = sub.Drain(events[:0])

@@ -45,6 +45,9 @@ type Service struct {
 	source     string
 	now        func() time.Time
 	log        *slog.Logger
+	// indexChanged wakes the engine loop to update upstream demand when orders enter or leave
+	// the index.
+	indexChanged chan struct{}
 }
 
 // New builds a Service.
@@ -69,7 +72,7 @@ func New(o Options) *Service {
 	}
 	return &Service{
 		db: o.DB, clock: o.Clock, quotes: o.Quotes, index: o.Index, updates: o.Updates,
-		regulatory: o.Regulatory, source: o.Source, now: o.Now, log: o.Logger,
+		regulatory: o.Regulatory, source: o.Source, now: o.Now, log: o.Logger, indexChanged: make(chan struct{}, 1),
 	}
 }
 
@@ -146,6 +149,12 @@ func (s *Service) commit(c *changes) {
 			s.index.Upsert(indexEntry(o, c.realism[o.AccountID]))
 		} else {
 			s.index.Remove(o.ID)
+		}
+	}
+	if len(c.orders) > 0 {
+		select {
+		case s.indexChanged <- struct{}{}:
+		default:
 		}
 	}
 	s.updates.publish(c.updates)

@@ -1,0 +1,76 @@
+package trading
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"alpacawrapper/market"
+	"alpacawrapper/models"
+	"alpacawrapper/trading/fill"
+	"alpacawrapper/trading/order"
+)
+
+// TestEngineFillsRestingOrdersFromTheHub runs the engine loop as the feed role does: an order
+// placed before it starts is rebuilt into the index, its symbol is wanted upstream at order
+// priority, a quote published on the hub fills it, and the trade update reaches a listener.
+func TestEngineFillsRestingOrdersFromTheHub(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	b.quote("AAPL", "99.98", "100.02")
+	before := b.place(a, limitOrder("AAPL", fill.Buy, "3", "99", fill.GTC))
+	b.svc.index.Remove(before.ID) // as if the process had restarted: the index starts empty
+
+	hub := market.NewHub(market.HubOptions{Grace: -1})
+	defer hub.Close()
+	listener := b.svc.Updates().Listen(a.ID)
+	defer listener.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.svc.Run(ctx, hub) }()
+
+	waitFor(t, "the rebuilt order's symbol to be wanted", func() bool {
+		for _, s := range hub.Wanted(0) {
+			if s == "AAPL" {
+				return true
+			}
+		}
+		return false
+	})
+	b.clock.Add(time.Second)
+	hub.Quote(market.Quote{Symbol: "AAPL", BidPrice: d("98.90"), BidSize: d("100"), AskPrice: d("98.95"), AskSize: d("100"), Time: b.clock.Now()})
+	select {
+	case up := <-listener.C:
+		if up.Event != EventFill || up.Order.ID != before.ID || !up.Price.Equal(d("99")) || !up.PositionQty.Equal(d("3")) {
+			t.Fatalf("update = %s %s @ %s position %s", up.Event, up.Order.ID, up.Price, up.PositionQty)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no fill update within 5s")
+	}
+	waitFor(t, "the filled order's symbol to be released", func() bool { return len(hub.Wanted(0)) == 0 })
+
+	// An order placed while the engine runs is evaluated by it too.
+	r := order.Request{Symbol: "AAPL", Qty: nd("2"), Side: fill.Sell, Type: fill.Limit, TimeInForce: fill.GTC, LimitPrice: nd("101")}
+	sell := b.place(a, r)
+	b.clock.Add(time.Second)
+	hub.Quote(market.Quote{Symbol: "AAPL", BidPrice: d("101.10"), BidSize: d("100"), AskPrice: d("101.12"), AskSize: d("100"), Time: b.clock.Now()})
+	waitFor(t, "the sell limit to fill", func() bool { return b.reload(sell).Status == models.OrderFilled })
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+	b.checkBooks(a)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
