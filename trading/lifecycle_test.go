@@ -269,3 +269,53 @@ func TestSnapshotsAreIdempotentAndRollTheClose(t *testing.T) {
 }
 
 type uuidT = uuid.UUID
+
+func TestOTOLegWaitsForItsEntryAndCancelingTheEntryCancelsIt(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	b.quote("AAPL", "99.98", "100.02")
+	r := limitOrder("AAPL", fill.Buy, "4", "95", fill.Day)
+	r.OrderClass = order.OTO
+	r.StopLoss = &order.StopLoss{StopPrice: nd("90")}
+	entry := b.place(a, r)
+	legs, _ := models.OrderLegs(context.Background(), b.db, []uuidT{entry.ID})
+	if len(legs[entry.ID]) != 1 || legs[entry.ID][0].Status != models.OrderHeld || legs[entry.ID][0].Type != "stop" {
+		t.Fatalf("oto legs = %+v", legs[entry.ID])
+	}
+	if _, err := b.svc.CancelOrder(context.Background(), b.user, a.ID, entry.ID); err != nil {
+		t.Fatal(err)
+	}
+	legs, _ = models.OrderLegs(context.Background(), b.db, []uuidT{entry.ID})
+	if legs[entry.ID][0].Status != models.OrderCanceled {
+		t.Fatalf("leg after its entry was canceled = %s", legs[entry.ID][0].Status)
+	}
+	if _, err := b.svc.ReplaceOrder(context.Background(), b.user, a.ID, entry.ID, ReplaceRequest{Qty: nd("1")}, SourceAPI); !apperr.IsKind(err, apperr.KindInvalid) {
+		t.Fatalf("replacing a canceled order: %v", err)
+	}
+}
+
+func TestBuyStopGetsPriceProtection(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	b.quote("AAPL", "99.98", "100.02")
+	o := b.place(a, order.Request{Symbol: "AAPL", Qty: nd("1"), Side: fill.Buy, Type: fill.Stop, TimeInForce: fill.Day, StopPrice: nd("110")})
+	// Alpaca turns a buy stop into a stop-limit 2.5% above a stop of $50 or more.
+	if o.Type != "stop_limit" || !o.LimitPrice.Decimal.Equal(d("112.75")) {
+		t.Fatalf("buy stop placed as %s limit %s, want stop_limit 112.75", o.Type, o.LimitPrice.Decimal)
+	}
+	// The market gaps through both: the stop triggers, but the limit keeps it from filling.
+	b.clock.Add(time.Second)
+	b.tick(b.quote("AAPL", "114.00", "114.05"))
+	got := b.reload(o)
+	if got.Status != models.OrderNew || !got.Triggered {
+		t.Fatalf("after the gap: %s triggered %v, want a triggered order still working", got.Status, got.Triggered)
+	}
+	b.clock.Add(time.Second)
+	b.tick(b.quote("AAPL", "112.50", "112.60"))
+	// A triggered stop-limit rests as a limit, so it fills at its limit (the maker rule).
+	if got := b.reload(o); got.Status != models.OrderFilled || !got.FilledAvgPrice.Decimal.Equal(d("112.75")) {
+		t.Fatalf("back under the limit: %s @ %s", got.Status, got.FilledAvgPrice.Decimal)
+	}
+}
