@@ -17,6 +17,16 @@ import (
 // through the same transactional code as an immediate fill. The order is re-read under the
 // account lock, so a candidate that was canceled or filled meanwhile is simply dropped.
 func (s *Service) ExecuteResting(ctx context.Context, e matcher.Entry, q market.Quote) error {
+	// The index is a coarse filter (a touch that realism wants traded through, a cls order before
+	// the close); asking the fill model first, on the index's copy of the order, keeps those from
+	// costing a transaction on every quote. Only resting orders are skipped this way: a queued
+	// order's first evaluation also changes its state.
+	if e.Order.Resting && e.Order.Qty.IsPositive() {
+		d := fill.Evaluate(e.Order, q, s.now().UTC(), s.sessionInfo(classOf(e), s.now().UTC()), e.Realism)
+		if d.Action == fill.Wait && !d.Trail.Changed {
+			return nil
+		}
+	}
 	ch := newChanges()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		a, err := models.LockPaperAccount(ctx, tx, e.AccountID)
@@ -143,4 +153,12 @@ func (s *Service) expire(ctx context.Context, d models.Order, now time.Time) (in
 		}
 	}
 	return n, nil
+}
+
+// classOf is the asset class of an indexed order.
+func classOf(e matcher.Entry) string {
+	if e.Crypto {
+		return string(market.Crypto)
+	}
+	return string(market.USEquity)
 }
