@@ -22,6 +22,7 @@ type Quotes struct {
 
 	mu     sync.RWMutex
 	latest map[string]market.Quote
+	closes map[string]prevClose
 }
 
 // NewQuotes returns an empty cache in front of provider (nil: cached quotes only).
@@ -29,7 +30,7 @@ func NewQuotes(provider market.Provider, now func() time.Time) *Quotes {
 	if now == nil {
 		now = time.Now
 	}
-	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}}
+	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}}
 }
 
 // Observe records a quote from the feed.

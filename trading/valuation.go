@@ -41,6 +41,12 @@ type PositionValue struct {
 	UnrealizedPLPC decimal.Decimal // a fraction
 	QtyAvailable   decimal.Decimal // qty not held by open closing orders
 	Priced         bool            // false when no quote was found: values use the entry price
+
+	// Today's change, set by Service.AddDayChange (zero until then, or without a previous close).
+	LastdayPrice           decimal.Decimal
+	ChangeToday            decimal.Decimal // a fraction
+	UnrealizedIntradayPL   decimal.Decimal
+	UnrealizedIntradayPLPC decimal.Decimal // a fraction
 }
 
 // Valuation is an account's state with Alpaca's account fields.
@@ -95,7 +101,7 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 		v.Reserved = v.Reserved.Add(h.Reserved)
 		closing[h.Symbol+"/"+h.Side] = h.Leaves
 	}
-	var gross, grossMarginable, nonMarginable decimal.Decimal
+	var grossMarginable, nonMarginable decimal.Decimal
 	for _, p := range positions {
 		pv := valuePosition(p, quotes)
 		if pv.Side == "long" {
@@ -106,7 +112,6 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 			v.ShortMarketValue = v.ShortMarketValue.Add(pv.MarketValue)
 		}
 		abs := pv.MarketValue.Abs()
-		gross = gross.Add(abs)
 		if p.AssetClass == string(market.Crypto) {
 			nonMarginable = nonMarginable.Add(abs)
 		} else {
@@ -132,7 +137,6 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 		v.BuyingPower = v.DayTradingBuyingPower
 	}
 	v.NonMarginableBuyingPower = decimal.Min(v.NonMarginableBuyingPower, v.BuyingPower)
-	_ = gross
 	return v, nil
 }
 
