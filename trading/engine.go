@@ -80,7 +80,11 @@ func (s *Service) Run(ctx context.Context, hub *market.Hub) error {
 				continue
 			}
 			q := events[i].Quote
-			s.quotes.Observe(q)
+			if open {
+				s.quotes.ObserveRegular(q)
+			} else {
+				s.quotes.Observe(q)
+			}
 			candidates = s.index.Candidates(q, open, candidates[:0])
 			for _, c := range candidates {
 				if err := s.ExecuteResting(ctx, c, q); err != nil {

@@ -319,3 +319,27 @@ func TestBuyStopGetsPriceProtection(t *testing.T) {
 		t.Fatalf("back under the limit: %s @ %s", got.Status, got.FilledAvgPrice.Decimal)
 	}
 }
+
+func TestCloseOrderFillsAtTheLastRegularQuote(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	b.clock.Set(time.Date(2026, 11, 24, 15, 0, 0, 0, ny))
+	b.quote("AAPL", "99.98", "100.02")
+	o := b.place(a, order.Request{Symbol: "AAPL", Qty: nd("3"), Side: fill.Buy, Type: fill.Market, TimeInForce: fill.CLS})
+	if o.Status != models.OrderNew {
+		t.Fatalf("cls order = %s", o.Status)
+	}
+	b.clock.Set(time.Date(2026, 11, 24, 15, 59, 58, 0, ny))
+	b.quotes.ObserveRegular(b.quote("AAPL", "101.00", "101.04"))
+	b.clock.Set(time.Date(2026, 11, 24, 16, 5, 0, 0, ny))
+	b.quote("AAPL", "103.00", "103.10") // after hours: not the closing price
+	if _, err := b.svc.ExpireDue(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := b.reload(o)
+	if got.Status != models.OrderFilled || !got.FilledAvgPrice.Decimal.Equal(d("101.04")) {
+		t.Fatalf("cls order after the close = %s @ %s, want filled at the last regular ask 101.04", got.Status, got.FilledAvgPrice.Decimal)
+	}
+	b.checkBooks(a)
+}

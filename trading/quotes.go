@@ -23,6 +23,9 @@ type Quotes struct {
 	mu     sync.RWMutex
 	latest map[string]market.Quote
 	closes map[string]prevClose
+	// regular keeps each symbol's newest quote from the regular session, which is what cls orders
+	// fill against after the close.
+	regular map[string]market.Quote
 }
 
 // NewQuotes returns an empty cache in front of provider (nil: cached quotes only).
@@ -30,7 +33,7 @@ func NewQuotes(provider market.Provider, now func() time.Time) *Quotes {
 	if now == nil {
 		now = time.Now
 	}
-	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}}
+	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}, regular: map[string]market.Quote{}}
 }
 
 // Observe records a quote from the feed.
@@ -40,6 +43,24 @@ func (q *Quotes) Observe(quote market.Quote) {
 		q.latest[quote.Symbol] = quote
 	}
 	q.mu.Unlock()
+}
+
+// ObserveRegular records a quote that arrived during the regular session.
+func (q *Quotes) ObserveRegular(quote market.Quote) {
+	q.Observe(quote)
+	q.mu.Lock()
+	if old, ok := q.regular[quote.Symbol]; !ok || !quote.Time.Before(old.Time) {
+		q.regular[quote.Symbol] = quote
+	}
+	q.mu.Unlock()
+}
+
+// lastRegular is the newest regular-session quote of a symbol.
+func (q *Quotes) lastRegular(symbol string) (market.Quote, bool) {
+	q.mu.RLock()
+	defer q.mu.RUnlock()
+	c, ok := q.regular[symbol]
+	return c, ok
 }
 
 // Latest returns the newest quote of each symbol that has one; symbols without a quote anywhere

@@ -130,8 +130,10 @@ func (s *Service) expire(ctx context.Context, d models.Order, now time.Time) (in
 		if err != nil || !o.IsOpen() {
 			return err
 		}
+		// A cls order fills at the close against the last regular-session quote (the index never
+		// offers it during the day, so this is its only evaluation).
 		if o.TimeInForce == string(fill.CLS) && o.Status != models.OrderHeld {
-			if q, ok := s.quotes.latestCached(o.Symbol); ok {
+			if q, ok := s.quotes.lastRegular(o.Symbol); ok {
 				if err := s.evaluate(ctx, tx, a, o, q, now, ch); err != nil {
 					return err
 				}

@@ -19,21 +19,22 @@ const (
 
 func cents(n int64) decimal.Decimal { return decimal.New(n, -2) }
 
-// awayOrder is the i-th of a symbol's resting orders priced away from level (cents): limits
-// and stops on both sides, 10–40% from the market, some of them extended-hours limits and
-// stop-limits.
-func awayOrder(rng *rand.Rand, i int, level int64) fill.Order {
-	away := func() int64 { return level * (110 + rng.Int64N(300)) / 1000 } // 11%–41% of the level
+// awayOrder is the i-th of a symbol's resting orders, priced away from the market: buy limits
+// and sell stops 11–41% below low, sell limits and buy stops 11–41% above high (in cents); a
+// third of the stops are stop-limits and a fifth of the limits extended-hours.
+func awayOrder(rng *rand.Rand, i int, low, high int64) fill.Order {
+	below := func() decimal.Decimal { return cents(low - low*(110+rng.Int64N(300))/1000) }
+	above := func() decimal.Decimal { return cents(high + high*(110+rng.Int64N(300))/1000) }
 	var o fill.Order
 	switch i % 4 {
 	case 0:
-		o = limit(fill.Buy, cents(level-away()).String())
+		o = limit(fill.Buy, below().String())
 	case 1:
-		o = limit(fill.Sell, cents(level+away()).String())
+		o = limit(fill.Sell, above().String())
 	case 2:
-		o = stop(fill.Buy, cents(level+away()).String())
+		o = stop(fill.Buy, above().String())
 	default:
-		o = stop(fill.Sell, cents(level-away()).String())
+		o = stop(fill.Sell, below().String())
 	}
 	switch {
 	case o.Type == fill.Stop && i%3 == 0:
@@ -57,7 +58,7 @@ func BenchmarkCandidatesNoFill(b *testing.B) {
 	}
 	for i := range benchOrders {
 		s := i % benchSymbols
-		x.Upsert(matcher.Entry{OrderID: id(i), AccountID: int64(i % 97), Symbol: symbols[s], Order: awayOrder(rng, i/benchSymbols, levels[s])})
+		x.Upsert(matcher.Entry{OrderID: id(i), AccountID: int64(i % 97), Symbol: symbols[s], Order: awayOrder(rng, i/benchSymbols, levels[s], levels[s])})
 	}
 	// 16 quotes per symbol within 5% of its level, interleaved across symbols.
 	const variants = 16
@@ -90,7 +91,7 @@ func BenchmarkCandidatesNoFillParallel(b *testing.B) {
 		symbols[s] = fmt.Sprintf("S%03d", s)
 	}
 	for i := range benchOrders {
-		x.Upsert(matcher.Entry{OrderID: id(i), Symbol: symbols[i%benchSymbols], Order: awayOrder(rng, i/benchSymbols, 10_000)})
+		x.Upsert(matcher.Entry{OrderID: id(i), Symbol: symbols[i%benchSymbols], Order: awayOrder(rng, i/benchSymbols, 10_000, 10_000)})
 	}
 	bid, ask := cents(10_000), cents(10_001)
 	b.ReportAllocs()
@@ -110,15 +111,22 @@ func BenchmarkCandidatesNoFillParallel(b *testing.B) {
 }
 
 // BenchmarkCandidatesTrailing has the same 100,000 resting orders, 1% of them sell trailing
-// stops (one per symbol) that every quote moves: each symbol's bid rises a cent per round.
+// stops (one per symbol) that every quote moves: each symbol's bid rises a cent per round of
+// quotes. With drain, DrainTrailChanges hands the 1,000 moved stops over after every round,
+// as the caller persisting them in batches would.
 func BenchmarkCandidatesTrailing(b *testing.B) {
+	b.Run("moving", func(b *testing.B) { benchTrailing(b, false) })
+	b.Run("moving+drain", func(b *testing.B) { benchTrailing(b, true) })
+}
+
+func benchTrailing(b *testing.B, drain bool) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := matcher.NewIndex()
 	symbols := make([]string, benchSymbols)
 	for s := range symbols {
 		symbols[s] = fmt.Sprintf("S%03d", s)
 	}
-	const level = 10_000 // $100; the bid climbs to $140.95 and the orders are beyond $150
+	const level = 10_000 // $100; the bid climbs to $140.95, the orders are beyond $90 and $150
 	trailers := make([]matcher.Entry, 0, benchSymbols)
 	for i := range benchOrders {
 		e := matcher.Entry{OrderID: id(i), Symbol: symbols[i%benchSymbols]}
@@ -126,11 +134,7 @@ func BenchmarkCandidatesTrailing(b *testing.B) {
 			e.Order = trailing(fill.Sell, "", "2.5", "", "")
 			trailers = append(trailers, e)
 		} else {
-			e.Order = awayOrder(rng, i/benchSymbols, level)
-			e.Order.LimitPrice = e.Order.LimitPrice.Mul(dec("1.5")).Round(2) // keep sells and buy stops above $150
-			if e.Order.StopPrice.GreaterThan(cents(level)) {
-				e.Order.StopPrice = e.Order.StopPrice.Mul(dec("1.5")).Round(2)
-			}
+			e.Order = awayOrder(rng, i/benchSymbols, level, 15_000)
 		}
 		x.Upsert(e)
 	}
@@ -140,17 +144,25 @@ func BenchmarkCandidatesTrailing(b *testing.B) {
 		bids[r], asks[r] = cents(level+int64(r)), cents(level+int64(r)+1)
 	}
 	buf := make([]matcher.Entry, 0, 16)
+	changes := make([]matcher.Entry, 0, benchSymbols)
+	drained := 0
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
 		s, r := i%benchSymbols, i/benchSymbols%rounds
-		if i > 0 && s == 0 && r == 0 {
-			// The prices start again from the bottom: start the trailing stops again too.
-			b.StopTimer()
-			for _, e := range trailers {
-				x.Upsert(e)
+		if s == 0 && i > 0 {
+			if drain {
+				changes = x.DrainTrailChanges(changes[:0])
+				drained += len(changes)
 			}
-			b.StartTimer()
+			if r == 0 {
+				// The prices start again from the bottom: start the trailing stops again too.
+				b.StopTimer()
+				for _, e := range trailers {
+					x.Upsert(e)
+				}
+				b.StartTimer()
+			}
 		}
 		buf = x.Candidates(market.Quote{Symbol: symbols[s], BidPrice: bids[r], AskPrice: asks[r], Time: t0}, true, buf[:0])
 		if len(buf) != 0 {
@@ -158,31 +170,7 @@ func BenchmarkCandidatesTrailing(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
-}
-
-// BenchmarkDrainTrailChanges is the cost of handing over one moved trailing stop.
-func BenchmarkDrainTrailChanges(b *testing.B) {
-	x := matcher.NewIndex()
-	const n = 1000
-	for i := range n {
-		x.Upsert(matcher.Entry{OrderID: id(i), Symbol: fmt.Sprintf("S%03d", i), Order: trailing(fill.Sell, "", "2.5", "", "")})
+	if drain {
+		b.ReportMetric(float64(drained)/float64(b.N), "drained/op")
 	}
-	bids := []decimal.Decimal{cents(10_000), cents(10_001)}
-	symbols := make([]string, n)
-	for i := range symbols {
-		symbols[i] = fmt.Sprintf("S%03d", i)
-	}
-	buf := make([]matcher.Entry, 0, n)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		b.StopTimer()
-		for s, sym := range symbols {
-			x.Candidates(market.Quote{Symbol: sym, BidPrice: bids[(i+s)%2], AskPrice: cents(20_000), Time: t0}, true, nil)
-		}
-		x.Upsert(matcher.Entry{OrderID: id(0), Symbol: symbols[0], Order: trailing(fill.Sell, "", "2.5", "", "")})
-		b.StartTimer()
-		buf = x.DrainTrailChanges(buf[:0])
-	}
-	b.ReportMetric(float64(len(buf)), "entries/op")
 }

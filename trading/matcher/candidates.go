@@ -11,8 +11,15 @@ import "alpacawrapper/market"
 //
 // Trailing stops on the symbol move with q, as Evaluate would move them; a triggered one is
 // returned with the water mark and stop it triggered with, and changed ones are queued for
-// DrainTrailChanges. Candidates does not allocate unless it appends, beyond dst's capacity or
-// a trailing stop's new stop decimal, or a price has more than 18 significant digits.
+// DrainTrailChanges.
+//
+// A quote that makes nothing act, or that only moves trailing stops, does not allocate. What
+// allocates: appending beyond dst's capacity; reporting a triggered trailing stop whose stop
+// moved since it was last reported (one decimal); queueing a trailing stop for the next drain
+// (amortised slice growth only); and the decimal fallback for prices with more than 18
+// significant digits or more than nine decimals, and for trailing stops whose terms the integer
+// computation cannot reproduce exactly (a trail percent with more than five decimals, a price
+// increment finer than a nano-dollar or very coarse: see newTrailTerms).
 func (x *Index) Candidates(q market.Quote, open bool, dst []Entry) []Entry {
 	if !q.BidPrice.IsPositive() || !q.AskPrice.IsPositive() {
 		return dst
