@@ -210,7 +210,31 @@ func (s *Service) UpdateSettings(ctx context.Context, userID, accountID int64, n
 		out = a
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The index carries each order's realism (the matcher asks the fill model with it before
+	// opening a transaction), so the account's working orders are re-indexed with the new one.
+	s.reindex(ctx, out)
+	return out, nil
+}
+
+// reindex refreshes the index entries of an account's working orders, keeping trailing stops'
+// live water marks.
+func (s *Service) reindex(ctx context.Context, a *models.PaperAccount) {
+	var open []models.Order
+	if err := s.db.WithContext(ctx).Where("account_id = ? AND status IN ?", a.ID,
+		[]string{models.OrderNew, models.OrderAccepted, models.OrderPartiallyFilled}).Find(&open).Error; err != nil {
+		s.log.Warn("trading: reindex after a settings change failed; the periodic sync will catch up", "error", err)
+		return
+	}
+	for i := range open {
+		e := indexEntry(&open[i], realism(a))
+		if cur, ok := s.index.Get(open[i].ID); ok && cur.Order.Type == fill.TrailingStop {
+			e.Order.WaterMark, e.Order.StopPrice = cur.Order.WaterMark, cur.Order.StopPrice
+		}
+		s.index.Upsert(e)
+	}
 }
 
 // lockOwned locks one of a person's accounts; another person's is not found.
