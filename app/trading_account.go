@@ -77,5 +77,8 @@ func (s *Server) accountAndValue(c *fiber.Ctx) (*models.PaperAccount, trading.Va
 		return nil, trading.Valuation{}, err
 	}
 	v, err := s.trading.Value(c.UserContext(), s.db, a)
+	if err == nil {
+		s.trading.AddDayChange(c.UserContext(), &v)
+	}
 	return a, v, err
 }
