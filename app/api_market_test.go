@@ -616,7 +616,9 @@ func TestAPIMarketStream(t *testing.T) {
 	base := serveLive(t, a)
 	startFeed(t, a)
 	hub := a.svc.Market.Hub
-	eventually(t, 5*time.Second, "the candle aggregator subscribes", func() bool { return hub.Stats().Subscriptions == 1 })
+	// The feed's own subscribers: the candle aggregator and the matcher.
+	const feedSubscribers = 2
+	eventually(t, 5*time.Second, "the candle aggregator and the matcher subscribe", func() bool { return hub.Stats().Subscriptions == feedSubscribers })
 
 	t.Run("bad requests are refused before streaming", func(t *testing.T) {
 		for _, query := range []string{"", "symbols=NOPE", "symbols=BTC/USD&types=candles"} {
@@ -656,7 +658,7 @@ func TestAPIMarketStream(t *testing.T) {
 			}
 			client.close()
 			eventually(t, 5*time.Second, "the subscription is released", func() bool {
-				return hub.Stats().Subscriptions == 1 && !slices.Contains(hub.Wanted(0), "BTC/USD")
+				return hub.Stats().Subscriptions == feedSubscribers && !slices.Contains(hub.Wanted(0), "BTC/USD")
 			})
 			eventually(t, 5*time.Second, "the feed stops following", func() bool {
 				return a.svc.Market.Provider.Stream().Status().Symbols == 0
