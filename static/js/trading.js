@@ -1,0 +1,108 @@
+// Trading pages behaviour (the order ticket and the live connection of /ws/trading). The ticket
+// works without this file: every field is shown with a note saying which orders use it. Here the
+// ticket shows only the fields the chosen order type and size need, and the submit button says
+// what it will do ("Buy AAPL"). Loaded by the trade, orders, instrument and chart pages; wired by
+// data attributes with event delegation, so tickets swapped in by htmx work too.
+(function () {
+  'use strict';
+
+  if (window.__tradingJS) return; // a page may include the ticket's script more than once
+  window.__tradingJS = true;
+
+  function checked(form, name) {
+    var el = form.querySelector('input[name="' + name + '"]:checked');
+    return el ? el.value : '';
+  }
+
+  function selected(form, name) {
+    var el = form.querySelector('select[name="' + name + '"]');
+    return el ? el.value : '';
+  }
+
+  // apply shows the ticket's fields for its type and size, and labels the submit button.
+  function apply(form) {
+    var type = selected(form, 'type') || 'market';
+    var size = checked(form, 'size_by') || 'qty';
+    var side = checked(form, 'side') || 'buy';
+    form.querySelectorAll('[data-tk-types]').forEach(function (el) {
+      el.hidden = el.getAttribute('data-tk-types').split(' ').indexOf(type) < 0;
+    });
+    form.querySelectorAll('[data-tk-size]').forEach(function (el) {
+      el.hidden = el.getAttribute('data-tk-size') !== size;
+    });
+    // The notes that explain which orders use a field are for pages without this script.
+    form.querySelectorAll('[data-tk-nojs]').forEach(function (el) {
+      el.hidden = true;
+    });
+    var btn = form.querySelector('[data-tk-submit]');
+    if (btn) {
+      var sell = side === 'sell';
+      btn.classList.toggle('btn-sell', sell);
+      btn.classList.toggle('btn-buy', !sell);
+      var label = btn.querySelector('[data-tk-submit-label]');
+      var symbol = btn.getAttribute('data-symbol');
+      if (label) label.textContent = (sell ? 'Sell' : 'Buy') + (symbol ? ' ' + symbol : '');
+    }
+  }
+
+  function applyAll(scope) {
+    if (!scope || !scope.querySelectorAll) return;
+    if (scope.matches && scope.matches('form[data-ticket]')) apply(scope);
+    scope.querySelectorAll('form[data-ticket]').forEach(apply);
+  }
+
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (!(t instanceof Element)) return;
+    var form = t.closest('form[data-ticket]');
+    if (form && /^(type|size_by|side)$/.test(t.name)) apply(form);
+  });
+
+  // New content from htmx (a ticket loaded or re-rendered).
+  document.addEventListener('htmx:load', function (e) {
+    applyAll(e.target);
+  });
+
+  // ---- The live connection ----------------------------------------------
+  // The "Live" pills show while /ws/trading is connected; body[data-trading-live] says the same
+  // to tests.
+  function setLive(on) {
+    if (on) document.body.setAttribute('data-trading-live', '1');
+    else document.body.removeAttribute('data-trading-live');
+    document.querySelectorAll('[data-trading-live]').forEach(function (el) {
+      if (el !== document.body) el.hidden = !on;
+    });
+  }
+
+  function fromTrading(e) {
+    var el = e.target;
+    return el instanceof Element && (el.getAttribute('ws-connect') || '').indexOf('/ws/trading') === 0;
+  }
+
+  document.addEventListener('htmx:wsOpen', function (e) {
+    if (fromTrading(e)) setLive(true);
+  });
+  document.addEventListener('htmx:wsClose', function (e) {
+    if (fromTrading(e)) setLive(false);
+  });
+
+  // Fill notices arrive over the WebSocket, where htmx does not settle: dismiss the successful
+  // ones after a few seconds here, as app.js does for flashes swapped in by requests.
+  document.addEventListener('htmx:wsAfterMessage', function () {
+    document.querySelectorAll('[data-flash][data-autodismiss]').forEach(function (el) {
+      if (el.dataset.autodismissArmed) return;
+      el.dataset.autodismissArmed = '1';
+      setTimeout(function () {
+        el.remove();
+      }, 6000);
+    });
+    if (document.body.getAttribute('data-trading-live') === '1') setLive(true); // re-show swapped-in pills
+  });
+
+  function init() {
+    applyAll(document);
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
