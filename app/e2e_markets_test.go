@@ -118,8 +118,6 @@ func TestBrowserMarketPages(t *testing.T) {
 		chromedp.SendKeys(css(`#login-form input[name="password"]`), goodPassword),
 		chromedp.Click(css(`[data-testid="submit-login"]`)),
 		chromedp.WaitVisible(css(`[data-testid="watch-form"]`)),
-		// The order ticket loads after the page, above the watchlist form: wait for it, so the
-		// layout has settled before anything is clicked.
 		chromedp.WaitVisible(css(`form[data-ticket]`)))
 	step("add from the instrument page",
 		void(chromedp.Evaluate[any](`window.__noReload = true`)),
