@@ -26,6 +26,9 @@ type Quotes struct {
 	// regular keeps each symbol's newest quote from the regular session, which is what cls orders
 	// fill against after the close.
 	regular map[string]market.Quote
+	// asked is when the provider was last asked for a symbol, so a symbol whose quote stays old
+	// (a quiet stock after hours) is not asked for again on every valuation.
+	asked map[string]time.Time
 }
 
 // NewQuotes returns an empty cache in front of provider (nil: cached quotes only).
@@ -33,7 +36,7 @@ func NewQuotes(provider market.Provider, now func() time.Time) *Quotes {
 	if now == nil {
 		now = time.Now
 	}
-	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}, regular: map[string]market.Quote{}}
+	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}, regular: map[string]market.Quote{}, asked: map[string]time.Time{}}
 }
 
 // Observe records a quote from the feed.
@@ -72,9 +75,11 @@ func (q *Quotes) Latest(ctx context.Context, symbols []string) (map[string]marke
 	now := q.now()
 	q.mu.RLock()
 	for _, s := range symbols {
-		if c, ok := q.latest[s]; ok && now.Sub(c.Time) < q.maxAge {
-			out[s] = c
-		} else {
+		c, ok := q.latest[s]
+		switch {
+		case ok && (now.Sub(c.Time) < q.maxAge || now.Sub(q.asked[s]) < q.maxAge):
+			out[s] = c // fresh, or as fresh as the provider had a moment ago
+		default:
 			missing = append(missing, s)
 		}
 	}
@@ -83,6 +88,11 @@ func (q *Quotes) Latest(ctx context.Context, symbols []string) (map[string]marke
 		q.fillFromCache(out, missing)
 		return out, nil
 	}
+	q.mu.Lock()
+	for _, s := range missing {
+		q.asked[s] = now
+	}
+	q.mu.Unlock()
 	fresh, err := q.provider.LatestQuotes(ctx, missing)
 	if err != nil {
 		// The cache may still hold something usable; the fill model refuses stale quotes itself.
