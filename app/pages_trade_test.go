@@ -148,15 +148,15 @@ func TestTradeTicketRefusesBadOrdersInline(t *testing.T) {
 		want  string
 	}{
 		{"quantity not a number", tradeTicket("qty", "ten"), "qty", "Enter a number, such as 10 or 187.50."},
-		{"zero quantity", tradeTicket("qty", "0"), "qty", "Qty must be > 0."},
-		{"no size", tradeTicket("qty", ""), "qty", "Qty or notional is required."},
-		{"limit without a price", tradeTicket("type", "limit"), "limit_price", "Limit_price is required for limit and stop_limit orders."},
+		{"zero quantity", tradeTicket("qty", "0"), "qty", "Quantity must be > 0."},
+		{"no size", tradeTicket("qty", ""), "qty", "Quantity or notional is required."},
+		{"limit without a price", tradeTicket("type", "limit"), "limit_price", "Limit price is required for limit and stop-limit orders."},
 		{"price off the tick", tradeTicket("type", "limit", "limit_price", "10.001"), "limit_price", "Sub-penny increment does not fulfill minimum pricing criteria."},
-		{"stop without a price", tradeTicket("type", "stop"), "stop_price", "Stop_price is required for stop and stop_limit orders."},
-		{"two trails", tradeTicket("type", "trailing_stop", "trail_price", "1", "trail_percent", "2"), "trail_price", "Trailing_stop orders need exactly one of trail_price or trail_percent."},
-		{"bracket without take profit", tradeTicket("type", "limit", "limit_price", "100", "order_class", "bracket", "sl_stop_price", "90"), "tp_limit_price", "Bracket orders require take_profit.limit_price."},
+		{"stop without a price", tradeTicket("type", "stop"), "stop_price", "Stop price is required for stop and stop-limit orders."},
+		{"two trails", tradeTicket("type", "trailing_stop", "trail_price", "1", "trail_percent", "2"), "trail_price", "Trailing stop orders need exactly one of trail price or trail percent."},
+		{"bracket without take profit", tradeTicket("type", "limit", "limit_price", "100", "order_class", "bracket", "sl_stop_price", "90"), "tp_limit_price", "Bracket orders require take-profit limit price."},
 		{"unknown symbol", tradeTicket("symbol", "ZZZZZ"), "symbol", `Asset "ZZZZZ" not found.`},
-		{"crypto for the day", tradeTicket("symbol", "BTC/USD", "qty", "0.01"), "time_in_force", "Crypto orders must use time_in_force gtc or ioc."},
+		{"crypto for the day", tradeTicket("symbol", "BTC/USD", "qty", "0.01"), "time_in_force", "Crypto orders must use time in force gtc or ioc."},
 		{"beyond buying power", tradeTicket("qty", "100000"), "", "The order was not placed: Insufficient buying power."},
 	}
 	for _, tc := range cases {
@@ -184,7 +184,7 @@ func TestTradeTicketRefusesBadOrdersInline(t *testing.T) {
 	// Without JavaScript the refusal is the trade page with the ticket as typed.
 	b.htmx = false
 	resp, body := b.post("/orders", tradeTicket("qty", "0", "symbol", "MSFT"))
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(htmlText(body), "Qty must be > 0.") ||
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(htmlText(body), "Quantity must be > 0.") ||
 		!strings.Contains(body, `data-testid="trading-shell"`) || !strings.Contains(body, `value="MSFT"`) {
 		t.Fatalf("plain refused order: %d", resp.StatusCode)
 	}
@@ -236,7 +236,7 @@ func TestTradePreviewShowsFeesAndBuyingPowerAfter(t *testing.T) {
 	resp, body := b.post("/trade/preview", tradeTicket("qty", "0"))
 	got := htmlText(body)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(got, `data-testid="preview-refusal"`) ||
-		!strings.Contains(got, `id="tk-qty-error" class="field-error" data-testid="error-qty" hx-swap-oob="true">Qty must be > 0.</p>`) ||
+		!strings.Contains(got, `id="tk-qty-error" class="field-error" data-testid="error-qty" hx-swap-oob="true">Quantity must be > 0.</p>`) ||
 		!strings.Contains(got, `id="tk-limit_price-error"`) {
 		t.Fatalf("refused preview: %d\n%s", resp.StatusCode, body)
 	}
@@ -296,7 +296,7 @@ func TestTradeCancelAndReplaceRestingOrders(t *testing.T) {
 
 	// Replace with a bad quantity: the row's form comes back with the message under the field.
 	resp, body = b.post("/orders/"+resting.ID.String()+"/replace", url.Values{"qty": {"0"}, "sections": {sections}, "panel": {"orders-open"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(htmlText(body), `data-testid="replace-error-qty">Qty must be > 0.</p>`) ||
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(htmlText(body), `data-testid="replace-error-qty">Quantity must be > 0.</p>`) ||
 		!strings.Contains(body, `<tbody id="order-`+resting.ID.String()+`" hx-swap-oob="true"`) {
 		t.Fatalf("refused replace: %d\n%s", resp.StatusCode, body)
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -144,13 +145,31 @@ func ticketRefusal(rej *apperr.Error, sizeField string) (errs map[string]string,
 	return errs, "The order was not placed: " + msg
 }
 
-// sentence capitalises Alpaca's lower-case messages for the page ("qty must be > 0" reads as a
-// sentence); the words stay Alpaca's, so they match its documentation.
+// alpacaWords are the API's field names as a person reads them on the ticket.
+var alpacaWords = strings.NewReplacer(
+	"take_profit.limit_price", "take-profit limit price",
+	"stop_loss.limit_price", "stop-loss limit price",
+	"stop_loss.stop_price", "stop-loss stop price",
+	"take_profit", "take-profit", "stop_loss", "stop-loss",
+	"limit_price", "limit price", "stop_price", "stop price",
+	"trail_price", "trail price", "trail_percent", "trail percent",
+	"time_in_force", "time in force", "extended_hours", "extended hours",
+	"client_order_id", "client order id", "order_class", "order class",
+	"stop_limit", "stop-limit", "trailing_stop", "trailing stop",
+)
+
+// qtyWord matches Alpaca's "qty" as a word.
+var qtyWord = regexp.MustCompile(`\bqty\b`)
+
+// sentence turns Alpaca's lower-case API message into one for the page: its field names in
+// words ("limit_price is required" → "Limit price is required."), capitalised, with a full stop.
+// The API itself answers with Alpaca's exact wording.
 func sentence(msg string) string {
 	msg = strings.TrimSpace(msg)
 	if msg == "" {
 		return msg
 	}
+	msg = qtyWord.ReplaceAllString(alpacaWords.Replace(msg), "quantity")
 	msg = strings.ToUpper(msg[:1]) + msg[1:]
 	if !strings.HasSuffix(msg, ".") {
 		msg += "."
