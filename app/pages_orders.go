@@ -203,7 +203,7 @@ func (s *Server) ordersPage(c *fiber.Ctx) error {
 		return err
 	}
 	o.Next = "/orders?status=" + status
-	v, err := s.trading.Value(ctx, s.db, a)
+	v, err := s.pageValue(ctx, a)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func (s *Server) writeTradeSections(ctx context.Context, w io.Writer, env tradeE
 	var v trading.Valuation
 	if sec.figures || sec.positions {
 		var err error
-		if v, err = s.trading.Value(ctx, s.db, a); err != nil {
+		if v, err = s.pageValue(ctx, a); err != nil {
 			return v, err
 		}
 	}
@@ -182,19 +182,27 @@ var hundredPct = decimal.NewFromInt(100)
 // positionsView is the positions table of a valuation, with totals.
 func positionsView(env tradeEnv, sec tradeSections, v trading.Valuation) views.TradePositions {
 	out := views.TradePositions{CSRF: env.csrf, Sections: sec.String(), Next: sec.page()}
-	var value, basis, pl decimal.Decimal
+	var value, basis, pl, today decimal.Decimal
 	for _, p := range v.Positions {
 		qty := p.Qty.Abs()
-		out.Rows = append(out.Rows, views.TradePositionRow{
+		row := views.TradePositionRow{
 			Symbol: p.Symbol, Side: p.Side, Qty: views.FormatQty(qty),
 			AvgEntry: views.FormatPrice(p.AvgEntryPrice, decimal.Zero), Price: views.FormatPrice(p.CurrentPrice, decimal.Zero),
 			Priced: p.Priced, MarketValue: views.FormatMoney(p.MarketValue), CostBasis: views.FormatMoney(p.CostBasis),
 			UnrealizedPL: views.FormatSignedMoney(p.UnrealizedPL), PLPC: views.FormatPercent(p.UnrealizedPLPC.Mul(hundredPct)),
 			Up: p.UnrealizedPL.Round(2).IsPositive(), Down: p.UnrealizedPL.Round(2).IsNegative(),
 			CloseConfirm: closeQuestion(p),
-		})
+		}
+		if p.LastdayPrice.IsPositive() {
+			row.Today, row.TodayPct = views.FormatSignedMoney(p.UnrealizedIntradayPL), views.FormatPercent(p.ChangeToday.Mul(hundredPct))
+			row.TodayUp, row.TodayDown = p.UnrealizedIntradayPL.Round(2).IsPositive(), p.UnrealizedIntradayPL.Round(2).IsNegative()
+			today = today.Add(p.UnrealizedIntradayPL)
+		}
+		out.Rows = append(out.Rows, row)
 		value, basis, pl = value.Add(p.MarketValue), basis.Add(p.CostBasis), pl.Add(p.UnrealizedPL)
 	}
+	out.Today = views.FormatSignedMoney(today)
+	out.TodayUp, out.TodayDown = today.Round(2).IsPositive(), today.Round(2).IsNegative()
 	out.MarketValue, out.CostBasis, out.UnrealizedPL = views.FormatMoney(value), views.FormatMoney(basis), views.FormatSignedMoney(pl)
 	pct := decimal.Zero
 	if !basis.IsZero() {
@@ -482,7 +490,7 @@ func (s *Server) placeOrder(c *fiber.Ctx) error {
 		return err
 	}
 	if !sec.figures && !sec.positions {
-		if v, err = s.trading.Value(ctx, s.db, a); err != nil {
+		if v, err = s.pageValue(ctx, a); err != nil {
 			return err
 		}
 	}
@@ -506,7 +514,7 @@ func (s *Server) ticketRefused(c *fiber.Ctx, a *models.PaperAccount, in ticketIn
 	if !isHTMX(c) {
 		return s.showTradePage(c, fiber.StatusUnprocessableEntity, in.values["symbol"], f, false)
 	}
-	v, err := s.trading.Value(c.UserContext(), s.db, a)
+	v, err := s.pageValue(c.UserContext(), a)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -76,9 +77,16 @@ func (s *Server) accountAndValue(c *fiber.Ctx) (*models.PaperAccount, trading.Va
 	if err != nil {
 		return nil, trading.Valuation{}, err
 	}
-	v, err := s.trading.Value(c.UserContext(), s.db, a)
-	if err == nil {
-		s.trading.AddDayChange(c.UserContext(), &v)
-	}
+	v, err := s.pageValue(c.UserContext(), a)
 	return a, v, err
+}
+
+// pageValue is an account's valuation as the pages show it: with today's change on each
+// position (previous closes are cached, so the live re-renders stay cheap).
+func (s *Server) pageValue(ctx context.Context, a *models.PaperAccount) (trading.Valuation, error) {
+	v, err := s.trading.Value(ctx, s.db, a)
+	if err == nil {
+		s.trading.AddDayChange(ctx, &v)
+	}
+	return v, err
 }

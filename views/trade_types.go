@@ -95,6 +95,8 @@ type TradePositions struct {
 	// Totals.
 	MarketValue, CostBasis, UnrealizedPL, UnrealizedPLPC string
 	Up, Down                                             bool
+	Today                                                string // the positions' P&L since the previous close
+	TodayUp, TodayDown                                   bool
 }
 
 // TradePositionRow is one position.
@@ -110,7 +112,11 @@ type TradePositionRow struct {
 	UnrealizedPL string
 	PLPC         string
 	Up, Down     bool
-	CloseConfirm string // the question the Close button asks
+	// Today is the position's P&L since the previous close (or its entry today), TodayPct the
+	// price's change since the close; empty when the previous close is unknown.
+	Today, TodayPct    string
+	TodayUp, TodayDown bool
+	CloseConfirm       string // the question the Close button asks
 }
 
 // TradeOrders is an orders table: the trade page's open orders or the orders page's tab.
