@@ -106,6 +106,14 @@ func TestTradeTicketPlacesAMarketOrderThatFills(t *testing.T) {
 			t.Errorf("the answer lacks %q", want)
 		}
 	}
+	// The figures and the ticket's footer show the account after the fill, not the row the
+	// handler read before placing.
+	acct, _ := models.PaperAccountsOf(context.Background(), p.db.Gorm, p.alice.ID)
+	after, _ := p.svc.Trading.Value(context.Background(), p.db.Gorm, &acct[0])
+	cash := views.FormatMoney(after.Cash)
+	if !strings.Contains(body, `id="acct-cash" hx-swap-oob="true"`) || !strings.Contains(body, ">"+cash+"<") || after.Cash.Equal(decimal.NewFromInt(100000)) {
+		t.Errorf("the answer does not show the cash after the fill, %s", cash)
+	}
 	// The ticket comes back empty for the next order.
 	if qty := regexp.MustCompile(`<input id="tk-qty"[^>]*>`).FindString(body); qty == "" || strings.Contains(qty, "value=") {
 		t.Errorf("the ticket's quantity after the order was placed: %q", qty)

@@ -83,7 +83,15 @@ func (s *Server) accountAndValue(c *fiber.Ctx) (*models.PaperAccount, trading.Va
 
 // pageValue is an account's valuation as the pages show it: with today's change on each
 // position (previous closes are cached, so the live re-renders stay cheap).
+//
+// The account is read again first: handlers hold the row they loaded before acting on it, and an
+// order placed since has moved its cash.
 func (s *Server) pageValue(ctx context.Context, a *models.PaperAccount) (trading.Valuation, error) {
+	fresh, err := s.trading.Account(ctx, a.UserID, a.ID)
+	if err != nil {
+		return trading.Valuation{}, err
+	}
+	*a = *fresh
 	v, err := s.trading.Value(ctx, s.db, a)
 	if err == nil {
 		s.trading.AddDayChange(ctx, &v)
