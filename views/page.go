@@ -94,12 +94,15 @@ func (p Page) version() string {
 // navItem is one entry of the main navigation.
 type navItem struct {
 	Href, Label, TestID string
+	// Also lists other sections the item stands for in the main navigation (the trading pages
+	// beside /trade light up "Trade").
+	Also []string
 }
 
 var mainNav = []navItem{
 	{Href: "/markets", Label: "Markets", TestID: "nav-markets"},
 	{Href: "/watchlists", Label: "Watchlists", TestID: "nav-watchlists"},
-	{Href: "/trade", Label: "Trade", TestID: "nav-trade"},
+	{Href: "/trade", Label: "Trade", TestID: "nav-trade", Also: []string{"/orders", "/activity", "/fills", "/accounts"}},
 	{Href: "/portfolio", Label: "Portfolio", TestID: "nav-portfolio"},
 }
 
@@ -131,3 +134,16 @@ const htmxConfig = `{"includeIndicatorStyles":false,"allowEval":false,"responseH
 	`{"code":"[23]..","swap":true},` +
 	`{"code":"422","swap":true},` +
 	`{"code":"[45]..","swap":true,"error":true,"target":"#flashes","swapOverride":"afterbegin"}]}`
+
+// activeOn reports whether the item is the current section of path.
+func (n navItem) activeOn(path string) bool {
+	if isActive(path, n.Href) {
+		return true
+	}
+	for _, also := range n.Also {
+		if isActive(path, also) {
+			return true
+		}
+	}
+	return false
+}

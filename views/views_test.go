@@ -525,3 +525,21 @@ func TestLayoutAsksUnverifiedUsersToConfirm(t *testing.T) {
 		t.Error("a verified user does not")
 	}
 }
+
+func TestTradeNavCoversTheTradingPages(t *testing.T) {
+	t.Parallel()
+	var trade navItem
+	for _, n := range mainNav {
+		if n.Href == "/trade" {
+			trade = n
+		}
+	}
+	for _, path := range []string{"/trade", "/orders", "/activity", "/fills/abc", "/accounts/3/settings"} {
+		if !trade.activeOn(path) {
+			t.Errorf("Trade is not the current section on %s", path)
+		}
+	}
+	if trade.activeOn("/portfolio") || trade.activeOn("/ordersx") {
+		t.Error("Trade lights up outside the trading pages")
+	}
+}
