@@ -40,7 +40,7 @@ var tradingTabs = []navItem{
 	{Href: "/portfolio", Label: "Portfolio", TestID: "tab-portfolio"},
 	{Href: "/trade", Label: "Trade", TestID: "tab-trade"},
 	{Href: "/orders", Label: "Orders", TestID: "tab-orders"},
-	{Href: "/activity", Label: "Activity", TestID: "tab-activity"},
+	{Href: "/activity", Label: "Activity", TestID: "tab-activity", Also: []string{"/fills"}},
 	{Href: "/accounts", Label: "Accounts", TestID: "tab-accounts"},
 }
 
@@ -254,7 +254,7 @@ func TradingShell(p Page, h TradingHeader) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				if isActive(p.Path, t.Href) {
+				if t.activeOn(p.Path) {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " aria-current=\"page\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
