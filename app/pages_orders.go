@@ -141,10 +141,13 @@ func (s *Server) orderRowView(ctx context.Context, env tradeEnv, o *models.Order
 			r.Fills = append(r.Fills, views.FillLink{ID: f.ID.String(), Label: views.FormatQty(f.Qty) + " @ " + price(f.Price)})
 		}
 	}
-	r.Replaceable = o.IsOpen() && o.Status != models.OrderHeld && o.ParentID == nil &&
-		(o.OrderClass == "" || o.OrderClass == "simple") && o.Qty.Valid
+	// Simple orders are replaced whole; a bracket's or OCO's exits only at new prices (their
+	// quantity follows the entry), held or working, as the trading service allows.
+	exit := (o.Leg != nil || (o.OrderClass == "oco" && o.ParentID == nil)) && o.OrderClass != "oto"
+	simple := o.Status != models.OrderHeld && o.ParentID == nil && (o.OrderClass == "" || o.OrderClass == "simple")
+	r.Replaceable = o.IsOpen() && o.Qty.Valid && (simple || exit)
 	if r.Replaceable {
-		r.Replace = views.ReplaceForm{
+		r.Replace = views.ReplaceForm{Exit: exit,
 			Qty: views.FormatQty(o.LeavesQty()), TIF: o.TimeInForce, Crypto: o.AssetClass == string(market.Crypto),
 			HasLimit: o.Type == string(fill.Limit) || o.Type == string(fill.StopLimit),
 			HasStop:  o.Type == string(fill.Stop) || o.Type == string(fill.StopLimit),

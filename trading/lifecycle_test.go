@@ -343,3 +343,64 @@ func TestCloseOrderFillsAtTheLastRegularQuote(t *testing.T) {
 	}
 	b.checkBooks(a)
 }
+
+func TestReplacingABracketLegMovesTheStop(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", marginSettings())
+	ctx := context.Background()
+	b.quote("AAPL", "99.98", "100.02")
+	r := marketOrder("AAPL", fill.Buy, "10")
+	r.OrderClass = order.Bracket
+	r.TakeProfit = &order.TakeProfit{LimitPrice: nd("110")}
+	r.StopLoss = &order.StopLoss{StopPrice: nd("95")}
+	entry := b.place(a, r)
+	legs, _ := models.OrderLegs(ctx, b.db, []uuidT{entry.ID})
+	var stop models.Order
+	for _, l := range legs[entry.ID] {
+		if *l.Leg == "stop_loss" {
+			stop = l
+		}
+	}
+	if stop.Status != models.OrderNew {
+		t.Fatalf("stop leg after the entry filled = %s", stop.Status)
+	}
+	// Above the take-profit: refused, nothing changes.
+	if _, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, stop.ID, ReplaceRequest{StopPrice: nd("111")}, SourceAPI); !apperr.IsKind(err, apperr.KindInvalid) {
+		t.Fatalf("stop above the take-profit: %v", err)
+	}
+	if _, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, stop.ID, ReplaceRequest{Qty: nd("5")}, SourceAPI); !apperr.IsKind(err, apperr.KindInvalid) {
+		t.Fatalf("changing a leg's quantity: %v", err)
+	}
+	moved, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, stop.ID, ReplaceRequest{StopPrice: nd("98")}, SourceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.ParentID == nil || *moved.ParentID != entry.ID || moved.Leg == nil || *moved.Leg != "stop_loss" ||
+		!moved.StopPrice.Decimal.Equal(d("98")) || !moved.Qty.Decimal.Equal(d("10")) || moved.Status != models.OrderNew {
+		t.Fatalf("replacement leg: %+v", moved)
+	}
+	if got := b.reload(&stop); got.Status != models.OrderReplaced || got.ReplacedBy == nil || *got.ReplacedBy != moved.ID {
+		t.Fatalf("old stop = %s", got.Status)
+	}
+	b.clock.Add(time.Second)
+	b.tick(b.quote("AAPL", "97.90", "97.95")) // through the new stop: it fills, the take-profit is canceled
+	if got := b.reload(moved); got.Status != models.OrderFilled {
+		t.Fatalf("moved stop = %s", got.Status)
+	}
+	for _, l := range legsOf(t, b, entry) {
+		if *l.Leg == "take_profit" && l.Status != models.OrderCanceled {
+			t.Fatalf("take-profit after the stop filled = %s", l.Status)
+		}
+	}
+	b.checkBooks(a)
+}
+
+func legsOf(t *testing.T, b *bundle, parent *models.Order) []models.Order {
+	t.Helper()
+	legs, err := models.OrderLegs(context.Background(), b.db, []uuidT{parent.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return legs[parent.ID]
+}

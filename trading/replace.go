@@ -43,8 +43,9 @@ func (s *Service) ReplaceOrder(ctx context.Context, userID, accountID int64, id 
 		switch {
 		case !old.IsOpen():
 			return notCancelable(old)
-		case old.Status == models.OrderHeld:
-			return unprocessable("", "a held leg cannot be replaced before its entry order fills")
+		case isExit(old) && old.OrderClass != string(order.OTO):
+			placed, err = s.replaceExit(ctx, tx, a, old, r, ch)
+			return err
 		case old.OrderClass != string(order.Simple):
 			return unprocessable("", fmt.Sprintf("replacing %s orders is not supported; cancel the order and place a new one", old.OrderClass))
 		case !old.Qty.Valid:
@@ -118,4 +119,111 @@ func replacement(old *models.Order, r ReplaceRequest) order.Request {
 		}
 	}
 	return req
+}
+
+// isExit reports whether o is an exit order of a group: a bracket or OTO leg, or an OCO's
+// take-profit (the OCO's parent).
+func isExit(o *models.Order) bool {
+	return o.Leg != nil || (o.OrderClass == string(order.OCO) && o.ParentID == nil)
+}
+
+// replaceExit replaces a bracket or OCO exit with a new order at new prices, as Alpaca lets a
+// bot move its stop-loss or take-profit. The leg keeps its group, quantity (which follows the
+// entry) and time in force, and a held leg stays held. The new prices must keep the take-profit
+// beyond the stop-loss.
+func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, old *models.Order, r ReplaceRequest, ch *changes) (*models.Order, error) {
+	switch {
+	case r.Qty.Valid && !r.Qty.Decimal.Equal(old.Qty.Decimal):
+		return nil, unprocessable("qty", "the quantity of a bracket or oco leg follows its entry; change its prices only")
+	case r.TimeInForce != "" && string(r.TimeInForce) != old.TimeInForce:
+		return nil, unprocessable("time_in_force", "a bracket or oco leg keeps its group's time_in_force")
+	case r.Trail.Valid:
+		return nil, unprocessable("trail", "trail is only for trailing_stop orders")
+	}
+	asset, err := s.tradableAsset(ctx, old.Symbol)
+	if err != nil {
+		return nil, err
+	}
+	// Validate the new terms as the simple order the leg is.
+	req := replacement(old, ReplaceRequest{LimitPrice: r.LimitPrice, StopPrice: r.StopPrice, ClientOrderID: r.ClientOrderID})
+	req.Qty = decimal.NullDecimal{Decimal: old.LeavesQty(), Valid: old.LeavesQty().IsPositive()}
+	if !req.Qty.Valid {
+		req.Qty = old.Qty
+	}
+	n, err := order.Validate(req, order.AssetInfoFrom(asset.MarketAsset()), order.Options{})
+	if err != nil {
+		return nil, err
+	}
+	group, err := s.group(ctx, tx, old)
+	if err != nil {
+		return nil, err
+	}
+	if err := exitPricesAgree(old, n, group); err != nil {
+		return nil, err
+	}
+	var dup int64
+	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, n.ClientOrderID).Count(&dup).Error; err != nil {
+		return nil, fmt.Errorf("trading: client order id: %w", err)
+	}
+	if dup > 0 {
+		return nil, unprocessable("client_order_id", "client_order_id must be unique")
+	}
+	now := s.now().UTC()
+	status := old.Status
+	if err := s.finish(ctx, tx, a, old, models.OrderReplaced, "Replaced by a new order.", now, ch); err != nil {
+		return nil, err
+	}
+	fresh := *old
+	fresh.ID, fresh.ClientOrderID, fresh.Replaces, fresh.ReplacedBy = newID(), n.ClientOrderID, &old.ID, nil
+	fresh.Status, fresh.Reason, fresh.Reserved, fresh.Triggered, fresh.Resting = status, "", decimal.Zero, false, false
+	fresh.Qty, fresh.FilledQty, fresh.FilledAvgPrice = nullable(n.Qty), decimal.Zero, decimal.NullDecimal{}
+	fresh.LimitPrice, fresh.StopPrice = nullable(n.LimitPrice), nullable(n.StopPrice)
+	fresh.CreatedAt, fresh.UpdatedAt, fresh.SubmittedAt = now, now, now
+	fresh.CanceledAt, fresh.ExpiredAt, fresh.FailedAt, fresh.ReplacedAt, fresh.FilledAt = nil, nil, nil, nil, nil
+	if err := tx.Create(&fresh).Error; err != nil {
+		return nil, fmt.Errorf("trading: replace leg: %w", err)
+	}
+	// An OCO's stop-loss hangs off its take-profit: it follows the replacement.
+	if err := tx.Model(&models.Order{}).Where("parent_id = ?", old.ID).Update("parent_id", fresh.ID).Error; err != nil {
+		return nil, fmt.Errorf("trading: replace leg: %w", err)
+	}
+	if err := tx.Model(old).Update("replaced_by", fresh.ID).Error; err != nil {
+		return nil, fmt.Errorf("trading: replace leg: %w", err)
+	}
+	old.ReplacedBy = &fresh.ID
+	ch.touch(a, old)
+	ch.event(a, &fresh, EventNew, now)
+	if fresh.Status == models.OrderNew {
+		if q, ok := s.quotes.latestCached(fresh.Symbol); ok {
+			if err := s.evaluate(ctx, tx, a, &fresh, q, now, ch); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &fresh, nil
+}
+
+// exitPricesAgree checks a replaced exit's prices against the group's other exit: a sell
+// group's take-profit must stay above its stop-loss, a buy group's below.
+func exitPricesAgree(old *models.Order, n order.Normalized, group []models.Order) error {
+	sell := old.Side == string(fill.Sell)
+	for _, o := range group {
+		if !o.IsOpen() || !isExit(&o) || o.ID == old.ID {
+			continue
+		}
+		tp, sl := n.LimitPrice, o.StopPrice.Decimal
+		if old.Type != string(fill.Limit) { // the one replaced is the stop-loss
+			tp, sl = o.LimitPrice.Decimal, n.StopPrice
+		}
+		if !tp.IsPositive() || !sl.IsPositive() {
+			continue
+		}
+		if sell && !tp.GreaterThan(sl) {
+			return unprocessable("", fmt.Sprintf("take_profit.limit_price must be greater than stop_loss.stop_price (%s ≤ %s)", tp, sl))
+		}
+		if !sell && !tp.LessThan(sl) {
+			return unprocessable("", fmt.Sprintf("take_profit.limit_price must be less than stop_loss.stop_price (%s ≥ %s)", tp, sl))
+		}
+	}
+	return nil
 }

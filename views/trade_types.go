@@ -188,6 +188,8 @@ type ReplaceForm struct {
 	HasStop   bool
 	HasTrail  bool
 	Crypto    bool
+	// Exit is a bracket or OCO exit: only its prices can change.
+	Exit bool
 }
 
 // AccountFigures are the account strip's numbers, for the live update of the strip.
