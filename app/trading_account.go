@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -67,6 +68,10 @@ func (s *Server) tradingHeader(c *fiber.Ctx, a *models.PaperAccount, v trading.V
 	}
 	for _, x := range accts {
 		h.Accounts = append(h.Accounts, views.AccountChoice{ID: x.ID, Name: x.Name, Current: x.ID == a.ID})
+	}
+	if v.InMarginCall() {
+		h.MarginCall = fmt.Sprintf("Equity of %s is below the maintenance requirement of %s. Close or reduce positions: new orders that add to them are refused until equity is back above it.",
+			views.FormatMoney(v.Equity), views.FormatMoney(v.MaintenanceMargin))
 	}
 	return h, nil
 }

@@ -199,3 +199,25 @@ func TestShortAndCover(t *testing.T) {
 	}
 	b.checkBooks(a)
 }
+
+func TestMarginCallAllowsOnlyClosingOrders(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("10000", marginSettings())
+	b.quote("AAPL", "99.99", "100.01")
+	b.quote("MSFT", "49.99", "50.01")
+	b.place(a, marketOrder("AAPL", fill.Sell, "300")) // a $30,000 short on $10,000 of equity
+	b.quote("AAPL", "129.99", "130.01")               // +30%: equity 40,000 − 39,000 = ~1,000
+	v, _ := b.svc.Value(context.Background(), b.db, b.reloadAccount(a))
+	if !v.InMarginCall() || !v.BuyingPower.IsZero() {
+		t.Fatalf("equity %s, maintenance %s, buying power %s: want a margin call with no buying power", v.Equity, v.MaintenanceMargin, v.BuyingPower)
+	}
+	_, err := b.svc.PlaceOrder(context.Background(), b.user, a.ID, marketOrder("MSFT", fill.Buy, "1"), SourceAPI)
+	if e, ok := apperr.As(err); !ok || e.Message != "insufficient buying power" {
+		t.Fatalf("a new position during a margin call: %v", err)
+	}
+	if o := b.place(a, marketOrder("AAPL", fill.Buy, "300")); o.Status != models.OrderFilled {
+		t.Fatalf("closing the short during a margin call = %s", o.Status)
+	}
+	b.checkBooks(a)
+}

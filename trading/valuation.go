@@ -67,6 +67,12 @@ type Valuation struct {
 	Positions                []PositionValue
 }
 
+// InMarginCall reports whether equity has fallen below the maintenance requirement (a margin
+// call at a broker). Buying power is then zero, so only closing orders go through.
+func (v Valuation) InMarginCall() bool {
+	return v.MaintenanceMargin.IsPositive() && v.Equity.LessThan(v.MaintenanceMargin)
+}
+
 // DayPL is the change in equity since the previous close.
 func (v Valuation) DayPL() decimal.Decimal { return v.Equity.Sub(v.LastEquity) }
 
@@ -131,6 +137,9 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 	v.Multiplier = 2
 	v.RegTBuyingPower = decimal.Max(v.Equity.Sub(v.InitialMargin).Mul(two).Sub(v.Reserved), decimal.Zero)
 	v.DayTradingBuyingPower = decimal.Max(v.Equity.Sub(grossMarginable.Mul(intradayMargin)).Sub(nonMarginable).Mul(four).Sub(v.Reserved), decimal.Zero)
+	if v.InMarginCall() { // until equity is back above maintenance, only closing orders
+		v.RegTBuyingPower, v.DayTradingBuyingPower = decimal.Zero, decimal.Zero
+	}
 	v.BuyingPower = v.RegTBuyingPower
 	if s.clock.Now().IsOpen {
 		v.Multiplier = 4
