@@ -127,6 +127,31 @@ func TestBrowserTrade(t *testing.T) {
 	waitFor("the MSFT position from the API", `!!document.querySelector('#positions-panel [data-symbol="MSFT"]') && `+noReload)
 	waitFor("the fill notice", `document.getElementById('flashes').textContent.includes('Filled: buy 1 MSFT @')`)
 
+	// (d) A replace form someone is typing in survives live updates of the table around it.
+	place := func(r order.Request) {
+		t.Helper()
+		if _, err := app.svc.Trading.PlaceOrder(context.Background(), person.ID, accts[0].ID, r, trading.SourceAPI); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one := decimal.NullDecimal{Decimal: decimal.NewFromInt(1), Valid: true}
+	place(order.Request{Symbol: "AAPL", Side: fill.Buy, Type: fill.Limit, TimeInForce: fill.GTC, Qty: one,
+		LimitPrice: decimal.NullDecimal{Decimal: decimal.NewFromInt(1), Valid: true}})
+	waitFor("the API's resting order", `!!document.querySelector('#open-orders-panel [data-testid="order-row"][data-status="new"]')`)
+	step("open its replace form", chromedp.Evaluate[chromedp.Void](`(() => {
+		const d = document.querySelector('#open-orders-panel details[data-testid="replace"]');
+		d.open = true;
+		d.querySelector('[data-testid="replace-limit_price"]').value = '2.00';
+	})()`))
+	place(order.Request{Symbol: "MSFT", Side: fill.Buy, Type: fill.Market, TimeInForce: fill.Day, Qty: one})
+	waitFor("the second MSFT fill", `(document.querySelector('#positions-panel [data-symbol="MSFT"] [data-testid="position-qty"]') || {}).textContent?.trim() === '2'`)
+	waitFor("the replace form still open with what was typed", `(() => {
+		const d = document.querySelector('#open-orders-panel details[data-testid="replace"]');
+		return !!d && d.open && d.querySelector('[data-testid="replace-limit_price"]').value === '2.00';
+	})()`)
+	step("replace it", chromedp.Evaluate[chromedp.Void](`document.querySelector('#open-orders-panel [data-testid="replace-submit"]').click()`))
+	waitFor("the replaced order at its new limit", `document.getElementById('open-orders-panel').textContent.includes('2.00') && `+noReload)
+
 	step("dark mode", chromedp.Click(css(`[data-testid="theme-toggle"]`)), chromedp.Sleep(200*time.Millisecond))
 	screenshotsAt(t, ctx, "trade-dark")
 	step("orders page (dark)", chromedp.Navigate(app.base+"/orders?status=all"), chromedp.WaitVisible(css(`#orders-panel [data-testid="orders-table"]`)))

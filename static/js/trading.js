@@ -86,9 +86,23 @@
     if (fromTrading(e)) setLive(false);
   });
 
+  // A live update re-renders the open-orders table; while someone has a replace form open in it,
+  // that update is skipped (the next one, or the form's own answer, brings the table up to date)
+  // so what they are typing is not wiped. Only swaps from the socket are held back.
+  var fromSocket = false;
+  document.addEventListener('htmx:wsBeforeMessage', function (e) {
+    if (fromTrading(e)) fromSocket = true;
+  });
+  document.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    if (!fromSocket || !(target instanceof Element)) return;
+    if (target.querySelector('details[data-testid="replace"][open]')) e.detail.shouldSwap = false;
+  });
+
   // Fill notices arrive over the WebSocket, where htmx does not settle: dismiss the successful
   // ones after a few seconds here, as app.js does for flashes swapped in by requests.
   document.addEventListener('htmx:wsAfterMessage', function () {
+    fromSocket = false;
     document.querySelectorAll('[data-flash][data-autodismiss]').forEach(function (el) {
       if (el.dataset.autodismissArmed) return;
       el.dataset.autodismissArmed = '1';
