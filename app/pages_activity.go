@@ -1,11 +1,9 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,7 +12,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
-	"gorm.io/gorm"
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
@@ -30,13 +27,8 @@ import (
 // activityPageSize is how many rows a page of activity shows.
 const activityPageSize = 50
 
-// fillCursor is where a page of fills ends: the last fill shown, by time and id (the order
-// FillsOf lists them in, newest first). Fills of one instant (orders filled at one quote, or a
-// frozen test clock) are told apart by id, so none is skipped at a page boundary.
-type fillCursor struct {
-	At time.Time
-	ID uuid.UUID
-}
+// fillCursor is where a page of fills ends: the last fill shown (models.FillCursor).
+type fillCursor models.FillCursor
 
 func (c fillCursor) isZero() bool { return c.At.IsZero() }
 
@@ -62,36 +54,9 @@ func parseFillCursor(s string) fillCursor {
 	return fillCursor{At: time.UnixMicro(us).UTC(), ID: u}
 }
 
-// before reports whether f comes after the cursor in the newest-first order.
-func (c fillCursor) before(f models.Fill) bool {
-	if c.isZero() {
-		return true
-	}
-	return f.ExecutedAt.Before(c.At) || f.ExecutedAt.Equal(c.At) && bytes.Compare(f.ID[:], c.ID[:]) < 0
-}
-
-// fillsAfterCursor loads up to n fills after the cursor. FillsOf's own cursor is a time, so the
-// query includes the cursor's instant and the fills of that instant already shown are dropped
-// here; the limit grows in the (rare) case of many fills at one instant.
+// fillsAfterCursor loads up to n fills after the cursor.
 func (s *Server) fillsAfterCursor(ctx context.Context, accountID int64, period int, cur fillCursor, n int) ([]models.Fill, error) {
-	if cur.isZero() {
-		return models.FillsOf(ctx, s.db, accountID, period, time.Time{}, n)
-	}
-	for limit := n + 16; ; limit *= 2 {
-		got, err := models.FillsOf(ctx, s.db, accountID, period, cur.At.Add(time.Microsecond), limit)
-		if err != nil {
-			return nil, err
-		}
-		kept := got[:0]
-		for _, f := range got {
-			if cur.before(f) {
-				kept = append(kept, f)
-			}
-		}
-		if len(kept) >= n || len(got) < limit {
-			return kept[:min(n, len(kept))], nil
-		}
-	}
+	return models.FillsOf(ctx, s.db, accountID, period, models.FillCursor(cur), n)
 }
 
 // activityItem is one row of the merged list, before formatting.
@@ -193,7 +158,7 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 		av.Tabs = append(av.Tabs, views.ActivityTab{Value: t.value, Label: t.label,
 			Href: activityQuery(t.value, period, a.Period, fillCursor{}, 0), Current: t.value == typ})
 	}
-	periods, err := closedPeriodsOf(ctx, s.db, a.ID)
+	periods, err := models.PaperAccountPeriodsOf(ctx, s.db, a.ID)
 	if err != nil {
 		return err
 	}
@@ -212,18 +177,6 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 		return err
 	}
 	return render(c, views.ActivityPage(s.page(c, "Activity"), h, av))
-}
-
-// closedPeriodsOf lists an account's closed periods, newest first.
-//
-// It belongs beside the other paper-trading queries in models/paper.go (as PaperAccountPeriodsOf);
-// it is here until that file gains it.
-func closedPeriodsOf(ctx context.Context, db *gorm.DB, accountID int64) ([]models.PaperAccountPeriod, error) {
-	var out []models.PaperAccountPeriod
-	if err := db.WithContext(ctx).Where("account_id = ?", accountID).Order("period DESC").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("app: account periods: %w", err)
-	}
-	return out, nil
 }
 
 // ledgerKindLabel names a ledger kind for people.

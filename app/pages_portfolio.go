@@ -188,7 +188,7 @@ func (s *Server) portfolioPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	fills, err := models.FillsOf(ctx, s.db, a.ID, a.Period, time.Time{}, 1)
+	fills, err := models.FillsOf(ctx, s.db, a.ID, a.Period, models.FillCursor{}, 1)
 	if err != nil {
 		return err
 	}

@@ -345,12 +345,20 @@ func PositionsOf(ctx context.Context, db *gorm.DB, accountID int64, period int) 
 	return out, nil
 }
 
-// FillsOf loads an account's fills in a period, newest first, before the cursor (zero: from the
+// FillCursor is a position in an account's fills, newest first: the last fill a page showed.
+// Fills of one instant (several orders filled at one quote) are told apart by id, so a page
+// boundary never skips one.
+type FillCursor struct {
+	At time.Time
+	ID uuid.UUID
+}
+
+// FillsOf loads an account's fills in a period, newest first, after the cursor (zero: from the
 // newest).
-func FillsOf(ctx context.Context, db *gorm.DB, accountID int64, period int, before time.Time, limit int) ([]Fill, error) {
+func FillsOf(ctx context.Context, db *gorm.DB, accountID int64, period int, after FillCursor, limit int) ([]Fill, error) {
 	s := db.WithContext(ctx).Where("account_id = ? AND period = ?", accountID, period)
-	if !before.IsZero() {
-		s = s.Where("executed_at < ?", before)
+	if !after.At.IsZero() {
+		s = s.Where("(executed_at, id) < (?, ?)", after.At, after.ID)
 	}
 	var out []Fill
 	if err := s.Order("executed_at DESC, id DESC").Limit(limit).Find(&out).Error; err != nil {
@@ -411,6 +419,15 @@ func ClosedTradePL(ctx context.Context, db *gorm.DB, accountID int64, period int
 		Order("executed_at").Pluck("realized_pl - commission - sec_fee - taf_fee", &out).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: closed trades: %w", err)
+	}
+	return out, nil
+}
+
+// PaperAccountPeriodsOf lists an account's closed periods, newest first.
+func PaperAccountPeriodsOf(ctx context.Context, db *gorm.DB, accountID int64) ([]PaperAccountPeriod, error) {
+	var out []PaperAccountPeriod
+	if err := db.WithContext(ctx).Where("account_id = ?", accountID).Order("period DESC").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("models: account periods: %w", err)
 	}
 	return out, nil
 }
