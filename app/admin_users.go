@@ -112,7 +112,7 @@ func (s *Server) adminUserList(ctx context.Context, viewer *models.User, query s
 			return views.AdminUsersData{}, err
 		}
 	}
-	loc := adminTimeZone(viewer)
+	loc := userLocation(viewer)
 	rows := make([]views.AdminUserRow, 0, len(users))
 	for i := range users {
 		rows = append(rows, adminUserRow(&users[i], viewer, loc))
@@ -132,15 +132,6 @@ func adminUserRow(u *models.User, viewer *models.User, loc *time.Location) views
 		r.LastLogin = &t
 	}
 	return r
-}
-
-// adminTimeZone is the signed-in person's time zone, in which the views expect every time; UTC if
-// the stored zone cannot be loaded.
-func adminTimeZone(u *models.User) *time.Location {
-	if loc, err := time.LoadLocation(u.TimeZone); err == nil && u.TimeZone != "" {
-		return loc
-	}
-	return time.UTC
 }
 
 // cleanAdminQuery trims a search and cuts it to a length that could still match something.

@@ -230,7 +230,7 @@ func (s *Server) settingsForms(c *fiber.Ctx, a *models.PaperAccount, reset bool)
 			return formView{}, err
 		}
 	}
-	loc := adminTimeZone(currentUser(c))
+	loc := userLocation(currentUser(c))
 	v := views.AccountSettingsView{
 		ID: a.ID, Name: a.Name, Number: a.Number, Current: a.ID == cur.ID,
 		Margin: a.Margin, Shorting: a.ShortingEnabled, Commission: a.Commission, RegulatoryFees: a.RegulatoryFees, Realism: a.Realism,

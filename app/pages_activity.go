@@ -117,7 +117,7 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	loc := adminTimeZone(currentUser(c))
+	loc := userLocation(currentUser(c))
 	typ := c.Query("type", "all")
 	if typ != "fills" && typ != "cash" {
 		typ = "all"
@@ -267,7 +267,7 @@ func (s *Server) fillReceiptPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rv := receiptView(f, &owner, adminTimeZone(currentUser(c)))
+	rv := receiptView(f, &owner, userLocation(currentUser(c)))
 	return render(c, views.ReceiptPage(s.page(c, "Fill receipt"), h, rv))
 }
 

@@ -175,7 +175,7 @@ func (s *Server) portfolioPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	loc := adminTimeZone(currentUser(c))
+	loc := userLocation(currentUser(c))
 	now, r := s.tradingNow(), portfolioRange(c)
 
 	// The whole period: the statistics are the period's, the chart shows a range of it.

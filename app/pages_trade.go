@@ -109,24 +109,6 @@ func tradeEnvOf(c *fiber.Ctx) tradeEnv {
 	return tradeEnv{userID: u.ID, csrf: csrfOf(c), loc: userLocation(u)}
 }
 
-// userLocation is the person's time zone, UTC when they have none or it is unknown.
-func userLocation(u *models.User) *time.Location {
-	if u != nil && u.TimeZone != "" {
-		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
-// localPath keeps a form's "next" on this site, else fallback.
-func localPath(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return fallback
-	}
-	return next
-}
-
 // writeTradeSections renders the sections as out-of-band swaps from one valuation of the account.
 // It returns the valuation (zero when no section needed it).
 func (s *Server) writeTradeSections(ctx context.Context, w io.Writer, env tradeEnv, a *models.PaperAccount, sec tradeSections) (trading.Valuation, error) {

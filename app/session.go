@@ -197,11 +197,25 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// safeNext keeps a post-login redirect on this site: only a local path is allowed, never
-// "//evil.example" or "https://…".
-func safeNext(next string) string {
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string { return localPath(next, afterLogin) }
+
+// localPath keeps a redirect taken from the request on this site: only a local path is allowed,
+// never "//evil.example" or "https://…"; anything else is fallback.
+func localPath(next, fallback string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return afterLogin
+		return fallback
 	}
 	return next
+}
+
+// userLocation is the person's time zone, in which pages show every time; UTC when they have none
+// or it cannot be loaded.
+func userLocation(u *models.User) *time.Location {
+	if u != nil && u.TimeZone != "" {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
 }
