@@ -229,11 +229,7 @@ func (s *Service) reindex(ctx context.Context, a *models.PaperAccount) {
 		return
 	}
 	for i := range open {
-		e := indexEntry(&open[i], realism(a))
-		if cur, ok := s.index.Get(open[i].ID); ok && cur.Order.Type == fill.TrailingStop {
-			e.Order.WaterMark, e.Order.StopPrice = cur.Order.WaterMark, cur.Order.StopPrice
-		}
-		s.index.Upsert(e)
+		s.index.Upsert(s.liveEntry(&open[i], realism(a)))
 	}
 }
 

@@ -113,7 +113,11 @@ func TestCrashRecovery(t *testing.T) {
 		t.Fatalf("only %d orders acknowledged over %d rounds: the test exercised too little", len(acked), rounds)
 	}
 
-	// A fresh engine finds every resting order and fills them when the market gets there.
+	// A fresh engine finds every resting order and fills them when the market gets there. One
+	// resting buy is placed here, so there is at least one whatever the kills left.
+	b.clock.Set(tuesday10am.Add(time.Hour))
+	b.quote("AAPL", "99.98", "100.02")
+	b.place(accounts[0], limitOrder("AAPL", fill.Buy, "1", "50", fill.GTC))
 	fresh := newBundle(t, db.Gorm, tuesday10am.Add(time.Hour))
 	if _, err := fresh.svc.sync(context.Background(), time.Time{}); err != nil {
 		t.Fatal(err)

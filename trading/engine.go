@@ -142,11 +142,7 @@ func (s *Service) sync(ctx context.Context, since time.Time) (time.Time, error) 
 	for i := range orders {
 		o := &orders[i]
 		if o.IsOpen() && o.Status != models.OrderHeld {
-			e := indexEntry(o, realisms[o.AccountID])
-			if cur, ok := s.index.Get(o.ID); ok && cur.Order.Type == fill.TrailingStop {
-				e.Order.WaterMark, e.Order.StopPrice = cur.Order.WaterMark, cur.Order.StopPrice // the index is ahead
-			}
-			s.index.Upsert(e)
+			s.index.Upsert(s.liveEntry(o, realisms[o.AccountID]))
 		} else {
 			s.index.Remove(o.ID)
 		}

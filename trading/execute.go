@@ -93,10 +93,7 @@ func (s *Service) saveState(tx *gorm.DB, o *models.Order, now time.Time) error {
 func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, q market.Quote, f fill.Fill, now time.Time, ch *changes) error {
 	buy := o.Side == string(fill.Buy)
 	crypto := o.AssetClass == string(market.Crypto)
-	schedule, ok := fees.ScheduleByName(a.Commission)
-	if !ok {
-		schedule, _ = fees.ScheduleByName(fees.Free)
-	}
+	schedule := commission(a)
 	before := fees.OrderSoFar{Qty: o.FilledQty, Value: o.FilledQty.Mul(o.FilledAvgPrice.Decimal)}
 	if o.FilledQty.IsPositive() {
 		if err := tx.Model(&models.Fill{}).Where("order_id = ?", o.ID).Select("coalesce(sum(commission), 0)").Scan(&before.Charged).Error; err != nil {

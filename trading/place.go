@@ -107,17 +107,9 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 	}
 	now := s.now().UTC()
 	crypto := asset.Class == market.Crypto
-	if n.OrderClass == order.OCO && n.TakeProfit != nil {
-		n.LimitPrice = n.TakeProfit.LimitPrice // an OCO's parent is its take-profit
-	}
-	protectBuyStop(&n, crypto)
-
-	var dup int64
-	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, n.ClientOrderID).Count(&dup).Error; err != nil {
-		return nil, fmt.Errorf("trading: client order id: %w", err)
-	}
-	if dup > 0 {
-		return nil, unprocessable("client_order_id", "client_order_id must be unique")
+	placeAs(&n, crypto)
+	if err := uniqueClientOrderID(tx, a, n.ClientOrderID); err != nil {
+		return nil, err
 	}
 	if err := s.checkWindow(n, crypto, now); err != nil {
 		return nil, err
@@ -187,6 +179,28 @@ func (s *Service) newOrder(a *models.PaperAccount, asset *models.Asset, n order.
 
 func nullable(d decimal.Decimal) decimal.NullDecimal {
 	return decimal.NullDecimal{Decimal: d, Valid: !d.IsZero()}
+}
+
+// placeAs turns a validated request into the order the engine places: an OCO's parent takes its
+// take-profit's limit, and a stock buy stop gets Alpaca's price protection.
+func placeAs(n *order.Normalized, crypto bool) {
+	if n.OrderClass == order.OCO && n.TakeProfit != nil {
+		n.LimitPrice = n.TakeProfit.LimitPrice // an OCO's parent is its take-profit
+	}
+	protectBuyStop(n, crypto)
+}
+
+// uniqueClientOrderID refuses a client_order_id the account has used before. The unique index
+// backs this up for two placements racing (uniqueClientID maps its refusal to the same answer).
+func uniqueClientOrderID(tx *gorm.DB, a *models.PaperAccount, id string) error {
+	var dup int64
+	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, id).Count(&dup).Error; err != nil {
+		return fmt.Errorf("trading: client order id: %w", err)
+	}
+	if dup > 0 {
+		return unprocessable("client_order_id", "client_order_id must be unique")
+	}
+	return nil
 }
 
 // protectBuyStop applies Alpaca's price protection to stock buy stops: the order becomes a

@@ -52,10 +52,7 @@ func (s *Service) Preview(ctx context.Context, userID, accountID int64, req orde
 		return Preview{}, err
 	}
 	crypto := asset.Class == market.Crypto
-	if n.OrderClass == order.OCO && n.TakeProfit != nil {
-		n.LimitPrice = n.TakeProfit.LimitPrice
-	}
-	protectBuyStop(&n, crypto)
+	placeAs(&n, crypto)
 	now := s.now().UTC()
 	if err := s.checkWindow(n, crypto, now); err != nil {
 		return Preview{}, err
@@ -105,10 +102,7 @@ func (s *Service) Preview(ctx context.Context, userID, accountID int64, req orde
 		p.Qty = n.Notional.Div(p.Price).RoundDown(9)
 	}
 	p.Value = p.Qty.Mul(p.Price).Round(2)
-	schedule, ok := fees.ScheduleByName(a.Commission)
-	if !ok {
-		schedule, _ = fees.ScheduleByName(fees.Free)
-	}
+	schedule := commission(a)
 	p.Schedule = schedule.Label
 	p.Fees = fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: n.Side == fill.Sell, Crypto: crypto, Qty: p.Qty, Price: p.Price, Date: now})
 	if n.Side == fill.Buy {

@@ -161,12 +161,8 @@ func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	if err := exitPricesAgree(old, n, group); err != nil {
 		return nil, err
 	}
-	var dup int64
-	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, n.ClientOrderID).Count(&dup).Error; err != nil {
-		return nil, fmt.Errorf("trading: client order id: %w", err)
-	}
-	if dup > 0 {
-		return nil, unprocessable("client_order_id", "client_order_id must be unique")
+	if err := uniqueClientOrderID(tx, a, n.ClientOrderID); err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
 	status := old.Status

@@ -22,7 +22,8 @@ func (s *Service) ExecuteResting(ctx context.Context, e matcher.Entry, q market.
 	// costing a transaction on every quote. Only resting orders are skipped this way: a queued
 	// order's first evaluation also changes its state.
 	if e.Order.Resting && e.Order.Qty.IsPositive() {
-		d := fill.Evaluate(e.Order, q, s.now().UTC(), s.sessionInfo(classOf(e), s.now().UTC()), e.Realism)
+		now := s.now().UTC()
+		d := fill.Evaluate(e.Order, q, now, s.sessionInfo(classOf(e), now), e.Realism)
 		if d.Action == fill.Wait && !d.Trail.Changed {
 			return nil
 		}

@@ -117,6 +117,26 @@ func realism(a *models.PaperAccount) fill.Realism {
 	return fill.Realistic()
 }
 
+// commission is an account's commission schedule; an unknown name (impossible through the
+// settings form) falls back to free, like realism's fallback.
+func commission(a *models.PaperAccount) fees.Schedule {
+	if sc, ok := fees.ScheduleByName(a.Commission); ok {
+		return sc
+	}
+	sc, _ := fees.ScheduleByName(fees.Free)
+	return sc
+}
+
+// liveEntry is the index entry for an open order, keeping a trailing stop's water mark and stop
+// from the index, which moves them on every quote ahead of the database.
+func (s *Service) liveEntry(o *models.Order, r fill.Realism) matcher.Entry {
+	e := indexEntry(o, r)
+	if cur, ok := s.index.Get(o.ID); ok && cur.Order.Type == fill.TrailingStop {
+		e.Order.WaterMark, e.Order.StopPrice = cur.Order.WaterMark, cur.Order.StopPrice
+	}
+	return e
+}
+
 // changes collects what a transaction did, to tell the index and the listeners after it commits.
 type changes struct {
 	orders  map[uuid.UUID]*models.Order
