@@ -2,7 +2,6 @@ package trading
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -173,6 +172,3 @@ func (s *Service) realisms(ctx context.Context, orders []models.Order) (map[int6
 	}
 	return out, nil
 }
-
-// IsStopped reports whether err is how Run ends when the hub shuts down.
-func IsStopped(err error) bool { return errors.Is(err, market.ErrSubscriptionClosed) }

@@ -27,9 +27,8 @@ const (
 
 // Sources of an order.
 const (
-	SourceWeb    = "web"
-	SourceAPI    = "api"
-	SourceSystem = "system"
+	SourceWeb = "web"
+	SourceAPI = "api"
 )
 
 func forbidden(msg string) error {

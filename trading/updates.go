@@ -19,7 +19,6 @@ const (
 	EventExpired     = "expired"
 	EventReplaced    = "replaced"
 	EventRejected    = "rejected"
-	EventHeld        = "held"
 	EventTriggered   = "triggered" // ours: a stop triggered (Alpaca sends no event for it)
 	EventReset       = "account_reset"
 )
