@@ -46,8 +46,8 @@ type Server struct {
 	trading        *trading.Service
 	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
+	authRule       ratelimit.Rule     // attempts allowed at login, sign-up, reset and tokens
+	publicRule     ratelimit.Rule     // requests per client IP to the public market-data API (api_market.go)
 	botLimiter     *alpacaapi.Limiter // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
