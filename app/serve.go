@@ -114,6 +114,7 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		cancel()
 	}
 	stopRiver(b, riverClient)
+	svc.Trading.Updates().Close()
 	// The feed stops with ctx; wait for it so the last live candles are written before the database
 	// closes.
 	select {
