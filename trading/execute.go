@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
@@ -100,15 +101,24 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 			return fmt.Errorf("trading: commission so far: %w", err)
 		}
 	}
-	cost := fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: !buy, Crypto: crypto, Qty: f.Qty, Price: f.Price, Date: now, Before: before})
-	value := f.Qty.Mul(f.Price).Round(2)
-
 	var pos models.Position
 	err := tx.Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, o.Symbol).Take(&pos).Error
 	hadPosition := err == nil
 	if err != nil && err != gorm.ErrRecordNotFound {
 		return fmt.Errorf("trading: position: %w", err)
 	}
+	allowed, why, err := s.fillable(ctx, tx, a, o, pos, hadPosition, f.Qty)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return s.finish(ctx, tx, a, o, models.OrderCanceled, why, now, ch)
+	}
+	capped := allowed.LessThan(f.Qty)
+	f.Qty = allowed
+
+	cost := fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: !buy, Crypto: crypto, Qty: f.Qty, Price: f.Price, Date: now, Before: before})
+	value := f.Qty.Mul(f.Price).Round(2)
 	signed := f.Qty
 	cashDelta := value.Neg()
 	if !buy {
@@ -216,7 +226,13 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 		up.Event = EventPartialFill
 	}
 	up.Price, up.Qty, up.PositionQty, up.FillID = f.Price, f.Qty, next.Qty, row.ID.String()
-	return s.afterFill(ctx, tx, a, o, q, now, ch)
+	if err := s.afterFill(ctx, tx, a, o, q, now, ch); err != nil {
+		return err
+	}
+	if capped {
+		return s.finish(ctx, tx, a, o, models.OrderCanceled, "The rest was canceled: the position this order closes was smaller.", now, ch)
+	}
+	return nil
 }
 
 // applyToPosition is the position after a signed fill, with the P&L the fill realised. Average
@@ -336,6 +352,10 @@ func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 		if o.Status != models.OrderFilled {
 			return nil
 		}
+		// All legs activate first; then each meets the quote. A leg that fills there cancels its
+		// sibling, so each one is read again before it is evaluated: acting on the copy loaded
+		// before the first leg ran would bring a canceled stop-loss back to life.
+		var active []uuid.UUID
 		for i := range group {
 			l := &group[i]
 			if l.Status != models.OrderHeld {
@@ -350,9 +370,20 @@ func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 			}
 			ch.event(a, l, EventNew, now)
 			if l.Status == models.OrderNew {
-				if err := s.evaluate(ctx, tx, a, l, q, now, ch); err != nil {
-					return err
-				}
+				active = append(active, l.ID)
+			}
+		}
+		for _, id := range active {
+			l, err := lockOrder(ctx, tx, a.ID, id)
+			if err != nil {
+				return err
+			}
+			if l.Status != models.OrderNew {
+				continue // its sibling filled on this quote and canceled it
+			}
+			ch.touch(a, l)
+			if err := s.evaluate(ctx, tx, a, l, q, now, ch); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -37,7 +37,7 @@ func Validate(r Request, a AssetInfo, opts Options) (Normalized, error) {
 	if class == "" {
 		class = Simple
 	}
-	v := validation{r: r, a: a, p: &p, class: class}
+	v := validation{r: r, a: a, p: &p, class: class, market: opts.MarketPrice}
 	v.enums()
 	v.size()
 	v.prices()
@@ -61,6 +61,8 @@ type validation struct {
 	a     AssetInfo
 	p     *problems
 	class Class
+	// market is the base price of a market entry (Options.MarketPrice), zero when unknown.
+	market decimal.Decimal
 	// typeClass is true when type and class are recognised values (which prices an order needs
 	// depends on them alone); known when side and time in force are too.
 	typeClass, known bool
