@@ -22,9 +22,8 @@ const (
 const DefaultMaxQuoteAge = time.Minute
 
 // Realism is the account's (or competition's) realism dial. The zero value behaves like Alpaca
-// paper (without its random partial fills): limits fill on touch, displayed size is ignored, quotes
-// older than DefaultMaxQuoteAge
-// are stale.
+// paper (without its random partial fills): limits fill on touch, displayed size is ignored,
+// quotes older than DefaultMaxQuoteAge are stale.
 type Realism struct {
 	// Limits decides touch versus through for resting limits. Empty means LimitOnTouch.
 	Limits LimitRule
