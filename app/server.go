@@ -45,8 +45,9 @@ type Server struct {
 	trading        *trading.Service
 	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
+	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
+	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
+	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -76,6 +77,9 @@ func newBareServer(deps ServerDeps) *Server {
 	}
 	s.live = newLiveState(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
+	if s.limiter != nil {
+		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
+	}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
