@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"gorm.io/gorm"
 
+	"alpacawrapper/alpacaapi"
 	"alpacawrapper/auth"
 	"alpacawrapper/config"
 	"alpacawrapper/database"
@@ -48,6 +49,7 @@ type Server struct {
 	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
 	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
 	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
+	botLimiter     *alpacaapi.Limiter    // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -81,6 +83,7 @@ func newBareServer(deps ServerDeps) *Server {
 		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
 	}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
+	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{

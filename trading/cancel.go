@@ -42,7 +42,7 @@ func notCancelable(o *models.Order) error {
 func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id uuid.UUID) (*models.Order, error) {
 	ch := newChanges()
 	var out *models.Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err
@@ -59,6 +59,37 @@ func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id u
 			return err
 		}
 		out = o
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.commit(ch)
+	return out, nil
+}
+
+// CancelAll cancels every open order of the account (Alpaca's DELETE /v2/orders) in one
+// transaction and returns the orders it canceled, oldest first, legs included.
+func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]models.Order, error) {
+	ch := newChanges()
+	var out []models.Order
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		var open []models.Order
+		if err := tx.Clauses(lockRows()).Where("account_id = ? AND status IN ?", a.ID, models.OpenOrderStatuses).
+			Order("created_at, id").Find(&open).Error; err != nil {
+			return fmt.Errorf("trading: cancel all: %w", err)
+		}
+		now := s.now().UTC()
+		for i := range open {
+			if err := s.finish(ctx, tx, a, &open[i], models.OrderCanceled, "Canceled by you (cancel all).", now, ch); err != nil {
+				return err
+			}
+		}
+		out = open
 		return nil
 	})
 	if err != nil {
