@@ -45,8 +45,9 @@ type Server struct {
 	trading        *trading.Service
 	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
+	authRule       ratelimit.Rule    // attempts allowed at login, sign-up, reset and tokens
+	publicRule     ratelimit.Rule    // requests per client IP to the public market-data API (api_market.go)
+	publicLimiter  *ratelimit.Memory // counts publicRule in memory
 	trustedProxies []*net.IPNet
 }
 
@@ -76,7 +77,8 @@ func newBareServer(deps ServerDeps) *Server {
 	}
 	s.live = newLiveState(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
-	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
+	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
+	s.publicLimiter = ratelimit.NewMemory(nil, 0)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -110,6 +111,10 @@ type SessionConfig struct {
 	Symbols []string
 	// Kinds of event wanted from the hub; all false means all three.
 	Quotes, Trades, Bars bool
+	// Priority is the upstream priority of the symbols followed: market.PriorityGuest for guests,
+	// so that they never push a signed-in person's symbols out of the feed. Default
+	// market.PriorityScreen.
+	Priority market.Priority
 }
 
 // Session is one live connection. Its exported methods are for the Protocol.
@@ -123,6 +128,7 @@ type Session struct {
 	t     Transport
 	p     Protocol
 	kinds [market.EventBar + 1]bool
+	prio  market.Priority
 	ctx   context.Context
 	stop  context.CancelFunc
 	done  chan struct{}
@@ -162,7 +168,7 @@ type pending struct {
 func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionConfig) (code int, reason string) {
 	ctx, stop := context.WithCancel(ctx)
 	s := &Session{
-		m: m, t: t, p: p, ctx: ctx, stop: stop,
+		m: m, t: t, p: p, ctx: ctx, stop: stop, prio: cmp.Or(cfg.Priority, market.PriorityScreen),
 		done: make(chan struct{}), wake: make(chan struct{}, 1),
 		kinds: [market.EventBar + 1]bool{market.EventQuote: cfg.Quotes, market.EventTrade: cfg.Trades, market.EventBar: cfg.Bars},
 	}
@@ -190,7 +196,7 @@ func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionC
 	followed := s.symbols
 	s.symbols, s.marks = nil, nil
 	s.mu.Unlock()
-	m.feed.follow(nil, followed)
+	m.feed.follow(nil, followed, s.prio)
 	return s.closeCode, s.closeReason
 }
 
@@ -239,7 +245,7 @@ func (s *Session) SetSymbols(symbols []string) {
 	}
 	s.symbols, s.marks = kept, marks
 	// Under s.mu, so that two changes reach the feed in the order they were made.
-	s.m.feed.follow(add, drop)
+	s.m.feed.follow(add, drop, s.prio)
 	s.mu.Unlock()
 }
 
@@ -277,6 +283,7 @@ func (s *Session) read() {
 	alive()
 	s.t.SetReadLimit(o.MaxMessage)
 	s.t.SetPongHandler(func(string) error { alive(); return nil })
+	allowance := newMsgAllowance(o.MessagesPerSecond, o.MessageBurst)
 	for {
 		kind, msg, err := s.t.ReadMessage()
 		if err != nil {
@@ -288,6 +295,10 @@ func (s *Session) read() {
 			return
 		}
 		alive()
+		if !allowance.allow(time.Now()) {
+			s.Reply(ErrorMessage(ReasonTooManyMessages))
+			continue
+		}
 		if kind != websocket.TextMessage {
 			s.Reply(ErrorMessage("messages must be JSON text"))
 			continue
