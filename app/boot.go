@@ -51,7 +51,7 @@ func boot(ctx context.Context, cio cmdIO) (*base, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := database.Open(ctx, database.Options{URL: url, MaxConns: cfg.DBMaxConns, Logger: log})
+	db, err := database.Open(ctx, database.Options{URL: url, MaxConns: cfg.DBMaxConns, ConnectTimeout: cfg.DBConnectTimeout, Logger: log})
 	if err != nil {
 		release()
 		return nil, err

@@ -1,19 +1,37 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/apperr"
+	"alpacawrapper/database"
 	"alpacawrapper/views"
 )
 
 // internalErrorDetail replaces the text of an internal error in production: it is written for the
 // person, and the request id lets an operator find the real error in the log.
 const internalErrorDetail = "Something went wrong on our side. It has been logged; please try again in a moment."
+
+// unavailableDetail answers a request the database could not serve in time, in every environment:
+// the cause (which names hosts, ports and users) goes to the log only.
+const unavailableDetail = "The service cannot reach its database right now. Please try again in a moment."
+
+// unavailableRetryAfter is how long, in seconds, a client is asked to wait after a 503.
+const unavailableRetryAfter = 5
+
+// errorRenderBudget bounds what rendering an error page may still wait for (the flashes it pops),
+// since the request's own deadline may already have passed.
+const errorRenderBudget = 2 * time.Second
+
+// localDatabaseDown marks a request whose error was the database's, so the error page does not ask
+// the database again (page skips the flashes).
+const localDatabaseDown = "database_down"
 
 // requestKind is what shape an answer must take for the client that asked.
 type requestKind int
@@ -41,6 +59,18 @@ func kindOf(c *fiber.Ctx) requestKind {
 // the internal ones with the request id and answers in the form the client expects, never
 // showing internals in production.
 func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	// The request's deadline may be why we are here; answering still needs a (short) context.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), errorRenderBudget)
+	defer cancel()
+	c.SetUserContext(ctx)
+
+	if database.Unavailable(err) {
+		s.log.WarnContext(ctx, "database unavailable",
+			slog.String("request_id", requestID(c)), slog.String("method", c.Method()),
+			slog.String("path", c.Path()), slog.Any("error", err))
+		c.Locals(localDatabaseDown, true)
+		err = apperr.Unavailable("unavailable", unavailableDetail, unavailableRetryAfter)
+	}
 	p, internal := describe(err)
 	p.RequestID = requestID(c)
 

@@ -69,6 +69,9 @@ type testAppOptions struct {
 	// configuredProvider leaves the choice to configuration, as `serve` does: Alpaca when the
 	// ALPACA_* variables are set, else the simulated market on the real clock.
 	configuredProvider bool
+	// db is the database to run on (a cluster of the test's own, to stop or freeze); default: a
+	// fresh migrated database from dbtest.
+	db *database.DB
 }
 
 // newTestAppWith builds the app with the given options.
@@ -86,7 +89,10 @@ func newTestAppWith(t *testing.T, o testAppOptions) *testApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := dbtest.DB(t)
+	db := o.db
+	if db == nil {
+		db = dbtest.DB(t)
+	}
 	migrator, err := database.NewMigrator(db.SQL, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -87,4 +88,20 @@ func (s *Server) recoverPanics(c *fiber.Ctx) (err error) {
 		}
 	}()
 	return c.Next()
+}
+
+// withDeadline gives every request a deadline. Handlers pass c.UserContext() to the database, so a
+// frozen or unreachable database holds no request (nor a pool connection) longer than d; the
+// error handler then answers 503. Live streams run on contexts of their own after their handler
+// has returned, so the deadline does not end them.
+func withDeadline(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if d <= 0 {
+			return c.Next()
+		}
+		ctx, cancel := context.WithTimeout(c.UserContext(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
 }

@@ -36,6 +36,8 @@ func statusOf(k apperr.Kind) int {
 		return http.StatusConflict
 	case apperr.KindRateLimited:
 		return http.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }

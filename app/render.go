@@ -24,7 +24,7 @@ func (s *Server) page(c *fiber.Ctx, title string) views.Page {
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin(), EmailVerified: u.EmailVerified()}
 	}
-	if sess := currentSession(c); sess != nil && s.sessions != nil {
+	if sess := currentSession(c); sess != nil && s.sessions != nil && c.Locals(localDatabaseDown) == nil {
 		p.CSRFToken = sess.CSRFToken
 		flashes, err := s.sessions.PopFlashes(c.UserContext(), sess)
 		if err != nil {

@@ -67,7 +67,9 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 	}
 	riverClient := svc.River
 	if b.cfg.HasRole(config.RoleWorker) {
-		if err := riverClient.Start(ctx); err != nil {
+		// Not ctx: River treats the end of its start context as a hard stop that cancels running
+		// jobs at once. The signal must instead start the graceful drain in stopRiver below.
+		if err := riverClient.Start(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("start job workers: %w", err)
 		}
 		log.Info("job workers started", slog.Int("concurrency", b.cfg.WorkerConcurrency))
@@ -103,22 +105,23 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		return fmt.Errorf("web server: %w", err)
 	}
 
+	// One deadline for the whole drain: SHUTDOWN_TIMEOUT is what a process manager is told to wait.
+	drainCtx, cancelDrain := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
+	defer cancelDrain()
 	// Closing the hub first ends every live connection (close code 1001): the HTTP drain below does
 	// not wait on upgraded WebSockets, which would otherwise outlive it.
 	svc.Market.Hub.Close()
 	if srv != nil {
-		shutdownCtx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
-		if err := srv.Shutdown(shutdownCtx); err != nil {
+		if err := srv.Shutdown(drainCtx); err != nil {
 			log.Warn("http drain incomplete", slog.Any("error", err))
 		}
-		cancel()
 	}
-	stopRiver(b, riverClient)
+	stopRiverBy(drainCtx, b, riverClient)
 	// The feed stops with ctx; wait for it so the last live candles are written before the database
 	// closes.
 	select {
 	case <-feedDone:
-	case <-time.After(b.cfg.ShutdownTimeout):
+	case <-drainCtx.Done():
 		log.Warn("market feed did not stop in time")
 	}
 	log.Info("stopped")
@@ -153,11 +156,16 @@ func newMailer(cfg config.Config, log *slog.Logger) mail.Sender {
 // stopRiver lets running jobs finish within the shutdown timeout, then cancels them; River hands
 // cancelled jobs back to the queue for another worker.
 func stopRiver(b *base, client *database.RiverClient) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
+	defer cancel()
+	stopRiverBy(ctx, b, client)
+}
+
+// stopRiverBy lets running jobs finish until ctx ends, then cancels them.
+func stopRiverBy(ctx context.Context, b *base, client *database.RiverClient) {
 	if !b.cfg.HasRole(config.RoleWorker) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.ShutdownTimeout)
-	defer cancel()
 	if err := client.Stop(ctx); err != nil {
 		b.log.Warn("job workers did not stop in time; cancelling", slog.Any("error", err))
 		hard, cancelHard := context.WithTimeout(context.Background(), 5*time.Second)

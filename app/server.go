@@ -93,7 +93,8 @@ func newBareServer(deps ServerDeps) *Server {
 	// c.IP() stays the socket peer; clientIPOf (app/clientip.go) is the one place that believes a
 	// trusted proxy's X-Forwarded-For, reading it from the right so a client cannot forge it.
 	s.fiber = fiber.New(fcfg)
-	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics, securityHeaders(), compress.New())
+	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics,
+		withDeadline(s.cfg.RequestTimeout), securityHeaders(), compress.New())
 	return s
 }
 

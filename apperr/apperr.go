@@ -20,6 +20,7 @@ const (
 	KindNotFound                        // no such object (or not theirs: never reveal which)
 	KindConflict                        // the request contradicts the current state
 	KindRateLimited                     // too many attempts; RetryAfter says when to try again
+	KindUnavailable                     // a dependency is down or too slow; RetryAfter says when to try again
 )
 
 // Error is a refusal meant for the person who made the request. Its Message is shown as it is.
@@ -28,7 +29,7 @@ type Error struct {
 	Code    string            // stable, for programs: "invalid_input", "email_taken", …
 	Message string            // for people
 	Fields  map[string]string // form field → what is wrong with it
-	// RetryAfterSeconds is set for KindRateLimited.
+	// RetryAfterSeconds is set for KindRateLimited and KindUnavailable.
 	RetryAfterSeconds int
 }
 
@@ -48,6 +49,12 @@ func Invalid(fields map[string]string) *Error {
 // New builds a refusal of any kind.
 func New(kind Kind, code, message string) *Error {
 	return &Error{Kind: kind, Code: code, Message: message}
+}
+
+// Unavailable reports that the request could not be served for now through no fault of the
+// client (the database is down or did not answer in time); retryAfter is in seconds.
+func Unavailable(code, message string, retryAfter int) *Error {
+	return &Error{Kind: KindUnavailable, Code: code, Message: message, RetryAfterSeconds: retryAfter}
 }
 
 // As returns the refusal inside err, if there is one.

@@ -62,6 +62,12 @@ type Config struct {
 	DatabaseURL string
 	// DBMaxConns caps the connection pool (DB_MAX_CONNS).
 	DBMaxConns int
+	// DBConnectTimeout bounds the opening of one database connection (DB_CONNECT_TIMEOUT), so a
+	// server that accepts but never answers cannot hold anything without end.
+	DBConnectTimeout time.Duration
+	// RequestTimeout is every HTTP request's deadline (REQUEST_TIMEOUT): the database work it does
+	// is cancelled then, and the client gets 503 with Retry-After. Live streams are not bounded by it.
+	RequestTimeout time.Duration
 	// DataDir holds local state: the embedded PostgreSQL cluster, uploads (DATA_DIR).
 	DataDir string
 	// PGBinDir is where the PostgreSQL server binaries for the embedded cluster are (PG_BIN_DIR).
@@ -191,6 +197,8 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.BaseURL = strings.TrimRight(r.str("BASE_URL", "http://"+c.Addr()), "/")
 	c.DatabaseURL = r.secret("DATABASE_URL", "")
 	c.DBMaxConns = r.integer("DB_MAX_CONNS", 20, 2, 1000)
+	c.DBConnectTimeout = r.duration("DB_CONNECT_TIMEOUT", 5*time.Second)
+	c.RequestTimeout = r.duration("REQUEST_TIMEOUT", 15*time.Second)
 	c.DataDir = r.str("DATA_DIR", ".data")
 	c.PGBinDir = r.str("PG_BIN_DIR", "")
 	c.SecretKey = r.secret("SECRET_KEY", d.secretKey)

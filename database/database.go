@@ -29,6 +29,10 @@ type Options struct {
 	Logger *slog.Logger
 	// SlowQuery is the duration over which GORM logs a query as slow. Default 200ms.
 	SlowQuery time.Duration
+	// ConnectTimeout bounds the opening of one connection (TCP, TLS and PostgreSQL's start-up
+	// exchange), so a server that accepts but never answers cannot hold a request or a worker
+	// without end. Default 5s; a connect_timeout in URL takes precedence.
+	ConnectTimeout time.Duration
 }
 
 // DB is the process's handle on PostgreSQL. Its three views (pgx, database/sql, GORM) share one
@@ -58,6 +62,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.SlowQuery == 0 {
 		opts.SlowQuery = 200 * time.Millisecond
 	}
+	if opts.ConnectTimeout == 0 {
+		opts.ConnectTimeout = 5 * time.Second
+	}
 
 	poolCfg, err := pgxpool.ParseConfig(opts.URL)
 	if err != nil {
@@ -65,6 +72,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database: DATABASE_URL cannot be parsed as a PostgreSQL connection string")
 	}
 	poolCfg.MaxConns = int32(opts.MaxConns)
+	if poolCfg.ConnConfig.ConnectTimeout == 0 {
+		poolCfg.ConnConfig.ConnectTimeout = opts.ConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return nil, fmt.Errorf("database: open pool: %w", err)

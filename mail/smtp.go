@@ -58,6 +58,10 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
+	// net/smtp knows no contexts: closing the connection is how a cancelled job (a hard stop at
+	// shutdown) interrupts a server that is slow to answer.
+	stopClosing := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stopClosing()
 	c, err := smtp.NewClient(conn, s.opts.Host)
 	if err != nil {
 		conn.Close()

@@ -53,8 +53,9 @@ func (tf Timeframe) Width() time.Duration {
 //   - Crypto: UTC-aligned grids; 4h buckets start at 00, 04, 08 … UTC; 1D is the UTC day.
 //   - Stocks, regular session [Open, Close): buckets start at the open (09:30 ET) and step by the
 //     width (1h: 09:30, 10:30 … 15:30; 4h: 09:30, 13:30); the last one is cut at the close, which
-//     on an early-close day is 13:00 ET. 1D is the regular session only, starting at the open,
-//     as Alpaca's daily bars are.
+//     on an early-close day is 13:00 ET. 1D is the regular session only, starting at the open.
+//     Alpaca's daily bars cover the same minutes but are stamped at midnight New York time;
+//     alpacawire restamps them on Alpaca's wire (alpacawire.DayStamp), and the app keeps the open.
 //   - Stocks, pre-market [SessionOpen, Open): buckets end at the open and step backwards
 //     (1h: 08:30, 07:30 …); the first is cut at the session open (04:00 ET).
 //   - Stocks, after hours [Close, SessionClose): buckets start at the close and step forwards

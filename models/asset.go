@@ -2,13 +2,13 @@ package models
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -99,7 +99,7 @@ func UpsertAssets(ctx context.Context, tx *gorm.DB, assets []market.Asset, now t
 		err := db.Exec(`UPDATE assets AS a SET provider_id = NULL, updated_at = ?
 			FROM unnest(?::text[], ?::text[]) AS n(provider_id, symbol)
 			WHERE a.provider_id = n.provider_id AND a.symbol <> n.symbol`,
-			now, pgTextArray(ids), pgTextArray(idSymbols)).Error
+			now, textArray(ids), textArray(idSymbols)).Error
 		if err != nil {
 			return 0, fmt.Errorf("models: upsert assets: release moved provider ids: %w", err)
 		}
@@ -188,7 +188,7 @@ func nullIfZero(d decimal.Decimal) decimal.NullDecimal {
 // empty catalogue before calling it.
 func DeactivateAssetsMissing(ctx context.Context, tx *gorm.DB, seen []string, now time.Time) (int, error) {
 	res := tx.WithContext(ctx).Exec(`UPDATE assets SET active = false, tradable = false, updated_at = ?
-		WHERE (active OR tradable) AND NOT (symbol = ANY(?::text[]))`, now.UTC(), pgTextArray(seen))
+		WHERE (active OR tradable) AND NOT (symbol = ANY(?::text[]))`, now.UTC(), textArray(seen))
 	if res.Error != nil {
 		return 0, fmt.Errorf("models: deactivate missing assets: %w", res.Error)
 	}
@@ -231,7 +231,7 @@ func AssetsBySymbols(ctx context.Context, db *gorm.DB, symbols []string) (map[st
 		upper[i] = strings.ToUpper(strings.TrimSpace(s))
 	}
 	var rows []Asset
-	if err := db.WithContext(ctx).Where("upper(symbol) = ANY(?::text[])", pgTextArray(upper)).Find(&rows).Error; err != nil {
+	if err := db.WithContext(ctx).Where("upper(symbol) = ANY(?::text[])", textArray(upper)).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("models: assets by symbols: %w", err)
 	}
 	for _, a := range rows {
@@ -473,28 +473,16 @@ func AssetCounts(ctx context.Context, db *gorm.DB, q AssetQuery) (byClass, byExc
 	return byClass, byExchange, nil
 }
 
-// pgTextArray sends a list of strings as one PostgreSQL text[] parameter (cast it: ?::text[]).
-// GORM would otherwise expand a slice into one parameter per element, which a 30,000-symbol list
-// cannot afford.
-type pgTextArray []string
-
-// Value writes the array literal, every element quoted so commas, braces and NULL-like words stay text.
-func (a pgTextArray) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(pgArrayElementEscaper.Replace(s))
-		b.WriteByte('"')
+// textArray passes a list of strings as one PostgreSQL text[] parameter (cast it: ?::text[]),
+// encoded by pgx. GORM would otherwise expand a slice into one parameter per element, which a
+// 30,000-symbol list cannot afford; a struct is passed through to the driver untouched.
+func textArray(s []string) pgtype.Array[string] {
+	a := pgtype.Array[string]{Elements: s, Valid: true}
+	if len(s) > 0 {
+		a.Dims = []pgtype.ArrayDimension{{Length: int32(len(s)), LowerBound: 1}}
 	}
-	b.WriteByte('}')
-	return b.String(), nil
+	return a
 }
-
-var pgArrayElementEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // SyncKind is what a sync run refreshed.
 type SyncKind string

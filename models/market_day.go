@@ -104,7 +104,7 @@ func RemoveMarketDaysMissing(ctx context.Context, tx *gorm.DB, from, to time.Tim
 	}
 	res := tx.WithContext(ctx).Exec(`DELETE FROM market_days
 		WHERE date BETWEEN ?::date AND ?::date AND NOT (date = ANY(?::date[]))`,
-		marketDate(from, ny), marketDate(to, ny), pgTextArray(dates))
+		marketDate(from, ny), marketDate(to, ny), textArray(dates))
 	if res.Error != nil {
 		return 0, fmt.Errorf("models: remove withdrawn market days: %w", res.Error)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
@@ -39,10 +40,10 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 	if d.Trail.Changed {
 		o.HWM, o.StopPrice = nullable(d.Trail.WaterMark), nullable(d.Trail.Stop)
 	}
-	// An evaluation in a session where the order could trade makes it a resting order: a queued
-	// order arrives at the open once, then rests.
-	if d.Reason != fill.ReasonOutsideSession && d.Reason != fill.ReasonWaitingForClose {
-		o.Resting = true
+	// An order that met a usable quote in a session that trades it rests from now on (a queued
+	// order arrives at the open once, and so does yesterday's resting order).
+	if d.Rested {
+		o.RestedAt = &now
 	}
 	switch d.Action {
 	case fill.Wait:
@@ -79,7 +80,7 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 // stop's water mark and stop, and whether the order rests.
 func (s *Service) saveState(tx *gorm.DB, o *models.Order, now time.Time) error {
 	o.UpdatedAt = now
-	err := tx.Model(o).Select("triggered", "resting", "hwm", "stop_price", "updated_at").Updates(o).Error
+	err := tx.Model(o).Select("triggered", "rested_at", "hwm", "stop_price", "updated_at").Updates(o).Error
 	if err != nil {
 		return fmt.Errorf("trading: save order state: %w", err)
 	}
@@ -100,15 +101,24 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 			return fmt.Errorf("trading: commission so far: %w", err)
 		}
 	}
-	cost := fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: !buy, Crypto: crypto, Qty: f.Qty, Price: f.Price, Date: now, Before: before})
-	value := f.Qty.Mul(f.Price).Round(2)
-
 	var pos models.Position
 	err := tx.Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, o.Symbol).Take(&pos).Error
 	hadPosition := err == nil
 	if err != nil && err != gorm.ErrRecordNotFound {
 		return fmt.Errorf("trading: position: %w", err)
 	}
+	allowed, why, err := s.fillable(ctx, tx, a, o, pos, hadPosition, f.Qty)
+	if err != nil {
+		return err
+	}
+	if why != "" {
+		return s.finish(ctx, tx, a, o, models.OrderCanceled, why, now, ch)
+	}
+	capped := allowed.LessThan(f.Qty)
+	f.Qty = allowed
+
+	cost := fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: !buy, Crypto: crypto, Qty: f.Qty, Price: f.Price, Date: now, Before: before})
+	value := f.Qty.Mul(f.Price).Round(2)
 	signed := f.Qty
 	cashDelta := value.Neg()
 	if !buy {
@@ -208,7 +218,7 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	}
 	o.UpdatedAt = now
 	if err := tx.Model(o).Select("qty", "filled_qty", "filled_avg_price", "status", "reserved", "filled_at", "triggered",
-		"resting", "hwm", "stop_price", "updated_at").Updates(o).Error; err != nil {
+		"rested_at", "hwm", "stop_price", "updated_at").Updates(o).Error; err != nil {
 		return fmt.Errorf("trading: order progress: %w", err)
 	}
 	up := ch.event(a, o, EventFill, now)
@@ -216,7 +226,13 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 		up.Event = EventPartialFill
 	}
 	up.Price, up.Qty, up.PositionQty, up.FillID = f.Price, f.Qty, next.Qty, row.ID.String()
-	return s.afterFill(ctx, tx, a, o, q, now, ch)
+	if err := s.afterFill(ctx, tx, a, o, q, now, ch); err != nil {
+		return err
+	}
+	if capped {
+		return s.finish(ctx, tx, a, o, models.OrderCanceled, "The rest was canceled: the position this order closes was smaller.", now, ch)
+	}
+	return nil
 }
 
 // applyToPosition is the position after a signed fill, with the P&L the fill realised. Average
@@ -315,7 +331,7 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, a *models.PaperAccoun
 		o.ReplacedAt, event = &now, EventReplaced
 	}
 	err := tx.Model(o).Select("status", "reason", "reserved", "canceled_at", "expired_at", "failed_at", "replaced_at",
-		"replaced_by", "hwm", "stop_price", "triggered", "resting", "updated_at").Updates(o).Error
+		"replaced_by", "hwm", "stop_price", "triggered", "rested_at", "updated_at").Updates(o).Error
 	if err != nil {
 		return fmt.Errorf("trading: finish order: %w", err)
 	}
@@ -336,6 +352,10 @@ func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 		if o.Status != models.OrderFilled {
 			return nil
 		}
+		// All legs activate first; then each meets the quote. A leg that fills there cancels its
+		// sibling, so each one is read again before it is evaluated: acting on the copy loaded
+		// before the first leg ran would bring a canceled stop-loss back to life.
+		var active []uuid.UUID
 		for i := range group {
 			l := &group[i]
 			if l.Status != models.OrderHeld {
@@ -350,9 +370,20 @@ func (s *Service) afterFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 			}
 			ch.event(a, l, EventNew, now)
 			if l.Status == models.OrderNew {
-				if err := s.evaluate(ctx, tx, a, l, q, now, ch); err != nil {
-					return err
-				}
+				active = append(active, l.ID)
+			}
+		}
+		for _, id := range active {
+			l, err := lockOrder(ctx, tx, a.ID, id)
+			if err != nil {
+				return err
+			}
+			if l.Status != models.OrderNew {
+				continue // its sibling filled on this quote and canceled it
+			}
+			ch.touch(a, l)
+			if err := s.evaluate(ctx, tx, a, l, q, now, ch); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -52,7 +52,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 	if err != nil {
 		return nil, err
 	}
-	n, err := order.Validate(req, order.AssetInfoFrom(asset.MarketAsset()), order.Options{})
+	n, err := order.Validate(req, order.AssetInfoFrom(asset.MarketAsset()), order.Options{MarketPrice: s.marketBase(ctx, asset.Symbol, req)})
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +71,24 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 	}
 	s.commit(ch)
 	return ch.orders[placed.ID], nil
+}
+
+// marketBase is the base price a market bracket's or OTO's legs are checked against: the side
+// of the latest quote the entry would fill at (the ask for a buy, the bid for a sell), as Alpaca
+// measures a market entry's legs from the market price. Zero for other orders or without a quote.
+func (s *Service) marketBase(ctx context.Context, symbol string, req order.Request) decimal.Decimal {
+	if req.Type != fill.Market || (req.OrderClass != order.Bracket && req.OrderClass != order.OTO) {
+		return decimal.Zero
+	}
+	quotes, _ := s.quotes.Latest(ctx, []string{symbol})
+	q, ok := quotes[symbol]
+	if !ok {
+		return decimal.Zero
+	}
+	if req.Side == fill.Sell {
+		return q.BidPrice
+	}
+	return q.AskPrice
 }
 
 // tradableAsset looks the order's asset up.

@@ -2,7 +2,6 @@ package alpacafake
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -30,10 +29,10 @@ type conn struct {
 	cancel context.CancelFunc
 	wake   chan struct{}
 
+	// state is the protocol state, shared with the app's streams (alpacawire.StreamState).
+	state *alpacawire.StreamState
+
 	mu        sync.Mutex
-	authed    bool
-	key       string
-	subs      map[string]map[string]bool // channel → symbols ("*" for all)
 	queue     []outFrame
 	closing   bool   // close once the queue is sent
 	closeMsg  string // the close frame's reason
@@ -49,47 +48,20 @@ type outFrame struct {
 }
 
 func (c *conn) isAuthenticated() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.authed
+	ok, _ := c.state.Authenticated()
+	return ok
 }
 
 // keyIfAuthenticated is the key the connection authenticated with, or "".
 func (c *conn) keyIfAuthenticated() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.authed {
-		return ""
+	if ok, key := c.state.Authenticated(); ok {
+		return key
 	}
-	return c.key
+	return ""
 }
 
 // subscriptionSet is the current set by channel, each list sorted.
-func (c *conn) subscriptionSet() map[string][]string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.authed {
-		return nil
-	}
-	return c.subscriptionSetLocked()
-}
-
-func (c *conn) subscriptionSetLocked() map[string][]string {
-	out := make(map[string][]string, len(c.subs))
-	for ch, set := range c.subs {
-		for sym := range set {
-			out[ch] = append(out[ch], sym)
-		}
-		slices.Sort(out[ch])
-	}
-	return out
-}
-
-// follows reports whether the connection is subscribed to symbol on channel; c.mu must be held.
-func (c *conn) followsLocked(channel, symbol string) bool {
-	set := c.subs[channel]
-	return set[symbol] || set["*"]
-}
+func (c *conn) subscriptionSet() map[string][]string { return c.state.Set() }
 
 // sendControl queues a control message, alone in its frame as Alpaca sends them.
 func (c *conn) sendControl(msg any) {
@@ -107,14 +79,19 @@ func (c *conn) enqueueControlLocked(msg any) {
 	c.enqueueLocked(outFrame{raw: frame})
 }
 
-func (c *conn) sendError(code int) { c.sendControl(alpacawire.NewErrorMsg(code)) }
-
 // sendErrorAndClose sends the error, then closes the connection.
-func (c *conn) sendErrorAndClose(code int) {
+func (c *conn) sendErrorAndClose(code int) { c.sendControlAndClose(alpacawire.NewErrorMsg(code)) }
+
+// sendControlAndClose sends a control message (an error), then closes the connection.
+func (c *conn) sendControlAndClose(msg any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.enqueueControlLocked(alpacawire.NewErrorMsg(code))
-	c.closing, c.closeMsg = true, alpacawire.ErrorText(code)
+	c.enqueueControlLocked(msg)
+	reason := ""
+	if e, ok := msg.(alpacawire.ErrorMsg); ok {
+		reason = e.Msg
+	}
+	c.closing, c.closeMsg = true, reason
 }
 
 // sendRaw queues a frame as it is.
@@ -127,9 +104,12 @@ func (c *conn) sendRaw(frame []byte) {
 // deliver queues a data message if the connection follows its symbol on its channel. A client that
 // lets the queue grow past maxQueue is told it is slow and closed, as Alpaca does.
 func (c *conn) deliver(channel, symbol string, msg any) {
+	if !c.state.Follows(channel, symbol) {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.authed || c.closing || !c.followsLocked(channel, symbol) {
+	if c.closing {
 		return
 	}
 	if len(c.queue) >= maxQueue {

@@ -119,11 +119,11 @@ func (p *testProvider) Bars(ctx context.Context, req market.BarsRequest) ([]mark
 			return out, nil
 		}
 		days, _ := p.Calendar(ctx, req.Start.Add(-24*time.Hour), req.End)
+		// Stamped at the open, as the app's own providers stamp a daily candle: the fake moves
+		// the stamp to midnight New York time on the wire, as Alpaca's is.
 		for _, day := range days {
-			if in(day.Date) {
-				b := minuteBar(req.Symbol, day.Open)
-				b.Start = day.Date.UTC()
-				out = append(out, b)
+			if in(day.Open) {
+				out = append(out, minuteBar(req.Symbol, day.Open))
 			}
 		}
 		return out, nil

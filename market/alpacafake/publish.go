@@ -47,13 +47,13 @@ func (s *Server) publish(channel, symbol string, msg any) {
 	}
 }
 
-// autoPublish polls the provider for the quotes of the subscribed symbols and publishes those that
-// changed since the last poll, until the server closes.
+// autoPublish polls the provider for the subscribed symbols' latest quotes, trades and minute
+// bars and publishes those that changed since the last poll, until the server closes.
 func (s *Server) autoPublish(every time.Duration) {
 	defer s.bg.Done()
 	ticker := time.NewTicker(every)
 	defer ticker.Stop()
-	last := map[string]market.Quote{}
+	last := &lastPublished{quotes: map[string]market.Quote{}, trades: map[string]market.Trade{}, bars: map[string]market.Bar{}}
 	for {
 		select {
 		case <-s.stop:
@@ -61,13 +61,21 @@ func (s *Server) autoPublish(every time.Duration) {
 		case <-ticker.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), max(every, time.Second))
-		s.pollQuotes(ctx, last)
+		s.pollQuotes(ctx, last.quotes)
+		s.pollSnapshots(ctx, last)
 		cancel()
 	}
 }
 
+// lastPublished is what autoPublish sent last per symbol.
+type lastPublished struct {
+	quotes map[string]market.Quote
+	trades map[string]market.Trade
+	bars   map[string]market.Bar
+}
+
 func (s *Server) pollQuotes(ctx context.Context, last map[string]market.Quote) {
-	symbols := s.followedQuoteSymbols(ctx)
+	symbols := s.followedSymbols(ctx, alpacawire.ChanQuotes)
 	if len(symbols) == 0 {
 		return
 	}
@@ -89,9 +97,43 @@ func (s *Server) pollQuotes(ctx context.Context, last map[string]market.Quote) {
 	}
 }
 
-// followedQuoteSymbols is every symbol some connection follows on quotes; "*" stands for every
+// pollSnapshots publishes the latest trade and minute bar of the symbols followed on trades or
+// bars, when they changed.
+func (s *Server) pollSnapshots(ctx context.Context, last *lastPublished) {
+	trades, bars := s.followedSymbols(ctx, alpacawire.ChanTrades), s.followedSymbols(ctx, alpacawire.ChanBars)
+	symbols := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(trades), bars...))))
+	if len(symbols) == 0 {
+		return
+	}
+	snaps, err := s.opts.Data.Snapshots(ctx, symbols)
+	if err != nil {
+		s.log.Warn("auto-publish: snapshots", "err", err)
+		return
+	}
+	for _, sym := range slices.Sorted(maps.Keys(snaps)) {
+		sn := snaps[sym]
+		if t := sn.LatestTrade; t != nil && slices.Contains(trades, sym) {
+			tr := *t
+			tr.Symbol = sym
+			if prev, ok := last.trades[sym]; !ok || !prev.Time.Equal(tr.Time) || prev.ID != tr.ID {
+				last.trades[sym] = tr
+				s.PublishTrade(tr)
+			}
+		}
+		if b := sn.MinuteBar; b != nil && slices.Contains(bars, sym) {
+			bar := *b
+			bar.Symbol = sym
+			if prev, ok := last.bars[sym]; !ok || !prev.Start.Equal(bar.Start) || !prev.Close.Equal(bar.Close) || !prev.Volume.Equal(bar.Volume) {
+				last.bars[sym] = bar
+				s.PublishBar(bar)
+			}
+		}
+	}
+}
+
+// followedSymbols is every symbol some connection follows on channel; "*" stands for every
 // active asset.
-func (s *Server) followedQuoteSymbols(ctx context.Context) []string {
+func (s *Server) followedSymbols(ctx context.Context, channel string) []string {
 	s.mu.Lock()
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
@@ -101,7 +143,7 @@ func (s *Server) followedQuoteSymbols(ctx context.Context) []string {
 	set := map[string]bool{}
 	wildcard := false
 	for _, c := range conns {
-		for _, sym := range c.subscriptionSet()[alpacawire.ChanQuotes] {
+		for _, sym := range c.subscriptionSet()[channel] {
 			if sym == "*" {
 				wildcard = true
 				continue

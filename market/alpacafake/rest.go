@@ -1,12 +1,9 @@
 package alpacafake
 
 import (
-	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
-	"alpacawrapper/market"
 	"alpacawrapper/market/alpacawire"
 )
 
@@ -19,24 +16,15 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v2/assets/{symbol...}", s.rest(s.handleAsset))
 	mux.HandleFunc("GET /v2/clock", s.rest(s.handleClock))
 	mux.HandleFunc("GET /v2/calendar", s.rest(s.handleCalendar))
-	// Market data, stocks.
-	mux.HandleFunc("GET /v2/stocks/bars", s.rest(s.handleStockBars))
-	mux.HandleFunc("GET /v2/stocks/bars/latest", s.rest(s.handleStockLatestBars))
-	mux.HandleFunc("GET /v2/stocks/trades/latest", s.rest(s.handleStockLatestTrades))
-	mux.HandleFunc("GET /v2/stocks/quotes/latest", s.rest(s.handleStockLatestQuotes))
-	mux.HandleFunc("GET /v2/stocks/snapshots", s.rest(s.handleStockSnapshots))
-	// Market data, crypto.
-	mux.HandleFunc("GET /v1beta3/crypto/{loc}/bars", s.rest(s.crypto(s.handleCryptoBars)))
-	mux.HandleFunc("GET /v1beta3/crypto/{loc}/latest/bars", s.rest(s.crypto(s.handleCryptoLatestBars)))
-	mux.HandleFunc("GET /v1beta3/crypto/{loc}/latest/trades", s.rest(s.crypto(s.handleCryptoLatestTrades)))
-	mux.HandleFunc("GET /v1beta3/crypto/{loc}/latest/quotes", s.rest(s.crypto(s.handleCryptoLatestQuotes)))
-	mux.HandleFunc("GET /v1beta3/crypto/{loc}/snapshots", s.rest(s.crypto(s.handleCryptoSnapshots)))
 	// Streams: credentials come in the auth message, not in headers.
 	mux.HandleFunc("GET /v2/{feed}", s.handleStockStream)
 	mux.HandleFunc("GET /v1beta3/crypto/{loc}", s.handleCryptoStream)
-	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, alpacawire.ErrCodeNotFound, "endpoint not found")
+	// Market data: the implementation the app's Alpaca-compatible API serves too. Stock data
+	// needs the keys; crypto data does not, as on Alpaca.
+	data := alpacawire.NewDataAPI(alpacawire.DataAPIOptions{
+		Source: s.opts.Data, Now: s.opts.Now, Stocks: s.rest, Crypto: s.delayed, Logger: s.log,
 	})
+	mux.Handle("/", data)
 	return s.count(mux)
 }
 
@@ -53,6 +41,19 @@ func (s *Server) count(next http.Handler) http.Handler {
 
 // rest wraps a REST endpoint: the injected latency first, then Alpaca's header authentication.
 func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
+	return s.delayed(func(w http.ResponseWriter, r *http.Request) {
+		key, secret := r.Header.Get("APCA-API-KEY-ID"), r.Header.Get("APCA-API-SECRET-KEY")
+		if key == "" || secret == "" || key != s.opts.KeyID || secret != s.opts.SecretKey {
+			// Alpaca answers missing and wrong credentials alike.
+			writeError(w, http.StatusUnauthorized, alpacawire.ErrCodeUnauthorized, "request is not authorized")
+			return
+		}
+		h(w, r)
+	})
+}
+
+// delayed wraps a REST endpoint with the injected latency.
+func (s *Server) delayed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		delay := s.latency
@@ -64,74 +65,20 @@ func (s *Server) rest(h http.HandlerFunc) http.HandlerFunc {
 				return
 			}
 		}
-		key, secret := r.Header.Get("APCA-API-KEY-ID"), r.Header.Get("APCA-API-SECRET-KEY")
-		if key == "" || secret == "" || key != s.opts.KeyID || secret != s.opts.SecretKey {
-			// Alpaca answers missing and wrong credentials alike.
-			writeError(w, http.StatusUnauthorized, alpacawire.ErrCodeUnauthorized, "request is not authorized")
-			return
-		}
-		h(w, r)
-	}
-}
-
-// crypto guards the crypto endpoints' location: only "us" exists here.
-func (s *Server) crypto(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("loc") != cryptoLocation {
-			writeError(w, http.StatusNotFound, alpacawire.ErrCodeNotFound, "endpoint not found")
-			return
-		}
 		h(w, r)
 	}
 }
 
 // cryptoLocation is the one crypto feed served: Alpaca US.
-const cryptoLocation = "us"
+const cryptoLocation = alpacawire.CryptoLocation
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { alpacawire.WriteJSON(w, status, v) }
 
 func writeError(w http.ResponseWriter, status, code int, msg string) {
-	writeJSON(w, status, alpacawire.APIError{Code: code, Message: msg})
+	alpacawire.WriteError(w, status, code, msg)
 }
 
 func (s *Server) internalError(w http.ResponseWriter, what string, err error) {
 	s.log.Error(what, "err", err)
 	writeError(w, http.StatusInternalServerError, alpacawire.ErrCodeInternal, "internal server error")
-}
-
-// symbolsParam reads the comma-separated symbols, keeping only those of the endpoint's class. An
-// empty list is an error, as on Alpaca.
-func symbolsParam(w http.ResponseWriter, r *http.Request, class market.AssetClass) ([]string, bool) {
-	raw := r.URL.Query().Get("symbols")
-	var out []string
-	seen := map[string]bool{}
-	for _, sym := range strings.Split(raw, ",") {
-		sym = strings.TrimSpace(sym)
-		if sym == "" || seen[sym] {
-			continue
-		}
-		seen[sym] = true
-		if market.ClassOf(sym) == class {
-			out = append(out, sym)
-		}
-	}
-	if raw == "" {
-		writeError(w, http.StatusBadRequest, alpacawire.ErrCodeInvalidRequest, "missing symbols")
-		return nil, false
-	}
-	return out, true
-}
-
-// stockFeedParam validates the optional feed parameter of the stock endpoints.
-func stockFeedParam(w http.ResponseWriter, r *http.Request) bool {
-	switch r.URL.Query().Get("feed") {
-	case "", "iex", "sip", "otc", "boats", "delayed_sip", "overnight":
-		return true
-	}
-	writeError(w, http.StatusBadRequest, alpacawire.ErrCodeInvalidRequest, "invalid feed")
-	return false
 }

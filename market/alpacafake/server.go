@@ -35,8 +35,9 @@ type Options struct {
 	// AuthTimeout is how long a new stream connection may go without an auth attempt before it is
 	// answered 404 "auth timeout" and closed; 0 means 10s.
 	AuthTimeout time.Duration
-	// AutoPublish, when set, polls Data.LatestQuotes for the subscribed symbols at this interval
-	// and publishes the quotes that changed.
+	// AutoPublish, when set, polls Data at this interval for the subscribed symbols' latest
+	// quotes (LatestQuotes) and latest trades and minute bars (Snapshots), and publishes those that
+	// changed on the quotes, trades and bars channels.
 	AutoPublish time.Duration
 	// Now is the server's clock for /v2/clock and default time ranges; nil means time.Now.
 	Now func() time.Time

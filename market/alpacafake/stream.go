@@ -3,7 +3,6 @@ package alpacafake
 import (
 	"context"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/coder/websocket"
@@ -57,7 +56,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, feed string
 	c := &conn{
 		srv: s, ws: ws, feed: feed, crypto: crypto, format: format,
 		ctx: ctx, cancel: cancel, wake: make(chan struct{}, 1),
-		subs: map[string]map[string]bool{},
+		state: alpacawire.NewStreamState(crypto, s.opts.SymbolLimit),
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -97,46 +96,45 @@ func (c *conn) readLoop() {
 			f = alpacawire.MsgPack
 		}
 		a, err := alpacawire.DecodeAction(f, data)
-		if err != nil {
-			c.sendError(alpacawire.CodeInvalidSyntax)
-			continue
+		v := c.state.Handle(a, err)
+		if v.Authenticate {
+			v = c.handleAuth(a)
 		}
-		switch a.Action {
-		case alpacawire.ActionAuth:
-			c.handleAuth(a)
-		case alpacawire.ActionSubscribe, alpacawire.ActionUnsubscribe:
-			c.handleSubscription(a)
+		switch {
+		case v.Reply == nil:
+		case v.Close:
+			c.sendControlAndClose(v.Reply)
 		default:
-			c.sendError(alpacawire.CodeInvalidSyntax)
+			c.sendControl(v.Reply)
 		}
 	}
 }
 
-// handleAuth answers an auth message: authenticated, or an error code.
-func (c *conn) handleAuth(a alpacawire.Action) {
-	if c.isAuthenticated() {
-		c.sendError(alpacawire.CodeAlreadyAuthenticated)
-		return
-	}
+// handleAuth checks an auth message's credentials; a failed attempt gets a new auth window.
+func (c *conn) handleAuth(a alpacawire.Action) alpacawire.Verdict {
 	code, closeAfter := c.srv.authorize(c, a.Key, a.Secret)
-	switch {
-	case code == 0:
+	if code == 0 {
 		c.srv.log.Debug("stream authenticated", "feed", c.feed)
-	case closeAfter:
-		c.sendErrorAndClose(code)
-	default:
-		c.sendError(code)
+		c.mu.Lock()
+		if c.authTimer != nil {
+			c.authTimer.Stop()
+		}
+		c.mu.Unlock()
+		return alpacawire.Verdict{Reply: alpacawire.NewSuccessMsg(alpacawire.MsgAuthenticated)}
+	}
+	if !closeAfter {
 		c.mu.Lock()
 		if c.authTimer != nil {
 			c.authTimer.Reset(c.srv.opts.AuthTimeout) // a new attempt gets a new window
 		}
 		c.mu.Unlock()
 	}
+	return c.state.AuthVerdict(a.Key, code, closeAfter)
 }
 
-// authorize decides an auth attempt: 0 when accepted (c is then authenticated and its
-// "authenticated" message queued), else the error code and whether the connection is to be closed
-// after it.
+// authorize decides an auth attempt: 0 when accepted (c is then authenticated, marked under the
+// server's lock so that two connections of one key cannot both pass the limit), else the error
+// code and whether the connection is to be closed after it.
 func (s *Server) authorize(c *conn, key, secret string) (code int, closeAfter bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -157,15 +155,7 @@ func (s *Server) authorize(c *conn, key, secret string) (code int, closeAfter bo
 	if held >= s.opts.MaxConnections {
 		return alpacawire.CodeConnectionLimitExceeded, true
 	}
-	c.mu.Lock()
-	c.authed, c.key = true, key
-	if c.authTimer != nil {
-		c.authTimer.Stop()
-	}
-	// Queued under the same lock that marks the connection authenticated, so nothing can come
-	// before it.
-	c.enqueueControlLocked(alpacawire.NewSuccessMsg(alpacawire.MsgAuthenticated))
-	c.mu.Unlock()
+	c.state.SetAuthenticated(key)
 	return 0, false
 }
 
@@ -173,65 +163,5 @@ func (s *Server) authorize(c *conn, key, secret string) (code int, closeAfter bo
 func (c *conn) authTimedOut() {
 	if !c.isAuthenticated() {
 		c.sendErrorAndClose(alpacawire.CodeAuthTimeout)
-	}
-}
-
-// handleSubscription applies a subscribe or unsubscribe and acknowledges with the full set, as the
-// very next message. A change that would pass the symbol limit is refused whole.
-func (c *conn) handleSubscription(a alpacawire.Action) {
-	if !c.isAuthenticated() {
-		c.sendError(alpacawire.CodeNotAuthenticated)
-		return
-	}
-	allowed := alpacawire.StockChannels()
-	if c.crypto {
-		allowed = alpacawire.CryptoChannels()
-	}
-	lists := a.Lists()
-	for ch := range lists {
-		if !slices.Contains(allowed, ch) {
-			c.sendError(alpacawire.CodeInvalidForFeed)
-			return
-		}
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	next := make(map[string]map[string]bool, len(c.subs))
-	for ch, set := range c.subs {
-		next[ch] = make(map[string]bool, len(set))
-		for sym := range set {
-			next[ch][sym] = true
-		}
-	}
-	for ch, syms := range lists {
-		if next[ch] == nil {
-			next[ch] = map[string]bool{}
-		}
-		for _, sym := range syms {
-			if a.Action == alpacawire.ActionSubscribe {
-				next[ch][sym] = true
-			} else {
-				delete(next[ch], sym)
-			}
-		}
-	}
-	if limit := c.srv.opts.SymbolLimit; limit > 0 && a.Action == alpacawire.ActionSubscribe {
-		distinct := map[string]bool{}
-		for _, ch := range []string{alpacawire.ChanTrades, alpacawire.ChanQuotes} {
-			for sym := range next[ch] {
-				distinct[sym] = true
-			}
-		}
-		if len(distinct) > limit {
-			c.enqueueControlLocked(alpacawire.NewErrorMsg(alpacawire.CodeSymbolLimitExceeded))
-			return
-		}
-	}
-	c.subs = next
-	set := c.subscriptionSetLocked()
-	if c.crypto {
-		c.enqueueControlLocked(alpacawire.NewCryptoSubscriptionMsg(set))
-	} else {
-		c.enqueueControlLocked(alpacawire.NewStockSubscriptionMsg(set))
 	}
 }

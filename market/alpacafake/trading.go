@@ -77,45 +77,22 @@ func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, clock)
 }
 
-// handleCalendar is GET /v2/calendar?start=YYYY-MM-DD&end=YYYY-MM-DD (both inclusive, exchange
-// dates). Alpaca's defaults span 1970–2029; here a missing start is today and a missing end a
-// year after the start, so a simulated provider is not asked for sixty years.
+// handleCalendar is GET /v2/calendar?start=…&end=… (both inclusive exchange dates, given as
+// dates or timestamps; see alpacawire.ParseCalendarRange).
 func (s *Server) handleCalendar(w http.ResponseWriter, r *http.Request) {
-	ny := alpacawire.NewYork()
-	q := r.URL.Query()
-	start := midnight(s.opts.Now().In(ny))
-	if v := q.Get("start"); v != "" {
-		t, err := time.ParseInLocation(alpacawire.DateLayout, v, ny)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, alpacawire.ErrCodeInvalidRequest, "invalid start")
-			return
-		}
-		start = t
-	}
-	end := start.AddDate(1, 0, 0)
-	if v := q.Get("end"); v != "" {
-		t, err := time.ParseInLocation(alpacawire.DateLayout, v, ny)
-		if err != nil {
-			writeError(w, http.StatusBadRequest, alpacawire.ErrCodeInvalidRequest, "invalid end")
-			return
-		}
-		end = t
+	start, end, apiErr := alpacawire.ParseCalendarRange(r.URL.Query(), s.opts.Now())
+	if apiErr != nil {
+		writeJSON(w, http.StatusBadRequest, apiErr)
+		return
 	}
 	out := []alpacawire.CalendarDay{}
 	if !end.Before(start) {
-		days, err := s.opts.Data.Calendar(r.Context(), start, end)
+		days, err := s.opts.Data.Calendar(r.Context(), start, end.Add(alpacawire.SettlementLookahead))
 		if err != nil {
 			s.internalError(w, "calendar", err)
 			return
 		}
-		first, last := start.Format(alpacawire.DateLayout), end.Format(alpacawire.DateLayout)
-		for _, d := range days {
-			wire := alpacawire.NewCalendarDay(d)
-			if wire.Date >= first && wire.Date <= last {
-				out = append(out, wire)
-			}
-		}
-		slices.SortFunc(out, func(a, b alpacawire.CalendarDay) int { return strings.Compare(a.Date, b.Date) })
+		out = alpacawire.CalendarDays(days, start, end)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -236,17 +236,21 @@ func NewSnapshot(s market.Snapshot) Snapshot {
 		q := NewQuote(*s.LatestQuote)
 		out.LatestQuote = &q
 	}
-	out.MinuteBar = newBarPtr(s.MinuteBar)
-	out.DailyBar = newBarPtr(s.DailyBar)
-	out.PrevDailyBar = newBarPtr(s.PrevDailyBar)
+	out.MinuteBar = newBarPtr(s.MinuteBar, false)
+	out.DailyBar = newBarPtr(s.DailyBar, true)
+	out.PrevDailyBar = newBarPtr(s.PrevDailyBar, true)
 	return out
 }
 
-func newBarPtr(b *market.Bar) *Bar {
+// newBarPtr is a snapshot's bar on the wire; daily ones are stamped as Alpaca stamps them.
+func newBarPtr(b *market.Bar, daily bool) *Bar {
 	if b == nil {
 		return nil
 	}
 	w := NewBar(*b)
+	if daily {
+		w.Timestamp = DayStamp(b.Start)
+	}
 	return &w
 }
 

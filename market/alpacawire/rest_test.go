@@ -48,7 +48,10 @@ func TestRESTMarketDataRoundTrip(t *testing.T) {
 	got := roundTrip[SnapshotsResponse](t, SnapshotsResponse{"AAPL": NewSnapshot(snap)})["AAPL"].Market("AAPL")
 	assertTrade(t, *got.LatestTrade, trade)
 	assertQuote(t, *got.LatestQuote, quote)
-	assertBar(t, *got.DailyBar, bar)
+	// A daily bar is stamped at midnight New York time on Alpaca's wire, not at the open.
+	daily := bar
+	daily.Start = time.Date(2024, 4, 9, 4, 0, 0, 0, time.UTC)
+	assertBar(t, *got.DailyBar, daily)
 	if got.PrevDailyBar != nil {
 		t.Error("missing prevDailyBar came back")
 	}

@@ -127,14 +127,16 @@ const (
 	CalendarSessionTime = "1504"
 )
 
-// CalendarDay is an entry of GET /v2/calendar, in exchange wall-clock time. The SDK reads date, open
-// and close; session_open and session_close are what newer responses add.
+// CalendarDay is an entry of GET /v2/calendar, in exchange wall-clock time. The Go SDK reads date,
+// open and close; session_open and session_close are what newer responses add, and the JavaScript
+// SDK's model requires settlement_date (see CalendarDays).
 type CalendarDay struct {
-	Date         string `json:"date"`
-	Open         string `json:"open"`
-	Close        string `json:"close"`
-	SessionOpen  string `json:"session_open"`
-	SessionClose string `json:"session_close"`
+	Date           string `json:"date"`
+	Open           string `json:"open"`
+	Close          string `json:"close"`
+	SessionOpen    string `json:"session_open"`
+	SessionClose   string `json:"session_close"`
+	SettlementDate string `json:"settlement_date"`
 }
 
 // NewCalendarDay is a trading day as the trading API sends it.
@@ -146,6 +148,8 @@ func NewCalendarDay(d market.CalendarDay) CalendarDay {
 		Close:        d.Close.In(ny).Format(CalendarTime),
 		SessionOpen:  d.SessionOpen.In(ny).Format(CalendarSessionTime),
 		SessionClose: d.SessionClose.In(ny).Format(CalendarSessionTime),
+		// The next weekday until CalendarDays, which knows the next trading day, says better.
+		SettlementDate: nextWeekday(d.Date.In(ny).Format(DateLayout)),
 	}
 }
 

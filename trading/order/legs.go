@@ -68,8 +68,8 @@ func (v *validation) legs() {
 }
 
 // legPrices checks the legs' prices against each other and against the base price: the entry's
-// limit price for bracket and OTO orders (a market entry's base is the quote, which the engine
-// checks), the take-profit's limit for OCO. Only valid, positive prices are compared.
+// limit price for bracket and OTO orders (a market entry's base is the market price the caller
+// passes in Options), the take-profit's limit for OCO. Only valid, positive prices are compared.
 func (v *validation) legPrices() {
 	r, p := v.r, v.p
 	tpPrice, slStop := decimal.Zero, decimal.Zero
@@ -104,24 +104,42 @@ func (v *validation) legPrices() {
 			return
 		}
 	}
-	if (r.Type != fill.Limit && r.Type != fill.StopLimit) || p.has("limit_price") || !value(r.LimitPrice).IsPositive() {
+	base, what := v.basePrice()
+	if !base.IsPositive() {
 		return
 	}
-	base := value(r.LimitPrice)
 	if tpPrice.IsPositive() {
 		// A take-profit sells above (or, exiting a short, buys below) the entry.
 		if exit == fill.Sell && tpPrice.LessThan(base.Add(minLegDistance())) {
 			p.add("take_profit.limit_price", CodeUnprocessable, fmt.Sprintf(
-				"take_profit.limit_price must be >= base_price + 0.01 (base_price %s is the entry limit_price)", base))
+				"take_profit.limit_price must be >= base_price + 0.01 (base_price %s is the %s)", base, what))
 		}
 		if exit == fill.Buy && tpPrice.GreaterThan(base.Sub(minLegDistance())) {
 			p.add("take_profit.limit_price", CodeUnprocessable, fmt.Sprintf(
-				"take_profit.limit_price must be <= base_price - 0.01 (base_price %s is the entry limit_price)", base))
+				"take_profit.limit_price must be <= base_price - 0.01 (base_price %s is the %s)", base, what))
 		}
 	}
 	if slStop.IsPositive() {
-		v.stopBeyond(exit, base, slStop, "entry limit_price")
+		v.stopBeyond(exit, base, slStop, what)
 	}
+}
+
+// basePrice is the price a bracket's or OTO's legs are measured from, and what it is: the
+// entry's limit for a limit or stop-limit entry, the market price (Options.MarketPrice) for a
+// market entry. Zero when there is none to measure from (a stop entry, an unknown market, a
+// refused limit).
+func (v *validation) basePrice() (decimal.Decimal, string) {
+	r := v.r
+	switch r.Type {
+	case fill.Limit, fill.StopLimit:
+		if v.p.has("limit_price") {
+			return decimal.Zero, ""
+		}
+		return value(r.LimitPrice), "entry limit_price"
+	case fill.Market:
+		return v.market, "market price"
+	}
+	return decimal.Zero, ""
 }
 
 // stopBeyond checks that a stop-loss on side exit sits at least a cent beyond base: below it

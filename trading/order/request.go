@@ -90,4 +90,9 @@ type Options struct {
 	// NewClientOrderID generates a client_order_id when the request has none. Nil means a
 	// random UUID; tests pass a fixed generator so results are deterministic.
 	NewClientOrderID func() string
+	// MarketPrice is a market entry's base price for its legs (alpaca.md §4 "Stop-loss
+	// distance"): the side of the latest quote the entry would fill at, the ask for a buy and the
+	// bid for a sell. Zero when no quote is known; a market bracket or OTO is then not checked
+	// against the market.
+	MarketPrice decimal.Decimal
 }

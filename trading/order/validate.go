@@ -25,6 +25,9 @@ const subPennyMessage = "sub-penny increment does not fulfill minimum pricing cr
 // whose Message is the first problem found, and whose Fields name every field at fault by its
 // Alpaca JSON name (legs as "take_profit.limit_price", "stop_loss.stop_price", …).
 func Validate(r Request, a AssetInfo, opts Options) (Normalized, error) {
+	if err := checkAmounts(r); err != nil {
+		return Normalized{}, err
+	}
 	var p problems
 	symbol := strings.ToUpper(strings.TrimSpace(r.Symbol))
 	switch {
@@ -37,7 +40,7 @@ func Validate(r Request, a AssetInfo, opts Options) (Normalized, error) {
 	if class == "" {
 		class = Simple
 	}
-	v := validation{r: r, a: a, p: &p, class: class}
+	v := validation{r: r, a: a, p: &p, class: class, market: opts.MarketPrice}
 	v.enums()
 	v.size()
 	v.prices()
@@ -61,6 +64,8 @@ type validation struct {
 	a     AssetInfo
 	p     *problems
 	class Class
+	// market is the base price of a market entry (Options.MarketPrice), zero when unknown.
+	market decimal.Decimal
 	// typeClass is true when type and class are recognised values (which prices an order needs
 	// depends on them alone); known when side and time in force are too.
 	typeClass, known bool
