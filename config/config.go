@@ -101,6 +101,9 @@ type Config struct {
 	// PublicRate limits requests per client IP to the public market-data API, counted in each
 	// process's memory (RATE_LIMIT_PUBLIC, e.g. "600/1m"); the original's public read throttle.
 	PublicRate Rate
+	// BotAPIRate limits requests to the Alpaca-compatible API per API key (RATE_LIMIT_BOT_API),
+	// Alpaca's 200 a minute by default.
+	BotAPIRate Rate
 	// LiveUpdatesPerSecond caps how often a browser connection gets a new value of one symbol
 	// (LIVE_UPDATES_PER_SECOND): nobody reads faster, and batching keeps frames few.
 	LiveUpdatesPerSecond int
@@ -213,6 +216,7 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.SessionMaxAge = r.duration("SESSION_MAX_AGE", 30*24*time.Hour)
 	c.AuthRate = r.rate("RATE_LIMIT_AUTH", Rate{Limit: 10, Window: 15 * time.Minute})
 	c.PublicRate = r.rate("RATE_LIMIT_PUBLIC", Rate{Limit: 600, Window: time.Minute})
+	c.BotAPIRate = r.rate("RATE_LIMIT_BOT_API", Rate{Limit: 200, Window: time.Minute})
 	c.LiveUpdatesPerSecond = r.integer("LIVE_UPDATES_PER_SECOND", 4, 1, 50)
 	c.Alpaca = Alpaca{
 		KeyID:           r.str("ALPACA_API_KEY_ID", ""),
