@@ -58,7 +58,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 	}
 	ch := newChanges()
 	var placed *models.Order
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err
