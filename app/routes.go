@@ -149,6 +149,9 @@ func (s *Server) routes() {
 	// The signed-in person's trade updates (their current account's orders and fills).
 	r.Get("/ws/trading", user, s.wsTrading)
 
+	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go).
+	s.alpacaDataRoutes(r)
+
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)
 }

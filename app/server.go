@@ -43,7 +43,8 @@ type Server struct {
 	watchlists     *watchlist.Service
 	market         *Market
 	trading        *trading.Service
-	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
 	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
 	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
@@ -75,6 +76,7 @@ func newBareServer(deps ServerDeps) *Server {
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 	}
 	s.live = newLiveState(s)
+	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
 	// config.Load has validated every entry, so parsing cannot fail here.
