@@ -46,7 +46,7 @@ func TestSignUpVerifyAndLogIn(t *testing.T) {
 	}
 
 	before := b.cookies["aw_session"]
-	resp, body := b.get("/verify?token=" + a.tokenFromMail("ada@example.com", "/verify?token="))
+	resp, body := b.confirmLink(a.tokenFromMail("ada@example.com", "/verify?token="))
 	if resp.StatusCode != 200 || !strings.Contains(body, "confirmed") {
 		t.Fatalf("verify: %d", resp.StatusCode)
 	}

@@ -14,6 +14,7 @@ import (
 	"alpacawrapper/models"
 	"alpacawrapper/trading"
 	"alpacawrapper/trading/fees"
+	"alpacawrapper/trading/order"
 	"alpacawrapper/views"
 )
 
@@ -42,18 +43,21 @@ func accountOptions() views.AccountOptions {
 	return o
 }
 
-// parseDollars reads an amount typed by a person: "100000", "100,000.50", "$2500".
-func parseDollars(s string) (decimal.Decimal, bool) {
-	s = strings.NewReplacer(",", "", "$", "", " ", "", "_", "").Replace(strings.TrimSpace(s))
-	if s == "" {
-		return decimal.Zero, false
+// parseDollars reads an amount of starting cash typed by a person ("100000", "100,000.50",
+// "$2500") with the one bounded parser; msg says what is wrong with it, or is "" when it is good.
+func parseDollars(s string) (d decimal.Decimal, msg string) {
+	cash, msg := typedAmount("Starting cash", s, order.Dollars)
+	switch {
+	case msg != "":
+		return decimal.Zero, msg
+	case !cash.Valid:
+		return decimal.Zero, errDollars
 	}
-	d, err := decimal.NewFromString(s)
-	return d, err == nil
+	return cash.Decimal, ""
 }
 
-// errDollars is the message for an amount that is not a number.
-const errDollars = "Enter an amount in dollars, such as 100000."
+// errDollars is the message for an amount that is not a number (the parser's, as a sentence).
+const errDollars = "Starting cash must be an amount in dollars, such as 2500."
 
 // settingsFromForm reads the settings fields of a form.
 func settingsFromForm(c *fiber.Ctx) trading.Settings {
@@ -155,13 +159,13 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 // becomes the current one.
 func (s *Server) openAccount(c *fiber.Ctx) error {
 	u := currentUser(c)
-	cash, cashOK := parseDollars(c.FormValue("starting_cash"))
+	cash, cashMsg := parseDollars(c.FormValue("starting_cash"))
 	in := trading.NewAccount{Name: c.FormValue("name"), StartingCash: cash, Settings: settingsFromForm(c)}
 	// An unreadable amount still goes through the service's checks (its zero is refused, so
 	// nothing is written), so every other field's message comes back together with it.
 	a, err := s.trading.OpenAccount(c.UserContext(), s.db, u.ID, in)
-	if err != nil && !cashOK {
-		err = withFieldError(err, "starting_cash", errDollars)
+	if err != nil && cashMsg != "" {
+		err = withFieldError(err, "starting_cash", cashMsg)
 	}
 	if err != nil {
 		fv, fvErr := s.accountsForm(c)
@@ -311,10 +315,10 @@ func (s *Server) resetAccount(c *fiber.Ctx) error {
 		return err
 	}
 	values := formValues(c, "starting_cash", "confirm_name")
-	cash, cashOK := parseDollars(values["starting_cash"])
+	cash, cashMsg := parseDollars(values["starting_cash"])
 	fields := apperr.Fields{}
-	if !cashOK {
-		fields.Add("starting_cash", errDollars)
+	if cashMsg != "" {
+		fields.Add("starting_cash", cashMsg)
 	}
 	if strings.TrimSpace(values["confirm_name"]) != a.Name {
 		fields.Add("confirm_name", "Type the account's name, “"+a.Name+"”, exactly, to confirm.")

@@ -122,7 +122,7 @@ func TestPaperSignUpOpensTheFirstAccount(t *testing.T) {
 
 	// Confirmed and logged in, the person finds it on the accounts page, and a portfolio that
 	// invites a first order.
-	b.get("/verify?token=" + a.tokenFromMail("ada@example.com", "/verify?token="))
+	b.confirmLink(a.tokenFromMail("ada@example.com", "/verify?token="))
 	resp, body = b.get("/accounts")
 	if resp.StatusCode != http.StatusOK || strings.Count(body, `data-testid="account-row"`) != 1 || !strings.Contains(body, "$100,000.00") {
 		t.Fatalf("accounts page: %d", resp.StatusCode)

@@ -17,6 +17,7 @@ import (
 	"alpacawrapper/models"
 	"alpacawrapper/trading"
 	"alpacawrapper/trading/fill"
+	"alpacawrapper/trading/order"
 	"alpacawrapper/views"
 )
 
@@ -572,11 +573,9 @@ func (s *Server) closePosition(c *fiber.Ctx) error {
 	sec := parseTradeSections(c.FormValue("sections"))
 	next := localPath(c.FormValue("next"), "/trade")
 	symbol := s.canonicalSymbol(ctx, strings.TrimSpace(c.FormValue("symbol")))
-	var qty decimal.NullDecimal
-	if d, ok, err := parseAmount(c.FormValue("qty")); err != nil {
-		return apperr.Invalid(map[string]string{"qty": "Enter a number, such as 10."})
-	} else if ok {
-		qty = decimal.NullDecimal{Decimal: d, Valid: true}
+	qty, qtyMsg := typedAmount("qty", c.FormValue("qty"), order.Quantity)
+	if qtyMsg != "" {
+		return apperr.Invalid(map[string]string{"qty": qtyMsg})
 	}
 	o, err := s.trading.ClosePosition(ctx, u.ID, a.ID, symbol, qty, decimal.NullDecimal{}, trading.SourceWeb)
 	if err != nil {

@@ -155,7 +155,7 @@ func TestTradeTicketRefusesBadOrdersInline(t *testing.T) {
 		field string // the error slot that carries the message; "" for the summary only
 		want  string
 	}{
-		{"quantity not a number", tradeTicket("qty", "ten"), "qty", "Enter a number, such as 10 or 187.50."},
+		{"quantity not a number", tradeTicket("qty", "ten"), "qty", "Quantity must be a number, such as 10 or 187.50."},
 		{"zero quantity", tradeTicket("qty", "0"), "qty", "Quantity must be > 0."},
 		{"no size", tradeTicket("qty", ""), "qty", "Quantity or notional is required."},
 		{"limit without a price", tradeTicket("type", "limit"), "limit_price", "Limit price is required for limit and stop-limit orders."},

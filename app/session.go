@@ -201,9 +201,21 @@ func (s *Server) requireAdmin(c *fiber.Ctx) error {
 func safeNext(next string) string { return localPath(next, afterLogin) }
 
 // localPath keeps a redirect taken from the request on this site: only a local path is allowed,
-// never "//evil.example" or "https://…"; anything else is fallback.
+// never "//evil.example", "https://…" or "/\t/evil.example" (browsers drop tabs and newlines from
+// a Location and read a backslash as a slash, so those too lead to another host); anything else is
+// fallback. The path must start with exactly one "/", parse with no scheme and no host, and hold
+// no control characters or backslashes.
 func localPath(next, fallback string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return fallback
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || r == '\\' {
+			return fallback
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return fallback
 	}
 	return next

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -56,27 +55,27 @@ func parseTicket(form func(string) string) ticketInput {
 	qty, notional := v["qty"], v["notional"]
 	useNotional := v["size_by"] == "notional" && notional != "" || qty == "" && notional != ""
 	if useNotional {
-		r.Notional = in.number("notional", notional)
+		r.Notional = in.number("notional", notional, order.Dollars)
 	} else {
-		r.Qty = in.number("qty", qty)
+		r.Qty = in.number("qty", qty, order.Quantity)
 	}
 	switch r.Type {
 	case fill.Limit:
-		r.LimitPrice = in.number("limit_price", v["limit_price"])
+		r.LimitPrice = in.number("limit_price", v["limit_price"], order.Price)
 	case fill.Stop:
-		r.StopPrice = in.number("stop_price", v["stop_price"])
+		r.StopPrice = in.number("stop_price", v["stop_price"], order.Price)
 	case fill.StopLimit:
-		r.LimitPrice = in.number("limit_price", v["limit_price"])
-		r.StopPrice = in.number("stop_price", v["stop_price"])
+		r.LimitPrice = in.number("limit_price", v["limit_price"], order.Price)
+		r.StopPrice = in.number("stop_price", v["stop_price"], order.Price)
 	case fill.TrailingStop:
-		r.TrailPrice = in.number("trail_price", v["trail_price"])
-		r.TrailPercent = in.number("trail_percent", v["trail_percent"])
+		r.TrailPrice = in.number("trail_price", v["trail_price"], order.Price)
+		r.TrailPercent = in.number("trail_percent", v["trail_percent"], order.Percent)
 	}
 	if r.OrderClass != order.Simple {
-		if tp := in.number("tp_limit_price", v["tp_limit_price"]); tp.Valid {
+		if tp := in.number("tp_limit_price", v["tp_limit_price"], order.Price); tp.Valid {
 			r.TakeProfit = &order.TakeProfit{LimitPrice: tp}
 		}
-		stop, limit := in.number("sl_stop_price", v["sl_stop_price"]), in.number("sl_limit_price", v["sl_limit_price"])
+		stop, limit := in.number("sl_stop_price", v["sl_stop_price"], order.Price), in.number("sl_limit_price", v["sl_limit_price"], order.Price)
 		if stop.Valid || limit.Valid {
 			r.StopLoss = &order.StopLoss{StopPrice: stop, LimitPrice: limit}
 		}
@@ -85,27 +84,37 @@ func parseTicket(form func(string) string) ticketInput {
 	return in
 }
 
-// number reads a decimal field: "" is absent; "$1,234.50" and "2%" are read as people write them.
-func (in *ticketInput) number(field, raw string) decimal.NullDecimal {
-	d, ok, err := parseAmount(raw)
-	if err != nil {
-		in.fields.Add(field, "Enter a number, such as 10 or 187.50.")
-		return decimal.NullDecimal{}
+// number reads a decimal field with the one bounded parser: "" is absent; "$1,234.50" and "2%"
+// are read as people write them.
+func (in *ticketInput) number(field, raw string, kind order.AmountKind) decimal.NullDecimal {
+	d, msg := typedAmount(alpacaField(field), raw, kind)
+	if msg != "" {
+		in.fields.Add(field, msg)
 	}
-	return decimal.NullDecimal{Decimal: d, Valid: ok}
+	return d
 }
 
-// parseAmount reads a number as people type it; ok is false for an empty field.
-func parseAmount(raw string) (d decimal.Decimal, ok bool, err error) {
-	s := strings.NewReplacer("$", "", ",", "", "%", "", " ", "").Replace(strings.TrimSpace(raw))
-	if s == "" {
-		return decimal.Zero, false, nil
-	}
-	d, err = decimal.NewFromString(s)
+// typedAmount reads a number typed into a form field (named as the API names it, for the
+// message) with order.ParseTypedAmount; msg is its refusal as a sentence for the page.
+func typedAmount(name, raw string, kind order.AmountKind) (d decimal.NullDecimal, msg string) {
+	d, err := order.ParseTypedAmount(name, raw, kind)
 	if err != nil {
-		return decimal.Zero, false, fmt.Errorf("app: amount %q: %w", raw, err)
+		return decimal.NullDecimal{}, sentence(err.Error())
 	}
-	return d, true, nil
+	return d, ""
+}
+
+// alpacaField is the API's name of a ticket field, so messages read the same on both.
+func alpacaField(ticket string) string {
+	switch ticket {
+	case "tp_limit_price":
+		return "take_profit.limit_price"
+	case "sl_stop_price":
+		return "stop_loss.stop_price"
+	case "sl_limit_price":
+		return "stop_loss.limit_price"
+	}
+	return ticket
 }
 
 // ticketField is the ticket field an Alpaca field name belongs to ("" when the ticket has none).
@@ -190,15 +199,17 @@ func parseReplace(form func(string) string) replaceInput {
 	for _, n := range []string{"qty", "limit_price", "stop_price", "trail", "time_in_force"} {
 		in.values[n] = strings.TrimSpace(form(n))
 	}
-	num := func(field string) decimal.NullDecimal {
-		d, ok, err := parseAmount(in.values[field])
-		if err != nil {
-			in.fields.Add(field, "Enter a number, such as 10 or 187.50.")
+	num := func(field string, kind order.AmountKind) decimal.NullDecimal {
+		d, msg := typedAmount(field, in.values[field], kind)
+		if msg != "" {
+			in.fields.Add(field, msg)
 		}
-		return decimal.NullDecimal{Decimal: d, Valid: ok && err == nil}
+		return d
 	}
 	in.req = trading.ReplaceRequest{
-		Qty: num("qty"), LimitPrice: num("limit_price"), StopPrice: num("stop_price"), Trail: num("trail"),
+		Qty: num("qty", order.Quantity), LimitPrice: num("limit_price", order.Price), StopPrice: num("stop_price", order.Price),
+		// A trail is a price or a percentage: the larger (price) bound, and the service checks a percentage's.
+		Trail:       num("trail", order.Price),
 		TimeInForce: fill.TimeInForce(strings.ToLower(in.values["time_in_force"])),
 	}
 	return in

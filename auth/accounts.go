@@ -174,13 +174,44 @@ func (a *Accounts) RecordLogin(ctx context.Context, userID int64) error {
 	return models.UpdateUser(ctx, a.db, userID, map[string]any{"last_login_at": a.now()})
 }
 
-// VerifyEmail consumes a confirmation link and marks the address verified.
+// VerifyEmail consumes a confirmation link and marks the address verified; the caller signs the
+// person in. Call it only for a POST a person made from the page ConfirmEmail's GET showed.
 func (a *Accounts) VerifyEmail(ctx context.Context, token string) (*models.User, error) {
 	var u *models.User
 	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
 		if u, err = a.consumeLink(ctx, tx, token, models.PurposeVerifyEmail); err != nil {
 			return err
+		}
+		if u.EmailVerifiedAt == nil {
+			now := a.now()
+			u.EmailVerifiedAt = &now
+			return models.UpdateUser(ctx, tx, u.ID, map[string]any{"email_verified_at": now})
+		}
+		return nil
+	})
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, apperr.New(apperr.KindNotFound, "invalid_link", "This confirmation link is invalid or has expired.")
+	}
+	return u, err
+}
+
+// ConfirmEmail marks the address of a confirmation link verified without spending the link: it
+// is what opening the link (a GET, which mail scanners also do) may do. Signing in with the link
+// is VerifyEmail, from a POST. An unknown, spent or expired link, or a disabled account, is a
+// KindNotFound refusal.
+func (a *Accounts) ConfirmEmail(ctx context.Context, token string) (*models.User, error) {
+	var u *models.User
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		t, err := models.PeekUserToken(ctx, tx, HashSecret(token), models.PurposeVerifyEmail, a.now())
+		if err != nil {
+			return err
+		}
+		if u, err = models.LockUser(ctx, tx, t.UserID); err != nil {
+			return err
+		}
+		if !u.Active {
+			return models.ErrNotFound
 		}
 		if u.EmailVerifiedAt == nil {
 			now := a.now()

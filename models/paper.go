@@ -85,7 +85,7 @@ type Order struct {
 	TrailPercent   decimal.NullDecimal
 	HWM            decimal.NullDecimal `gorm:"column:hwm"`
 	Triggered      bool
-	Resting        bool
+	RestedAt       *time.Time // when it last met a usable quote in a session that trades it
 	ExtendedHours  bool
 	Status         string
 	ParentID       *uuid.UUID

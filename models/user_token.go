@@ -67,3 +67,20 @@ func ValidUserToken(ctx context.Context, db *gorm.DB, hash []byte, purpose Token
 		Where("token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hash, purpose, now).Count(&n).Error
 	return n > 0, err
 }
+
+// PeekUserToken returns a token that could be consumed now, without consuming it: a link whose GET
+// only confirms, leaving the token for the POST that acts on it. An unknown, spent or expired
+// token is ErrNotFound.
+func PeekUserToken(ctx context.Context, db *gorm.DB, hash []byte, purpose TokenPurpose, now time.Time) (*UserToken, error) {
+	var t []UserToken
+	err := db.WithContext(ctx).
+		Where("token_hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hash, purpose, now).
+		Limit(1).Find(&t).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: peek token: %w", err)
+	}
+	if len(t) == 0 {
+		return nil, fmt.Errorf("models: peek token: %w", ErrNotFound)
+	}
+	return &t[0], nil
+}

@@ -131,11 +131,8 @@ func TestCrashRecovery(t *testing.T) {
 	b.db.Model(&models.Order{}).Where("status IN ? AND symbol = 'AAPL' AND side = 'buy' AND type = 'limit'",
 		[]string{models.OrderNew, models.OrderPartiallyFilled}).Count(&restingBuys)
 	q := market.Quote{Symbol: "AAPL", BidPrice: d("1.00"), AskPrice: d("1.01"), BidSize: d("1000000"), AskSize: d("1000000"), Time: fresh.clock.Now()}
-	fresh.quotes.Observe(q)
-	for _, c := range fresh.svc.index.Candidates(q, true, nil) {
-		if err := fresh.svc.ExecuteResting(context.Background(), c, q); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := fresh.svc.Match(context.Background(), q, nil); err != nil {
+		t.Fatal(err)
 	}
 	var stillOpen int64
 	b.db.Model(&models.Order{}).Where("status IN ? AND symbol = 'AAPL' AND side = 'buy' AND type = 'limit'",
@@ -216,10 +213,8 @@ func TestCrashChild(t *testing.T) {
 			}
 		default:
 			q := quote(sym)
-			for _, c := range b.svc.index.Candidates(q, true, nil) {
-				if err := b.svc.ExecuteResting(ctx, c, q); err != nil {
-					t.Fatal(err)
-				}
+			if _, err := b.svc.Match(ctx, q, nil); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}

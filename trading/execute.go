@@ -40,10 +40,10 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 	if d.Trail.Changed {
 		o.HWM, o.StopPrice = nullable(d.Trail.WaterMark), nullable(d.Trail.Stop)
 	}
-	// An evaluation in a session where the order could trade makes it a resting order: a queued
-	// order arrives at the open once, then rests.
-	if d.Reason != fill.ReasonOutsideSession && d.Reason != fill.ReasonWaitingForClose {
-		o.Resting = true
+	// An order that met a usable quote in a session that trades it rests from now on (a queued
+	// order arrives at the open once, and so does yesterday's resting order).
+	if d.Rested {
+		o.RestedAt = &now
 	}
 	switch d.Action {
 	case fill.Wait:
@@ -80,7 +80,7 @@ func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAcco
 // stop's water mark and stop, and whether the order rests.
 func (s *Service) saveState(tx *gorm.DB, o *models.Order, now time.Time) error {
 	o.UpdatedAt = now
-	err := tx.Model(o).Select("triggered", "resting", "hwm", "stop_price", "updated_at").Updates(o).Error
+	err := tx.Model(o).Select("triggered", "rested_at", "hwm", "stop_price", "updated_at").Updates(o).Error
 	if err != nil {
 		return fmt.Errorf("trading: save order state: %w", err)
 	}
@@ -218,7 +218,7 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	}
 	o.UpdatedAt = now
 	if err := tx.Model(o).Select("qty", "filled_qty", "filled_avg_price", "status", "reserved", "filled_at", "triggered",
-		"resting", "hwm", "stop_price", "updated_at").Updates(o).Error; err != nil {
+		"rested_at", "hwm", "stop_price", "updated_at").Updates(o).Error; err != nil {
 		return fmt.Errorf("trading: order progress: %w", err)
 	}
 	up := ch.event(a, o, EventFill, now)
@@ -331,7 +331,7 @@ func (s *Service) finish(ctx context.Context, tx *gorm.DB, a *models.PaperAccoun
 		o.ReplacedAt, event = &now, EventReplaced
 	}
 	err := tx.Model(o).Select("status", "reason", "reserved", "canceled_at", "expired_at", "failed_at", "replaced_at",
-		"replaced_by", "hwm", "stop_price", "triggered", "resting", "updated_at").Updates(o).Error
+		"replaced_by", "hwm", "stop_price", "triggered", "rested_at", "updated_at").Updates(o).Error
 	if err != nil {
 		return fmt.Errorf("trading: finish order: %w", err)
 	}

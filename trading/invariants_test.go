@@ -99,12 +99,7 @@ func TestInvariantsUnderConcurrency(t *testing.T) {
 					}
 				default: // a quote arrives and the matcher acts on it
 					q := quote(r, sym)
-					b.quotes.Observe(q)
-					for _, c := range b.svc.index.Candidates(q, true, nil) {
-						if err = b.svc.ExecuteResting(ctx, c, q); err != nil {
-							break
-						}
-					}
+					_, err = b.svc.Match(ctx, q, nil)
 					counts.Lock()
 					ticks++
 					counts.Unlock()

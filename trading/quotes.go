@@ -26,6 +26,9 @@ type Quotes struct {
 	// regular keeps each symbol's newest quote from the regular session, which is what cls orders
 	// fill against after the close.
 	regular map[string]market.Quote
+	// opened is, per symbol, the open of the latest regular session whose first usable quote the
+	// engine has seen.
+	opened map[string]time.Time
 	// asked is when the provider was last asked for a symbol, so a symbol whose quote stays old
 	// (a quiet stock after hours) is not asked for again on every valuation.
 	asked map[string]time.Time
@@ -36,7 +39,7 @@ func NewQuotes(provider market.Provider, now func() time.Time) *Quotes {
 	if now == nil {
 		now = time.Now
 	}
-	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}, regular: map[string]market.Quote{}, asked: map[string]time.Time{}}
+	return &Quotes{provider: provider, maxAge: 10 * time.Second, now: now, latest: map[string]market.Quote{}, closes: map[string]prevClose{}, regular: map[string]market.Quote{}, opened: map[string]time.Time{}, asked: map[string]time.Time{}}
 }
 
 // Observe records a quote from the feed.
@@ -56,6 +59,20 @@ func (q *Quotes) ObserveRegular(quote market.Quote) {
 		q.regular[quote.Symbol] = quote
 	}
 	q.mu.Unlock()
+}
+
+// firstOfSession records that symbol has had its first usable quote of the regular session that
+// opened at open, and reports whether this call was the first to say so. A restarted process
+// starts with none, so it sees each symbol's next quote as the first again, which only repeats
+// idempotent work.
+func (q *Quotes) firstOfSession(symbol string, open time.Time) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.opened[symbol].Before(open) {
+		return false
+	}
+	q.opened[symbol] = open
+	return true
 }
 
 // lastRegular is the newest regular-session quote of a symbol.

@@ -171,7 +171,7 @@ func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	}
 	fresh := *old
 	fresh.ID, fresh.ClientOrderID, fresh.Replaces, fresh.ReplacedBy = newID(), n.ClientOrderID, &old.ID, nil
-	fresh.Status, fresh.Reason, fresh.Reserved, fresh.Triggered, fresh.Resting = status, "", decimal.Zero, false, false
+	fresh.Status, fresh.Reason, fresh.Reserved, fresh.Triggered, fresh.RestedAt = status, "", decimal.Zero, false, nil
 	fresh.Qty, fresh.FilledQty, fresh.FilledAvgPrice = nullable(n.Qty), decimal.Zero, decimal.NullDecimal{}
 	fresh.LimitPrice, fresh.StopPrice = nullable(n.LimitPrice), nullable(n.StopPrice)
 	fresh.CreatedAt, fresh.UpdatedAt, fresh.SubmittedAt = now, now, now

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
 	"alpacawrapper/market"
@@ -13,19 +14,26 @@ import (
 	"alpacawrapper/trading/matcher"
 )
 
-// ExecuteResting evaluates a resting order the matcher found against the quote that reached it,
-// through the same transactional code as an immediate fill. The order is re-read under the
-// account lock, so a candidate that was canceled or filled meanwhile is simply dropped.
-func (s *Service) ExecuteResting(ctx context.Context, e matcher.Entry, q market.Quote) error {
+// taken is what one evaluation's fills took from a quote's displayed size, counting only the
+// fills of presets that cap fills at the displayed size: shares bought (from the ask) and sold
+// (from the bid).
+type taken struct{ bought, sold decimal.Decimal }
+
+// executeResting evaluates a resting order the matcher found against the quote that reached it,
+// through the same transactional code as an immediate fill, and reports what its fills (and its
+// legs' on the same quote) took from the displayed size. The order is re-read under the account
+// lock, so a candidate that was canceled or filled meanwhile is simply dropped.
+func (s *Service) executeResting(ctx context.Context, e matcher.Entry, q market.Quote) (taken, error) {
 	// The index is a coarse filter (a touch that realism wants traded through, a cls order before
 	// the close); asking the fill model first, on the index's copy of the order, keeps those from
-	// costing a transaction on every quote. Only resting orders are skipped this way: a queued
-	// order's first evaluation also changes its state.
-	if e.Order.Resting && e.Order.Qty.IsPositive() {
+	// costing a transaction on every quote. Only orders that have rested are skipped this way, and
+	// only when nothing changes: a queued order's first evaluation also changes its state, and so
+	// does an order's first usable quote of a session.
+	if !e.Order.RestedAt.IsZero() && e.Order.Qty.IsPositive() {
 		now := s.now().UTC()
 		d := fill.Evaluate(e.Order, q, now, s.sessionInfo(classOf(e), now), e.Realism)
-		if d.Action == fill.Wait && !d.Trail.Changed {
-			return nil
+		if d.Action == fill.Wait && !d.Trail.Changed && !d.Rested {
+			return taken{}, nil
 		}
 	}
 	ch := newChanges()
@@ -56,10 +64,21 @@ func (s *Service) ExecuteResting(ctx context.Context, e matcher.Entry, q market.
 		return s.evaluate(ctx, tx, a, o, q, now, ch)
 	})
 	if err != nil {
-		return fmt.Errorf("trading: execute resting order %s: %w", e.OrderID, err)
+		return taken{}, fmt.Errorf("trading: execute resting order %s: %w", e.OrderID, err)
 	}
 	s.commit(ch)
-	return nil
+	var t taken
+	for _, up := range ch.updates {
+		if (up.Event != EventFill && up.Event != EventPartialFill) || !ch.realism[up.AccountID].PartialByDisplayedSize {
+			continue
+		}
+		if up.Order.Side == string(fill.Buy) {
+			t.bought = t.bought.Add(up.Qty)
+		} else {
+			t.sold = t.sold.Add(up.Qty)
+		}
+	}
+	return t, nil
 }
 
 // betterMark reports whether the index's water mark is further in the order's favour than the

@@ -103,7 +103,7 @@ func (s *Service) sessionInfo(class string, at time.Time) fill.SessionInfo {
 	st := s.clock.At(at)
 	si := fill.SessionInfo{Session: st.Session, Crypto: class == string(market.Crypto), Source: s.source}
 	if st.Day != nil {
-		si.Open, si.Close = st.Day.Open, st.Day.Close
+		si.Open, si.Close, si.PreOpen = st.Day.Open, st.Day.Close, st.Day.SessionOpen
 	}
 	return si
 }
@@ -194,6 +194,14 @@ func fillOrder(o *models.Order, qty decimal.Decimal) fill.Order {
 		Side: fill.Side(o.Side), Type: fill.OrderType(o.Type), TimeInForce: fill.TimeInForce(o.TimeInForce),
 		Qty: qty, LimitPrice: o.LimitPrice.Decimal, StopPrice: o.StopPrice.Decimal,
 		TrailPrice: o.TrailPrice.Decimal, TrailPercent: o.TrailPercent.Decimal, WaterMark: o.HWM.Decimal,
-		ExtendedHours: o.ExtendedHours, Triggered: o.Triggered, Resting: o.Resting,
+		ExtendedHours: o.ExtendedHours, Triggered: o.Triggered, RestedAt: restedAt(o),
 	}
+}
+
+// restedAt is when an order last met a usable quote (zero: never).
+func restedAt(o *models.Order) time.Time {
+	if o.RestedAt == nil {
+		return time.Time{}
+	}
+	return *o.RestedAt
 }

@@ -138,15 +138,11 @@ func (b *bundle) place(a *models.PaperAccount, r order.Request) *models.Order {
 	return o
 }
 
-// tick feeds a quote through the matcher's index as the engine loop does.
+// tick feeds a quote through the matcher as the engine loop does.
 func (b *bundle) tick(q market.Quote) {
 	b.t.Helper()
-	b.quotes.Observe(q)
-	open := b.svc.clock.SessionAt(b.clock.Now()) == market.SessionRegular
-	for _, c := range b.svc.index.Candidates(q, open, nil) {
-		if err := b.svc.ExecuteResting(context.Background(), c, q); err != nil {
-			b.t.Fatal(err)
-		}
+	if _, err := b.svc.Match(context.Background(), q, nil); err != nil {
+		b.t.Fatal(err)
 	}
 }
 

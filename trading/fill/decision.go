@@ -48,6 +48,7 @@ const (
 	ReasonAuctionMissed      Reason = "auction_missed"           // opg past OpeningWindow
 	ReasonNotAuctionQuote    Reason = "quote_outside_auction"    // opg/cls quote not from the regular session
 	ReasonNoSessionTimes     Reason = "no_session_times"         // opg/cls without SessionInfo.Open/Close
+	ReasonQuoteBeforeOpen    Reason = "quote_before_open"        // a regular-hours order and a pre-open quote
 	ReasonInvalidOrder       Reason = "invalid_order"            // see Decision.Detail
 	ReasonCryptoAuctionOrder Reason = "crypto_has_no_auction"    // opg/cls on crypto
 )
@@ -81,6 +82,9 @@ type Decision struct {
 	Detail string
 	// Triggered is true when the stop triggered on this quote: persist Order.Triggered.
 	Triggered bool
+	// Rested is true when the order met a usable quote for the first time in the session in
+	// progress: persist Order.RestedAt as the evaluation time. From then on it rests.
+	Rested bool
 	// Trail is a trailing stop's state after this quote (zero for other types).
 	Trail Trail
 	// Fill is set when Action is Execute.

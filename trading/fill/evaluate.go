@@ -17,8 +17,10 @@ import (
 // The checks run in this order, and the first that stops the order gives the Reason:
 //  1. the order must be interpretable (else Reject);
 //  2. opg and cls orders follow the auction rules (see evaluateOpening, evaluateClosing);
-//  3. the session must allow the order (else Wait, outside_session: queued until the open);
-//  4. the quote must be two-sided, uncrossed and fresh (else Wait);
+//  3. the session must allow the order (else Wait, outside_session: queued until the open), and
+//     for an order of the regular session only, the quote must be timed after the open;
+//  4. the quote must be two-sided, uncrossed and fresh (else Wait); the order has now met a
+//     usable quote in this session (Decision.Rested when that is new);
 //  5. the order type's rule decides: marketable or not, triggered or not;
 //  6. with Realism.PartialByDisplayedSize, the fill is capped at the displayed size.
 //
@@ -60,21 +62,31 @@ func evaluateContinuous(o Order, q market.Quote, now time.Time, s SessionInfo, r
 	if !s.allows(o) {
 		return wait(ReasonOutsideSession, fmt.Sprintf("the %s session does not trade this order; queued until the open", s.Session))
 	}
+	// The quote's own time must be in a session that trades the order, not only the evaluation
+	// time: a pre-open quote delivered after 9:30 is not a regular-session price.
+	if s.Session == market.SessionRegular && s.regularOnly(o) && !s.Open.IsZero() && !q.Time.IsZero() && q.Time.Before(s.Open) {
+		return wait(ReasonQuoteBeforeOpen, fmt.Sprintf("the quote (%s) is from before the open; waiting for a regular-session quote",
+			q.Time.UTC().Format(time.RFC3339Nano)))
+	}
 	if reason, detail := quoteProblem(o.Side, q, now, r); reason != "" {
 		return wait(reason, detail)
 	}
+	arriving := s.arriving(o)
+	var d Decision
 	switch o.Type {
 	case Market:
-		return evaluateMarket(o, q, s, r)
+		d = evaluateMarket(o, q, s, r)
 	case Limit:
-		return evaluateLimit(o, q, s, r, !o.Resting, false)
+		d = evaluateLimit(o, q, s, r, arriving, false)
 	case Stop:
-		return evaluateStop(o, q, s, r)
+		d = evaluateStop(o, q, s, r)
 	case StopLimit:
-		return evaluateStopLimit(o, q, s, r)
+		d = evaluateStopLimit(o, q, s, r, arriving)
 	default: // TrailingStop; problem() has excluded anything else
-		return evaluateTrailing(o, q, s, r)
+		d = evaluateTrailing(o, q, s, r)
 	}
+	d.Rested = arriving
+	return d
 }
 
 func wait(reason Reason, detail string) Decision {
@@ -263,9 +275,9 @@ func evaluateStop(o Order, q market.Quote, s SessionInfo, r Realism) Decision {
 			o.Side, sidePrice(o.Side), price, stopComparison(o.Side), o.StopPrice, sidePrice(o.Side), price)))
 }
 
-func evaluateStopLimit(o Order, q market.Quote, s SessionInfo, r Realism) Decision {
+func evaluateStopLimit(o Order, q market.Quote, s SessionInfo, r Realism, arriving bool) Decision {
 	if o.Triggered {
-		return evaluateLimit(o, q, s, r, !o.Resting, false)
+		return evaluateLimit(o, q, s, r, arriving, false)
 	}
 	price, _ := executionSide(o.Side, q.BidPrice, q.BidSize, q.AskPrice, q.AskSize)
 	if !stopHit(o.Side, price, o.StopPrice) {

@@ -154,6 +154,6 @@ func sell(typ fill.OrderType, qty string) fill.Order {
 
 func withLimit(o fill.Order, p string) fill.Order           { o.LimitPrice = dec(p); return o }
 func withStop(o fill.Order, p string) fill.Order            { o.StopPrice = dec(p); return o }
-func resting(o fill.Order) fill.Order                       { o.Resting = true; return o }
+func resting(o fill.Order) fill.Order                       { o.RestedAt = open0.Add(time.Minute); return o }
 func withTIF(o fill.Order, tif fill.TimeInForce) fill.Order { o.TimeInForce = tif; return o }
 func extended(o fill.Order) fill.Order                      { o.ExtendedHours = true; return o }

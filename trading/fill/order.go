@@ -1,6 +1,10 @@
 package fill
 
-import "github.com/shopspring/decimal"
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
 
 // Side is the direction of an order.
 type Side string
@@ -68,11 +72,14 @@ type Order struct {
 	// Decision.Triggered). A triggered stop's remainder executes as a market order and a
 	// triggered stop-limit's as a limit order.
 	Triggered bool
-	// Resting is false for an order's first evaluation — on placement, and for an order that
-	// was queued outside the session when it first meets the open — and true afterwards. An
-	// arriving limit that is marketable fills as a taker at the quote (so an order the market
-	// has gapped through gets the better price); a resting one fills at its limit, as a maker.
-	Resting bool
+	// RestedAt is when the order last met a usable quote in a session that trades it (zero:
+	// never); persist it from Decision.Rested. Until an order has met a usable quote in the
+	// current session it is arriving: a marketable limit fills as a taker at the quote, so an
+	// order the market has gapped through gets the better price. Afterwards it rests and fills
+	// at its limit, as a maker. Each session of the stock market starts anew (see
+	// SessionInfo.Start), so an order that rested yesterday meets today's first quote as an
+	// arriving order, exactly like one queued overnight; crypto never starts anew.
+	RestedAt time.Time
 }
 
 // executionSide is the price and displayed size an order on side executes against.

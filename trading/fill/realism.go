@@ -74,4 +74,12 @@ func (r Realism) maxQuoteAge() time.Duration {
 	return r.MaxQuoteAge
 }
 
+// Fresh reports whether a quote of the given age may fill (Evaluate refuses an older one as
+// stale). The matcher uses it so that it never moves a trailing stop on a quote Evaluate would
+// refuse.
+func (r Realism) Fresh(age time.Duration) bool {
+	limit := r.maxQuoteAge()
+	return limit < 0 || age <= limit
+}
+
 func (r Realism) through() bool { return r.Limits == LimitThrough }

@@ -9,7 +9,7 @@ import (
 )
 
 func trailing(side fill.Side, byPrice, byPercent, waterMark, stop string) fill.Order {
-	o := fill.Order{Side: side, Type: fill.TrailingStop, TimeInForce: fill.GTC, Qty: dec("10"), Resting: true}
+	o := fill.Order{Side: side, Type: fill.TrailingStop, TimeInForce: fill.GTC, Qty: dec("10"), RestedAt: t0}
 	for _, f := range []struct {
 		s   string
 		set func(string)

@@ -36,13 +36,13 @@ func TestCandidatesDoesNotAllocate(t *testing.T) {
 		bid := dec("100").Add(decimal.New(int64(i), -2)) // rising: the sell trailing stop moves each time
 		quotes[i] = market.Quote{Symbol: "AAPL", BidPrice: bid, AskPrice: bid.Add(dec("0.01")), Time: t0}
 	}
-	x.Candidates(quotes[0], true, nil) // initialise the trailing stops
+	x.Candidates(quotes[0], t0, true, nil) // initialise the trailing stops
 	x.DrainTrailChanges(nil)
 	buf := make([]matcher.Entry, 0, 8)
 	i := 0
 	if allocs := testing.AllocsPerRun(runs, func() {
 		i++
-		buf = x.Candidates(quotes[i], i%2 == 0, buf[:0])
+		buf = x.Candidates(quotes[i], t0, i%2 == 0, buf[:0])
 	}); allocs != 0 || len(buf) != 0 {
 		t.Fatalf("%v allocations per quote, %d candidates", allocs, len(buf))
 	}
@@ -51,7 +51,7 @@ func TestCandidatesDoesNotAllocate(t *testing.T) {
 		t.Fatalf("the sell trailing stop did not follow the bid: water mark %s", e.Order.WaterMark)
 	}
 	other := quote("MSFT", "1", "2")
-	if allocs := testing.AllocsPerRun(runs, func() { buf = x.Candidates(other, true, buf[:0]) }); allocs != 0 {
+	if allocs := testing.AllocsPerRun(runs, func() { buf = x.Candidates(other, t0, true, buf[:0]) }); allocs != 0 {
 		t.Fatalf("a quote for an unindexed symbol allocates %v times", allocs)
 	}
 }

@@ -73,7 +73,7 @@ func BenchmarkCandidatesNoFill(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		buf = x.Candidates(quotes[i%len(quotes)], true, buf[:0])
+		buf = x.Candidates(quotes[i%len(quotes)], t0, true, buf[:0])
 		if len(buf) != 0 {
 			b.Fatalf("quote %d made %d orders candidates", i, len(buf))
 		}
@@ -101,7 +101,7 @@ func BenchmarkCandidatesNoFillParallel(b *testing.B) {
 		i := rand.IntN(benchSymbols)
 		for pb.Next() {
 			i++
-			buf = x.Candidates(market.Quote{Symbol: symbols[i%benchSymbols], BidPrice: bid, AskPrice: ask, Time: t0}, true, buf[:0])
+			buf = x.Candidates(market.Quote{Symbol: symbols[i%benchSymbols], BidPrice: bid, AskPrice: ask, Time: t0}, t0, true, buf[:0])
 			if len(buf) != 0 {
 				panic("a candidate")
 			}
@@ -164,7 +164,7 @@ func benchTrailing(b *testing.B, drain bool) {
 				b.StartTimer()
 			}
 		}
-		buf = x.Candidates(market.Quote{Symbol: symbols[s], BidPrice: bids[r], AskPrice: asks[r], Time: t0}, true, buf[:0])
+		buf = x.Candidates(market.Quote{Symbol: symbols[s], BidPrice: bids[r], AskPrice: asks[r], Time: t0}, t0, true, buf[:0])
 		if len(buf) != 0 {
 			b.Fatalf("quote %d made %d orders candidates", i, len(buf))
 		}

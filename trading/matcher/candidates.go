@@ -1,6 +1,10 @@
 package matcher
 
-import "alpacawrapper/market"
+import (
+	"time"
+
+	"alpacawrapper/market"
+)
 
 // Candidates appends to dst every order on q.Symbol that q may make act, and returns dst: the
 // orders fill.Evaluate may execute or trigger on q (and a few it may not; see the package
@@ -9,9 +13,14 @@ import "alpacawrapper/market"
 // extended-hours limit orders and crypto orders (whose entries ignore open). A quote with an
 // empty side or crossed yields nothing, as Evaluate refuses it.
 //
-// Trailing stops on the symbol move with q, as Evaluate would move them; a triggered one is
-// returned with the water mark and stop it triggered with, and changed ones are queued for
-// DrainTrailChanges.
+// Trailing stops on the symbol move with q, as Evaluate would move them at now: not at all on a
+// quote their account's realism finds stale (or an undated one); a triggered one is returned
+// with the water mark and stop it triggered with, and changed ones are queued for
+// DrainTrailChanges. The caller passes open false for a quote timed outside the regular session,
+// which Evaluate refuses for regular-session orders.
+//
+// Within each list, orders the quote reaches at the same price come in time priority (see
+// earlier); the caller orders candidates across lists.
 //
 // A quote that makes nothing act, or that only moves trailing stops, does not allocate. What
 // allocates: appending beyond dst's capacity; reporting a triggered trailing stop whose stop
@@ -20,7 +29,7 @@ import "alpacawrapper/market"
 // significant digits or more than nine decimals, and for trailing stops whose terms the integer
 // computation cannot reproduce exactly (a trail percent with more than five decimals, a price
 // increment finer than a nano-dollar or very coarse: see newTrailTerms).
-func (x *Index) Candidates(q market.Quote, open bool, dst []Entry) []Entry {
+func (x *Index) Candidates(q market.Quote, now time.Time, open bool, dst []Entry) []Entry {
 	if !q.BidPrice.IsPositive() || !q.AskPrice.IsPositive() {
 		return dst
 	}
@@ -34,14 +43,25 @@ func (x *Index) Candidates(q market.Quote, open bool, dst []Entry) []Entry {
 	if crossed(q, bid, ask) {
 		return dst
 	}
+	m := move{dated: !q.Time.IsZero(), age: now.Sub(q.Time)}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	dst = b.halves[anytime].candidates(x, b, bid, ask, dst)
+	dst = b.halves[anytime].candidates(x, b, bid, ask, m, dst)
 	if open {
-		dst = b.halves[regular].candidates(x, b, bid, ask, dst)
+		dst = b.halves[regular].candidates(x, b, bid, ask, m, dst)
 	}
 	return dst
 }
+
+// move is what decides whether a quote may move a trailing stop besides its prices: its age at
+// the evaluation time, against each order's realism.
+type move struct {
+	dated bool
+	age   time.Duration
+}
+
+// allowed reports whether the quote is fresh enough to move or trigger e's trailing stop.
+func (m move) allowed(e *Entry) bool { return m.dated && e.Realism.Fresh(m.age) }
 
 // crossed reports whether ask < bid, in integers unless a price has more than nine decimals.
 func crossed(q market.Quote, bid, ask price) bool {
@@ -53,7 +73,7 @@ func crossed(q market.Quote, bid, ask price) bool {
 
 // candidates tests one half of a book: each sorted list from its acting end until an order
 // is out of reach, so a quote that reaches nothing costs one comparison per list.
-func (h *half) candidates(x *Index, b *book, bid, ask price, dst []Entry) []Entry {
+func (h *half) candidates(x *Index, b *book, bid, ask price, m move, dst []Entry) []Entry {
 	for _, it := range h.always {
 		dst = append(dst, it.report())
 	}
@@ -61,8 +81,8 @@ func (h *half) candidates(x *Index, b *book, bid, ask price, dst []Entry) []Entr
 	dst = h.sellStop.fromTop(bid.lo, dst)     // bid ≤ stop
 	dst = h.sellLimit.fromBottom(bid.hi, dst) // bid ≥ limit
 	dst = h.buyStop.fromBottom(ask.hi, dst)   // ask ≥ stop
-	dst = h.sellTrail.run(x, b, bid, dst)
-	dst = h.buyTrail.run(x, b, ask, dst)
+	dst = h.sellTrail.run(x, b, bid, m, dst)
+	dst = h.buyTrail.run(x, b, ask, m, dst)
 	return dst
 }
 

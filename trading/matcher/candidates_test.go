@@ -107,7 +107,7 @@ func TestCandidates(t *testing.T) {
 			t.Parallel()
 			x := matcher.NewIndex()
 			x.Upsert(c.entry)
-			got := x.Candidates(c.quote, c.open, nil)
+			got := x.Candidates(c.quote, t0, c.open, nil)
 			if (len(got) == 1) != c.want || len(got) > 1 {
 				t.Fatalf("got %d candidates, want candidate = %v", len(got), c.want)
 			}
@@ -161,7 +161,7 @@ func TestCandidatesAllTogether(t *testing.T) {
 				want = append(want, i)
 			}
 		}
-		got := ids(x.Candidates(q.q, q.open, nil))
+		got := ids(x.Candidates(q.q, t0, q.open, nil))
 		// Orders of other cases (same symbol, other quote or session) may also be returned:
 		// check only that the expected ones are there and that this group's unexpected ones
 		// are not.
@@ -197,7 +197,7 @@ func TestRemove(t *testing.T) {
 	if x.Remove(id(1)) {
 		t.Fatal("second Remove(1) = true")
 	}
-	if got := ids(x.Candidates(usual(), true, nil)); !slices.Equal(got, []uuid.UUID{id(2)}) {
+	if got := ids(x.Candidates(usual(), t0, true, nil)); !slices.Equal(got, []uuid.UUID{id(2)}) {
 		t.Fatalf("candidates after removing 1: %v", got)
 	}
 	if _, ok := x.Get(id(1)); ok {
@@ -208,7 +208,7 @@ func TestRemove(t *testing.T) {
 		t.Fatalf("after removing AAPL's orders: HasSymbol(AAPL) = %v, HasSymbol(BTC/USD) = %v, Len = %d",
 			x.HasSymbol("AAPL"), x.HasSymbol("BTC/USD"), x.Len())
 	}
-	if got := x.Candidates(usual(), true, nil); len(got) != 0 {
+	if got := x.Candidates(usual(), t0, true, nil); len(got) != 0 {
 		t.Fatalf("candidates on an empty symbol: %v", ids(got))
 	}
 	if got := x.Symbols([]string{"keep"}); !slices.Equal(got, []string{"keep", "BTC/USD"}) {
@@ -232,10 +232,10 @@ func TestRemoveAmongEqualKeys(t *testing.T) {
 			want = append(want, id(i))
 		}
 	}
-	if got := ids(x.Candidates(usual(), true, nil)); !slices.Equal(got, want) {
+	if got := ids(x.Candidates(usual(), t0, true, nil)); !slices.Equal(got, want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
-	if got := ids(x.Candidates(quote("AAPL", "100.05", "100.06"), true, nil)); len(got) != 10 {
+	if got := ids(x.Candidates(quote("AAPL", "100.05", "100.06"), t0, true, nil)); len(got) != 10 {
 		t.Fatalf("at 100.05: %d candidates, want 10", len(got))
 	}
 }
@@ -246,12 +246,12 @@ func TestUpsertMovesBetweenLists(t *testing.T) {
 	// Not triggered: indexed by its stop, 101, which the ask 100.10 does not reach.
 	sl := stopLimit(fill.Buy, "101", "100.50")
 	x.Upsert(stock(1, sl))
-	if got := x.Candidates(usual(), true, nil); len(got) != 0 {
+	if got := x.Candidates(usual(), t0, true, nil); len(got) != 0 {
 		t.Fatal("untriggered stop-limit is a candidate below its stop")
 	}
 	// Triggered (on an earlier quote): now a limit at 100.50, which the ask reaches.
 	x.Upsert(stock(1, triggered(sl)))
-	if got := x.Candidates(usual(), true, nil); len(got) != 1 || !got[0].Order.Triggered {
+	if got := x.Candidates(usual(), t0, true, nil); len(got) != 1 || !got[0].Order.Triggered {
 		t.Fatalf("triggered stop-limit: %d candidates", len(got))
 	}
 	if x.Len() != 1 {
@@ -259,7 +259,7 @@ func TestUpsertMovesBetweenLists(t *testing.T) {
 	}
 	// Replaced with a lower limit: out of reach again.
 	x.Upsert(stock(1, triggered(stopLimit(fill.Buy, "101", "100.00"))))
-	if got := x.Candidates(usual(), true, nil); len(got) != 0 {
+	if got := x.Candidates(usual(), t0, true, nil); len(got) != 0 {
 		t.Fatal("replaced limit still a candidate")
 	}
 	// Moved to another symbol.

@@ -67,7 +67,7 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				bid := fmt.Sprintf("%d.%02d", 99+rng.IntN(2), rng.IntN(100))
 				q := quote(symbols[rng.IntN(len(symbols))], bid, bid)
-				buf = x.Candidates(q, rng.IntN(2) == 0, buf[:0])
+				buf = x.Candidates(q, t0, rng.IntN(2) == 0, buf[:0])
 				switch r {
 				case 0:
 					buf = x.DrainTrailChanges(buf[:0])

@@ -13,7 +13,9 @@
 // that may act at any time: extended-hours limit orders and crypto), orders sit in sorted lists
 // by trigger price — buy limits and sell stops where the highest key acts first, sell limits
 // and buy stops where the lowest does — so a quote compares itself with the best key of each
-// list and stops. Orders that act on any usable quote (market orders, triggered stops, and the
+// list and stops. Among orders at the same price the index keeps time priority, first in first
+// out, by order id (version 7 UUIDs sort by creation), so the order in which it learns orders
+// never matters. Orders that act on any usable quote (market orders, triggered stops, and the
 // opg, ioc and fok orders that must be evaluated on the first usable quote) sit in a list that
 // is always returned. Orders Evaluate would reject are kept there too, so the caller sees them.
 // cls orders are indexed (for Len, Get and symbol demand) but never returned: they fill at the

@@ -45,14 +45,13 @@ const (
 )
 
 // item is an indexed order. Fields other than e, book, half, where and key change under the
-// book's lock (tr, dirty) or the index's exclusive lock (pos, dead).
+// book's lock (tr, dirty) or the index's exclusive lock (dead).
 type item struct {
 	e     Entry
 	book  *book
 	half  int
 	where place
 	key   int64 // the key in a sorted list
-	pos   int   // the position in an always or trailing list
 	tr    *trailing
 	dirty bool // queued for DrainTrailChanges
 	dead  bool // removed or replaced

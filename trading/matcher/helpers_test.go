@@ -38,7 +38,7 @@ func id(n int) uuid.UUID {
 }
 
 func order(side fill.Side, typ fill.OrderType) fill.Order {
-	return fill.Order{Side: side, Type: typ, TimeInForce: fill.GTC, Qty: dec("10"), Resting: true}
+	return fill.Order{Side: side, Type: typ, TimeInForce: fill.GTC, Qty: dec("10"), RestedAt: t0}
 }
 
 func marketOrder(side fill.Side) fill.Order { return order(side, fill.Market) }

@@ -37,7 +37,7 @@ type book struct {
 
 // half is the orders of a book that may act in one class of session (regular or anytime).
 type half struct {
-	always    bag
+	always    queue
 	buyLimit  list
 	sellLimit list
 	buyStop   list

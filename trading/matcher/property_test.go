@@ -43,7 +43,10 @@ func (w *world) randomOrder(in instrument) matcher.Entry {
 	if r.IntN(2) == 0 {
 		side = fill.Sell
 	}
-	o := fill.Order{Side: side, TimeInForce: fill.GTC, Qty: decimal.NewFromInt(10), Resting: r.IntN(10) > 0}
+	o := fill.Order{Side: side, TimeInForce: fill.GTC, Qty: decimal.NewFromInt(10)}
+	if r.IntN(10) > 0 {
+		o.RestedAt = t0
+	}
 	if r.IntN(2) == 0 {
 		o.TimeInForce = fill.Day
 	}
@@ -151,7 +154,7 @@ func TestCandidatesSupersetOfFill(t *testing.T) {
 			before[oid] = e
 			decisions[oid] = fill.Evaluate(e.Order, q, q.Time, session(e, open), e.Realism)
 		}
-		buf = w.x.Candidates(q, open, buf[:0])
+		buf = w.x.Candidates(q, t0, open, buf[:0])
 		got := ids(buf)
 		if len(slices.Compact(slices.Clone(got))) != len(got) {
 			t.Fatalf("step %d: duplicate candidates", step)
@@ -194,7 +197,7 @@ func TestCandidatesSupersetOfFill(t *testing.T) {
 			case d.Action == fill.Execute && d.Fill.Partial && !d.CancelRemainder,
 				d.Action == fill.Trigger:
 				e.Order.Triggered = e.Order.Triggered || d.Triggered
-				e.Order.Resting = true
+				e.Order.RestedAt = t0
 				if d.Action == fill.Execute {
 					e.Order.Qty = e.Order.Qty.Sub(d.Fill.Qty)
 				}

@@ -144,7 +144,7 @@ func (t *trailing) stepSlow(o *fill.Order, p decimal.Decimal) (hit, changed bool
 // trailList is one side's trailing stops in one half of a book. Every quote that could move or
 // trigger one of them visits them all; the bounds let the others skip the visit.
 type trailList struct {
-	items bag
+	items queue
 	sell  bool
 	// For sells the lowest water mark and the highest stop, for buys the highest water mark
 	// and the lowest stop; scan forces a visit (an uninitialised order). Removals leave the
@@ -203,12 +203,16 @@ func (l *trailList) reached(p price) bool {
 
 // run steps every order when p may move or trigger one, appends those it triggers to dst, and
 // queues those that changed for DrainTrailChanges.
-func (l *trailList) run(x *Index, b *book, p price, dst []Entry) []Entry {
+func (l *trailList) run(x *Index, b *book, p price, m move, dst []Entry) []Entry {
 	if len(l.items) == 0 || !l.reached(p) {
 		return dst
 	}
 	l.reset()
 	for _, it := range l.items {
+		if !m.allowed(&it.e) { // fill.Evaluate would refuse the quote as stale
+			l.widen(it.tr)
+			continue
+		}
 		hit, changed := it.tr.step(&it.e.Order, p)
 		if changed {
 			x.markDirty(b, it)

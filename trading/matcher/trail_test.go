@@ -104,7 +104,7 @@ func TestTrailingStops(t *testing.T) {
 				q := quote(c.entry.Symbol, s.bid, s.ask)
 				before := mustGet(t, x, 1)
 				d := fill.Evaluate(before.Order, q, q.Time, session(c.entry, s.open), c.entry.Realism)
-				got := x.Candidates(q, s.open, nil)
+				got := x.Candidates(q, t0, s.open, nil)
 				after := mustGet(t, x, 1)
 				if hit := len(got) == 1; hit != s.hit || len(got) > 1 {
 					t.Fatalf("step %d: %d candidates, want hit = %v", i, len(got), s.hit)
@@ -140,7 +140,7 @@ func TestTrailingStopDigits(t *testing.T) {
 	t.Parallel()
 	x := matcher.NewIndex()
 	x.Upsert(stock(1, trailing(fill.Sell, "", "5", "", "")))
-	x.Candidates(quote("AAPL", "101.37", "101.40"), true, nil)
+	x.Candidates(quote("AAPL", "101.37", "101.40"), t0, true, nil)
 	got := mustGet(t, x, 1).Order.StopPrice
 	want := fill.TrailStop(trailing(fill.Sell, "", "5", "", ""), dec("101.37"))
 	if got.Exponent() != want.Exponent() || got.String() != want.String() {
@@ -175,26 +175,26 @@ func TestDrainTrailChanges(t *testing.T) {
 	}
 
 	wantIDs("nothing yet", drain())
-	x.Candidates(usual(), true, nil)
+	x.Candidates(usual(), t0, true, nil)
 	wantIDs("first quote", drain(), 1)
 	wantIDs("drained twice", drain())
-	x.Candidates(usual(), true, nil)
+	x.Candidates(usual(), t0, true, nil)
 	wantIDs("same quote again", drain())
-	x.Candidates(quote("AAPL", "100.50", "100.60"), true, nil) // 1 moves up
-	x.Candidates(quote("AAPL", "100.60", "100.70"), true, nil) // and again: reported once
-	x.Candidates(quote("MSFT", "50", "50.01"), true, nil)      // 4 starts
+	x.Candidates(quote("AAPL", "100.50", "100.60"), t0, true, nil) // 1 moves up
+	x.Candidates(quote("AAPL", "100.60", "100.70"), t0, true, nil) // and again: reported once
+	x.Candidates(quote("MSFT", "50", "50.01"), t0, true, nil)      // 4 starts
 	wantIDs("two symbols", drain(), 1, 4)
 	if e := mustGet(t, x, 1); !e.Order.WaterMark.Equal(dec("100.60")) || !e.Order.StopPrice.Equal(dec("99.60")) {
 		t.Fatalf("order 1: %s/%s", e.Order.WaterMark, e.Order.StopPrice)
 	}
-	x.Candidates(quote("AAPL", "99.90", "100.00"), true, nil) // 2 moves down
-	x.Candidates(quote("AAPL", "101", "101.01"), true, nil)   // 1 moves up
+	x.Candidates(quote("AAPL", "99.90", "100.00"), t0, true, nil) // 2 moves down
+	x.Candidates(quote("AAPL", "101", "101.01"), t0, true, nil)   // 1 moves up
 	x.Remove(id(1))
 	x.Upsert(stock(2, trailing(fill.Buy, "0.5", "", "100.00", "100.50"))) // the caller's state wins
 	wantIDs("removed and replaced", drain())
 	if e := mustGet(t, x, 2); !e.Order.WaterMark.Equal(dec("100.00")) {
 		t.Fatalf("replaced order 2 has water mark %s", e.Order.WaterMark)
 	}
-	x.Candidates(quote("AAPL", "99.80", "99.90"), true, nil)
+	x.Candidates(quote("AAPL", "99.80", "99.90"), t0, true, nil)
 	wantIDs("after the replacement", drain(), 2)
 }

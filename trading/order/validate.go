@@ -25,6 +25,9 @@ const subPennyMessage = "sub-penny increment does not fulfill minimum pricing cr
 // whose Message is the first problem found, and whose Fields name every field at fault by its
 // Alpaca JSON name (legs as "take_profit.limit_price", "stop_loss.stop_price", …).
 func Validate(r Request, a AssetInfo, opts Options) (Normalized, error) {
+	if err := checkAmounts(r); err != nil {
+		return Normalized{}, err
+	}
 	var p problems
 	symbol := strings.ToUpper(strings.TrimSpace(r.Symbol))
 	switch {

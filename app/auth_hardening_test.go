@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"alpacawrapper/auth"
+	"alpacawrapper/models"
+)
+
+// confirmLink follows a confirmation link the way a person does: opens it, then presses the
+// page's button, which POSTs the token with the page's CSRF token.
+func (b *browser) confirmLink(token string) (*http.Response, string) {
+	b.app.t.Helper()
+	resp, body := b.get("/verify?token=" + url.QueryEscape(token))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="verify-sign-in"`) {
+		return resp, body
+	}
+	return b.post("/verify", url.Values{"token": {token}})
+}
+
+// signUpUnconfirmed signs a person up through the service and returns their confirmation token.
+func (a *testApp) signUpUnconfirmed(email string) string {
+	a.t.Helper()
+	err := a.svc.Accounts.SignUp(context.Background(), auth.SignUpInput{Name: "Test " + strings.Split(email, "@")[0],
+		Email: email, Password: goodPassword, PasswordConfirm: goodPassword, AcceptTerms: true})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return a.tokenFromMail(email, "/verify?token=")
+}
+
+// Issue 10, security 2: a redirect taken from the request never leaves the site, whatever a
+// browser does with tabs, newlines and backslashes in a Location.
+func TestLoginNextStaysOnSite(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	a.createUser("ada@example.com", goodPassword)
+	bad := []string{"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "/\\evil.example", "/x\\..\\\\evil.example",
+		"//evil.example", "https://evil.example", "/\x00/evil.example", "evil.example", "/\u0085/evil.example"}
+	for _, next := range bad {
+		if got := safeNext(next); got != afterLogin {
+			t.Errorf("safeNext(%q) = %q", next, got)
+		}
+	}
+	for _, next := range []string{"/settings/sessions", "/instruments?q=ap&page=2", "/chart/BTC/USD"} {
+		if got := safeNext(next); got != next {
+			t.Errorf("safeNext(%q) = %q, want it kept", next, got)
+		}
+	}
+
+	t.Run("the login page and its post", func(t *testing.T) {
+		b := a.browser()
+		if _, body := b.get("/login?next=/%09/evil.example"); strings.Contains(body, "evil.example") {
+			t.Error("the login page carries the foreign next")
+		}
+		resp, _ := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}, "next": {"/\t/evil.example"}})
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != afterLogin {
+			t.Errorf("after login: %d Location %q", resp.StatusCode, loc)
+		}
+		if resp, _ := b.get("/login?next=/%09/evil.example"); resp.Header.Get("Location") != afterLogin {
+			t.Errorf("signed in: Location %q", resp.Header.Get("Location"))
+		}
+	})
+	t.Run("htmx", func(t *testing.T) {
+		b := a.browser()
+		b.get("/login")
+		b.htmx = true
+		resp, _ := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}, "next": {"/\t/evil.example"}})
+		if got := resp.Header.Get("HX-Redirect"); got != afterLogin {
+			t.Errorf("HX-Redirect %q", got)
+		}
+	})
+}
+
+// Issue 10, security 3: opening a confirmation link confirms the address but signs no one in;
+// signing in takes a POST from the page.
+func TestVerifyLinkDoesNotSignIn(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	victimUser := a.createUser("victim@example.com", goodPassword)
+	token := a.signUpUnconfirmed("mallory@example.com")
+
+	victim := a.browser()
+	victim.login("victim@example.com", goodPassword)
+	session := victim.cookies["aw_session"]
+	resp, body := victim.get("/verify?token=" + token)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="verify-sign-in"`) || !strings.Contains(body, "mallory@example.com") {
+		t.Fatalf("opening the link: %d, want the page with the button naming the account", resp.StatusCode)
+	}
+	if victim.cookies["aw_session"] != session {
+		t.Error("opening someone else's link replaced the session")
+	}
+	if _, body := victim.get("/settings/profile"); !strings.Contains(body, victimUser.Name) {
+		t.Error("the victim is no longer signed in as themselves")
+	}
+	if u, _ := models.UserByEmail(context.Background(), a.db.Gorm, "mallory@example.com"); !u.EmailVerified() {
+		t.Error("opening the link does not confirm the address")
+	}
+
+	t.Run("a scanner's GET spends nothing", func(t *testing.T) {
+		token := a.signUpUnconfirmed("grace@example.com")
+		scanner := a.browser()
+		for range 3 {
+			if resp, _ := scanner.get("/verify?token=" + token); resp.StatusCode != http.StatusOK {
+				t.Fatalf("scanner: %d", resp.StatusCode)
+			}
+		}
+		if scanner.cookies["aw_session"] != "" {
+			if resp, _ := scanner.get("/settings/profile"); resp.StatusCode == http.StatusOK {
+				t.Fatal("a GET signed the scanner in")
+			}
+		}
+		person := a.browser()
+		if resp, body := person.confirmLink(token); resp.StatusCode != http.StatusOK || !strings.Contains(body, `data-testid="verify-ok"`) {
+			t.Fatalf("the person's click: %d", resp.StatusCode)
+		}
+		if resp, _ := person.get("/settings/profile"); resp.StatusCode != http.StatusOK {
+			t.Error("the POST did not sign in")
+		}
+	})
+	t.Run("the POST needs the CSRF token", func(t *testing.T) {
+		token := a.signUpUnconfirmed("eve@example.com")
+		b := a.browser()
+		resp, _ := b.post("/verify", url.Values{"token": {token}, "_csrf": {"forged"}})
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("forged POST: %d, want 403", resp.StatusCode)
+		}
+		req := httptest.NewRequest(http.MethodPost, "/verify", strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp, _ := b.send(req); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("POST without a token: %d, want 403", resp.StatusCode)
+		}
+	})
+}
