@@ -1,14 +1,11 @@
 package app
 
 import (
-	"net/http"
-	"strings"
 	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
-	"alpacawrapper/apperr"
 	"alpacawrapper/live"
 	"alpacawrapper/market/alpacawire"
 )
@@ -101,7 +98,8 @@ func (s *Server) alpacaDataRoutes(r fiber.Router) {
 		r.Get("/v2/"+feed, s.alpacaStream)
 	}
 	r.Get("/v1beta3/crypto/us", s.alpacaStream)
-	r.Get("/v2/stocks/*", s.alpacaDataAuth, s.alpacaDataREST)
+	// The trading API's key check and rate limit, and its errors as Alpaca words them.
+	r.Get("/v2/stocks/*", s.alpacaErrors, s.alpacaAuth, s.alpacaDataREST)
 	r.Get("/v1beta3/crypto/*", s.alpacaDataREST)
 }
 
@@ -111,32 +109,4 @@ func (s *Server) alpacaDataREST(c *fiber.Ctx) error {
 		return fiber.ErrServiceUnavailable
 	}
 	return s.alpacaData.rest(c)
-}
-
-// alpacaDataAuth lets a stock-data request through with a valid API key pair (Alpaca's headers)
-// or access token, and answers anything else with Alpaca's 401 body, which the SDKs read.
-func (s *Server) alpacaDataAuth(c *fiber.Ctx) error {
-	keyID, secret := c.Get(headerAPIKeyID), c.Get(headerAPISecretKey)
-	var err error
-	switch scheme, token, _ := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " "); {
-	case keyID != "" || secret != "":
-		_, err = s.apiKeys.Authenticate(c.UserContext(), keyID, secret)
-	case strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "":
-		_, err = s.tokens.Authenticate(c.UserContext(), strings.TrimSpace(token))
-	default:
-		return alpacaUnauthorized(c)
-	}
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindUnauthenticated {
-		return alpacaUnauthorized(c)
-	}
-	if err != nil {
-		s.log.Error("alpaca data: authenticate", "err", err)
-		return c.Status(http.StatusInternalServerError).JSON(alpacawire.APIError{Code: alpacawire.ErrCodeInternal, Message: "internal server error"})
-	}
-	return c.Next()
-}
-
-// alpacaUnauthorized is Alpaca's answer to missing or wrong credentials.
-func alpacaUnauthorized(c *fiber.Ctx) error {
-	return c.Status(http.StatusUnauthorized).JSON(alpacawire.APIError{Code: alpacawire.ErrCodeUnauthorized, Message: "request is not authorized"})
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
-	"alpacawrapper/apperr"
+	"alpacawrapper/alpacaapi"
 	"alpacawrapper/live"
 	"alpacawrapper/market"
 	"alpacawrapper/market/alpacawire"
@@ -39,8 +39,13 @@ const (
 	localAlpacaCrypto = "alpaca.crypto"
 )
 
-// alpacaAuthTimeout is how long a new connection may go without authenticating, as on Alpaca.
-const alpacaAuthTimeout = 10 * time.Second
+// alpacaAuthTimeout is how long a new connection may go without authenticating, as on Alpaca;
+// alpacaRecheckEvery is how often an open stream's key is checked again, so that revoking it
+// ends the stream within that time (one indexed query per stream every few seconds).
+const (
+	alpacaAuthTimeout  = 10 * time.Second
+	alpacaRecheckEvery = 5 * time.Second
+)
 
 // alpacaStream is the upgrade of a stock feed or the crypto feed. A request that is not a
 // WebSocket upgrade is a 4xx, which the SDKs take as final.
@@ -113,9 +118,11 @@ type alpacaStreamProtocol struct {
 
 	mu       sync.Mutex
 	key      string                     // the key holding one of its stream slots; "" before auth
+	caller   AlpacaCaller               // whom the key speaks for
+	checked  time.Time                  // when the key was last found valid
 	expected []expectedFrame            // control frames waiting to be written, in order
 	sent     map[string]map[string]bool // channel → symbols the client has been told it follows
-	timedOut bool
+	timedOut bool                       // the closing error has been queued
 }
 
 // expectedFrame is a reply the protocol acts on once written: an ack (set) or a closing error.
@@ -140,25 +147,39 @@ func (p *alpacaStreamProtocol) MessageType() int {
 	return websocket.TextMessage
 }
 
-// TickEvery and Tick close a connection that has not authenticated in alpacaAuthTimeout.
+// TickEvery and Tick end a connection that has not authenticated in alpacaAuthTimeout (404), and
+// one whose key has been revoked (402), checked every alpacaRecheckEvery.
 func (p *alpacaStreamProtocol) TickEvery() time.Duration { return time.Second }
 
-// Tick writes the 404 "auth timeout" error once the time is up; the connection closes after it.
+// Tick writes the closing error when one is due; the connection closes after it.
 func (p *alpacaStreamProtocol) Tick(dst []byte) []byte {
-	if ok, _ := p.state.Authenticated(); ok || time.Since(p.started) < alpacaAuthTimeout {
-		return dst
-	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.timedOut {
 		return dst
 	}
+	code := 0
+	switch {
+	case p.key == "" && time.Since(p.started) >= alpacaAuthTimeout:
+		code = alpacawire.CodeAuthTimeout
+	case p.key != "" && time.Since(p.checked) >= alpacaRecheckEvery:
+		p.checked = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		valid, err := p.s.AlpacaCallerStillValid(ctx, p.caller)
+		cancel()
+		if err == nil && !valid {
+			code = alpacawire.CodeAuthFailed
+		}
+	}
+	if code == 0 {
+		return dst
+	}
 	p.timedOut = true
-	frame, err := alpacawire.Encode(p.format, alpacawire.NewErrorMsg(alpacawire.CodeAuthTimeout))
+	frame, err := alpacawire.Encode(p.format, alpacawire.NewErrorMsg(code))
 	if err != nil {
 		return dst
 	}
-	p.expected = append(p.expected, expectedFrame{frame: frame, close: true, reason: alpacawire.ErrorText(alpacawire.CodeAuthTimeout)})
+	p.expected = append(p.expected, expectedFrame{frame: frame, close: true, reason: alpacawire.ErrorText(code)})
 	return append(dst, frame...)
 }
 
@@ -234,13 +255,14 @@ func (p *alpacaStreamProtocol) written(frame []byte) (reason string, closing boo
 	return exp.reason, exp.close
 }
 
-// authenticate checks an auth message's key pair and takes one of the key's stream slots.
+// authenticate checks an auth message's key pair as the trading API does and takes one of the
+// key's stream slots.
 func (p *alpacaStreamProtocol) authenticate(ctx context.Context, a alpacawire.Action) alpacawire.Verdict {
-	_, err := p.s.apiKeys.Authenticate(ctx, a.Key, a.Secret)
-	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindUnauthenticated {
-		return p.state.AuthVerdict(a.Key, alpacawire.CodeAuthFailed, false)
-	}
+	caller, err := p.s.AuthenticateAlpacaKey(ctx, a.Key, a.Secret)
 	if err != nil {
+		if e, internal := alpacaapi.FromError(err); !internal && e.Status < 500 {
+			return p.state.AuthVerdict(a.Key, alpacawire.CodeAuthFailed, false)
+		}
 		p.s.log.Error("alpaca stream: authenticate", "err", err)
 		return p.state.AuthVerdict(a.Key, alpacawire.CodeInternalError, false)
 	}
@@ -248,7 +270,7 @@ func (p *alpacaStreamProtocol) authenticate(ctx context.Context, a alpacawire.Ac
 		return p.state.AuthVerdict(a.Key, alpacawire.CodeConnectionLimitExceeded, true)
 	}
 	p.mu.Lock()
-	p.key = a.Key
+	p.key, p.caller, p.checked = a.Key, caller, time.Now()
 	p.mu.Unlock()
 	return p.state.AuthVerdict(a.Key, 0, false)
 }

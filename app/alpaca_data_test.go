@@ -310,3 +310,39 @@ func TestAlpacaStreamRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestAlpacaStreamEndsWhenItsKeyIsRevoked(t *testing.T) {
+	w := startWSApp(t, nil)
+	u := w.createUser("revoked@example.com", "correct horse battery")
+	k, err := w.svc.APIKeys.Create(context.Background(), u.ID, "bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := w.dial("/v2/iex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*alpacaRecheckEvery)
+	defer cancel()
+	read := func() string {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			return err.Error()
+		}
+		return string(msg)
+	}
+	read() // connected
+	_ = conn.Write(ctx, websocket.MessageText, []byte(`{"action":"auth","key":"`+k.KeyID+`","secret":"`+k.Secret+`"}`))
+	if got := read(); got != `[{"T":"success","msg":"authenticated"}]` {
+		t.Fatalf("auth: %s", got)
+	}
+	if err := w.svc.APIKeys.Revoke(context.Background(), u.ID, k.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); got != `[{"T":"error","code":402,"msg":"auth failed"}]` {
+		t.Fatalf("after revoking: %s", got)
+	}
+	if got := read(); !strings.Contains(got, "auth failed") {
+		t.Errorf("after the error: %s, want the close", got)
+	}
+}

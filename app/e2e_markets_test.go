@@ -37,20 +37,6 @@ const liveText = `Array.from(document.querySelectorAll('[data-live]')).map(e => 
 func TestBrowserMarketPages(t *testing.T) {
 	ctx := newBrowser(t)
 	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_TICK_INTERVAL": "100ms"}})
-	bg := context.Background()
-	root, _, err := app.svc.Accounts.CreateAdmin(bg, "root@example.com", "Root Operator", goodPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	global, err := app.svc.Watchlists.Create(bg, root, "Crypto movers", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, sym := range []string{"BTC/USD", "ETH/USD", "SOL/USD", "DOGE/USD"} {
-		if _, _, err := app.svc.Watchlists.AddAsset(bg, root, global.ID, sym); err != nil {
-			t.Fatal(err)
-		}
-	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -60,8 +46,8 @@ func TestBrowserMarketPages(t *testing.T) {
 		}
 	}
 
-	// (a) A guest opens the home page and sees the default global list change live, without
-	// reloading.
+	// (a) A guest opens the home page of a fresh install (nothing set up but the starter lists
+	// the first catalogue sync makes) and sees prices change live, without reloading.
 	step("guest opens the home page",
 		chromedp.Navigate(app.base+"/"),
 		chromedp.WaitVisible(css(`[data-testid="landing-live"]`)),

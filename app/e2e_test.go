@@ -72,6 +72,10 @@ func startLiveApp(t *testing.T, o liveOptions) *liveApp {
 		if _, err := models.UpsertAssets(ctx, db.Gorm, assets, time.Now()); err != nil {
 			t.Fatal(err)
 		}
+		// And the starter watchlists that job makes after it, as on a fresh install.
+		if _, err := svc.Watchlists.SeedStarterLists(ctx); err != nil {
+			t.Fatal(err)
+		}
 		go func() { defer close(feedDone); runFeed(ctx, svc, log) }()
 	} else {
 		close(feedDone)

@@ -108,6 +108,21 @@ func TestGuestsReadTheMarketPages(t *testing.T) {
 		t.Error("a guest is offered the edit link of a global list")
 	}
 
+	// The home page shows the default list live: its crypto pair in the hero card (it moves at
+	// any hour), the rest in the table; each live number appears once, as its id must.
+	resp, body = guest.get("/")
+	wantStatus(t, "home", resp, body, http.StatusOK)
+	wantContains(t, "home", body, `data-testid="landing-preview-live"`, `data-testid="landing-live"`,
+		`ws-connect="/ws/quotes?symbols=BTC%2FUSD"`, `ws-connect="/ws/quotes?symbols=AAPL"`)
+	for _, id := range []string{`id="q-BTC-USD-last"`, `id="q-AAPL-last"`} {
+		if n := strings.Count(body, id); n != 1 {
+			t.Errorf("home page has %s %d times, want once", id, n)
+		}
+	}
+	if strings.Contains(body, "Sample data") {
+		t.Error("the home page shows the sample card although a live list exists")
+	}
+
 	resp, body = guest.get("/instruments?q=apple")
 	wantStatus(t, "search", resp, body, http.StatusOK)
 	wantContains(t, "search", body, `data-symbol="AAPL"`, `id="q-AAPL-last"`, `<html`)

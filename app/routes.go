@@ -150,8 +150,28 @@ func (s *Server) routes() {
 	// The signed-in person's trade updates (their current account's orders and fills).
 	r.Get("/ws/trading", user, s.wsTrading)
 
-	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go).
+	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go). Their paths are
+	// exact or under /v2/stocks, so they come before the trading API's /v2 group.
 	s.alpacaDataRoutes(r)
+
+	// The Alpaca-compatible trading API (app/alpaca_*.go, package alpacaapi): Alpaca's paths,
+	// bodies, statuses and {"code","message"} errors, so bots written for Alpaca run unchanged.
+	// alpacaErrors shapes every error under /v2 (unknown paths included) as Alpaca does;
+	// alpacaAuth takes only header credentials (an API key, bound to one paper account, or an
+	// access token) and counts the caller's rate limit. Every handler acts on the caller's
+	// account (AlpacaCallerOf), never on an account named in the request.
+	v2 := r.Group("/v2", s.alpacaErrors)
+	bot := s.alpacaAuth
+	v2.Get("/account", bot, s.alpacaGetAccount)
+	v2.Get("/account/configurations", bot, s.alpacaGetConfigurations)
+	v2.Patch("/account/configurations", bot, s.alpacaPatchConfigurations)
+	v2.Get("/orders", bot, s.alpacaListOrders)
+	v2.Post("/orders", bot, s.alpacaPlaceOrder)
+	v2.Delete("/orders", bot, s.alpacaCancelAll)
+	v2.Get("/orders\\:by_client_order_id", bot, s.alpacaGetOrderByClientID)
+	v2.Get("/orders/:id", bot, s.alpacaGetOrder)
+	v2.Patch("/orders/:id", bot, s.alpacaReplaceOrder)
+	v2.Delete("/orders/:id", bot, s.alpacaCancelOrder)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/compress"
 	"gorm.io/gorm"
 
+	"alpacawrapper/alpacaapi"
 	"alpacawrapper/auth"
 	"alpacawrapper/config"
 	"alpacawrapper/database"
@@ -46,8 +47,9 @@ type Server struct {
 	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule // requests per client IP to the public market-data API (api_market.go)
+	authRule       ratelimit.Rule     // attempts allowed at login, sign-up, reset and tokens
+	publicRule     ratelimit.Rule     // requests per client IP to the public market-data API (api_market.go)
+	botLimiter     *alpacaapi.Limiter // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -79,6 +81,7 @@ func newBareServer(deps ServerDeps) *Server {
 	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
+	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{

@@ -87,6 +87,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		riverCfg.Workers = jobs.Workers(jobs.Deps{
 			Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter,
 			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles, Trading: svc.Trading,
+			Watchlists: svc.Watchlists,
 		})
 		riverCfg.PeriodicJobs = jobs.Periodic()
 	}

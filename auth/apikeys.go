@@ -70,8 +70,15 @@ func invalidAPIKey() error {
 		"The API key ID or secret is incorrect, or the key has been revoked.")
 }
 
-// Create makes a new key for the user. The label tells the user's keys apart.
+// Create makes a new key for the user, acting on their primary paper account. The label tells
+// the user's keys apart.
 func (k *APIKeys) Create(ctx context.Context, userID int64, label string) (NewKey, error) {
+	return k.CreateFor(ctx, userID, 0, label)
+}
+
+// CreateFor makes a new key for the user that acts on one of their paper accounts (0: the
+// primary one). Another person's account is refused like a missing one.
+func (k *APIKeys) CreateFor(ctx context.Context, userID, accountID int64, label string) (NewKey, error) {
 	label = strings.TrimSpace(label)
 	if msg := apiKeyLabelProblem(label); msg != "" {
 		return NewKey{}, apperr.Invalid(map[string]string{"label": msg})
@@ -100,7 +107,11 @@ func (k *APIKeys) Create(ctx context.Context, userID int64, label string) (NewKe
 				"You already have %d active API keys, the most allowed. Revoke one you no longer use, then create the new one.",
 				MaxActiveAPIKeys))
 		}
-		rec := &models.APIKey{UserID: userID, KeyID: out.KeyID, SecretHash: HashSecret(out.Secret), Label: label, CreatedAt: k.now()}
+		account, err := keyAccount(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		rec := &models.APIKey{UserID: userID, AccountID: account, KeyID: out.KeyID, SecretHash: HashSecret(out.Secret), Label: label, CreatedAt: k.now()}
 		if err := models.CreateAPIKey(ctx, tx, rec); err != nil {
 			return err
 		}

@@ -26,6 +26,8 @@ type Deps struct {
 	DB       *gorm.DB
 	Provider market.Provider
 	Candles  *candles.Store
+	// Watchlists seeds the starter global lists after the first catalogue sync (a *watchlist.Service).
+	Watchlists StarterSeeder
 	// Trading expires orders and snapshots equity (a *trading.Service).
 	Trading interface {
 		OrderExpirer
@@ -39,7 +41,7 @@ func Workers(deps Deps) *river.Workers {
 	river.AddWorker(w, &SendEmailWorker{mailer: deps.Mailer})
 	river.AddWorker(w, NewPruneCredentialsWorker(deps.Sessions, deps.Tokens))
 	river.AddWorker(w, NewPruneRateLimitsWorker(deps.Limiter))
-	river.AddWorker(w, NewSyncAssetsWorker(deps.DB, deps.Provider))
+	river.AddWorker(w, NewSyncAssetsWorker(deps.DB, deps.Provider, deps.Watchlists))
 	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider))
 	river.AddWorker(w, NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, BackfillOptions{}))
 	river.AddWorker(w, NewGapFillCandlesWorker(deps.DB, deps.Candles, deps.Provider, GapFillOptions{}))

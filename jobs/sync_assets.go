@@ -58,17 +58,25 @@ func EnqueueSyncAssets(ctx context.Context, client *database.RiverClient) error 
 	return nil
 }
 
-// SyncAssetsWorker copies the provider's catalogue into the assets table.
+// StarterSeeder makes the starter global watchlists once per install, from the synced catalogue.
+type StarterSeeder interface {
+	SeedStarterLists(ctx context.Context) (int, error)
+}
+
+// SyncAssetsWorker copies the provider's catalogue into the assets table, then lets the starter
+// watchlists be made from it on a fresh install.
 type SyncAssetsWorker struct {
 	river.WorkerDefaults[SyncAssetsArgs]
 	db       *gorm.DB
 	provider market.Provider
+	starter  StarterSeeder
 	now      func() time.Time
 }
 
-// NewSyncAssetsWorker returns a worker that reads p's catalogue into db.
-func NewSyncAssetsWorker(db *gorm.DB, p market.Provider) *SyncAssetsWorker {
-	return &SyncAssetsWorker{db: db, provider: p, now: time.Now}
+// NewSyncAssetsWorker returns a worker that reads p's catalogue into db and then seeds the
+// starter lists through starter (nil: none).
+func NewSyncAssetsWorker(db *gorm.DB, p market.Provider, starter StarterSeeder) *SyncAssetsWorker {
+	return &SyncAssetsWorker{db: db, provider: p, starter: starter, now: time.Now}
 }
 
 // syncOutput is what a sync records on its job row, for operators looking at River.
@@ -77,6 +85,8 @@ type syncOutput struct {
 	Upserted    int    `json:"upserted"`
 	Deactivated int    `json:"deactivated"`
 	FlushError  string `json:"index_flush_error,omitempty"`
+	// StarterLists is how many starter watchlists this run made (only ever on a fresh install).
+	StarterLists int `json:"starter_lists,omitempty"`
 }
 
 // errEmptyCatalogue stops a sync that would retire every asset because the provider answered
@@ -106,6 +116,13 @@ func (w *SyncAssetsWorker) Work(ctx context.Context, job *river.Job[SyncAssetsAr
 	// until then searches are merely slow.
 	if err := models.FlushAssetSearchIndexes(ctx, w.db); err != nil {
 		out.FlushError = err.Error()
+	}
+	// After the sync, so the lists find their symbols. A failure retries the whole run, which is
+	// harmless, so a fresh install does not wait a day for its starter lists.
+	if w.starter != nil {
+		if out.StarterLists, err = w.starter.SeedStarterLists(ctx); err != nil {
+			return fmt.Errorf("jobs: sync assets: %w", err)
+		}
 	}
 	if err := river.RecordOutput(ctx, out); err != nil {
 		return fmt.Errorf("jobs: sync assets: record output: %w", err)

@@ -81,7 +81,7 @@ func setupSyncAssets(t *testing.T, assets ...market.Asset) syncBundle {
 	t.Helper()
 	db := dbtest.DB(t)
 	p := &catalogueProvider{assets: assets}
-	w := NewSyncAssetsWorker(db.Gorm, p)
+	w := NewSyncAssetsWorker(db.Gorm, p, nil)
 	w.now = func() time.Time { return time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC) }
 	return syncBundle{db: db, provider: p, worker: w}
 }

@@ -13,6 +13,7 @@ import (
 type APIKey struct {
 	ID         int64
 	UserID     int64
+	AccountID  *int64 // the paper account the key acts on; nil means the owner's primary account
 	KeyID      string
 	SecretHash []byte `json:"-"` // never loaded by the listing queries, never shown
 	Label      string
@@ -47,7 +48,7 @@ func CountActiveAPIKeys(ctx context.Context, db *gorm.DB, userID int64) (int64, 
 func ActiveAPIKeys(ctx context.Context, db *gorm.DB, userID int64) ([]APIKey, error) {
 	var out []APIKey
 	// Every column but secret_hash: the hash stays in the database.
-	err := db.WithContext(ctx).Select("id", "user_id", "key_id", "label", "last_used_at", "revoked_at", "created_at").
+	err := db.WithContext(ctx).Select("id", "user_id", "account_id", "key_id", "label", "last_used_at", "revoked_at", "created_at").
 		Where("user_id = ? AND revoked_at IS NULL", userID).
 		Order("created_at DESC, id DESC").Find(&out).Error
 	if err != nil {

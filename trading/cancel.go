@@ -68,6 +68,37 @@ func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id u
 	return out, nil
 }
 
+// CancelAll cancels every open order of the account (Alpaca's DELETE /v2/orders) in one
+// transaction and returns the orders it canceled, oldest first, legs included.
+func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]models.Order, error) {
+	ch := newChanges()
+	var out []models.Order
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		var open []models.Order
+		if err := tx.Clauses(lockRows()).Where("account_id = ? AND status IN ?", a.ID, models.OpenOrderStatuses).
+			Order("created_at, id").Find(&open).Error; err != nil {
+			return fmt.Errorf("trading: cancel all: %w", err)
+		}
+		now := s.now().UTC()
+		for i := range open {
+			if err := s.finish(ctx, tx, a, &open[i], models.OrderCanceled, "Canceled by you (cancel all).", now, ch); err != nil {
+				return err
+			}
+		}
+		out = open
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.commit(ch)
+	return out, nil
+}
+
 // endGroup ends an order and every open order of its group with the same status.
 func (s *Service) endGroup(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, status, reason string, at time.Time, ch *changes) error {
 	if err := s.finish(ctx, tx, a, o, status, reason, at, ch); err != nil {
