@@ -451,7 +451,15 @@ func TestTradeLiveUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let both connections start listening
+	// The first frame says the connection listens: whatever commits after it must reach it.
+	for _, c := range []*websocket.Conn{page, notices} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, hello, err := c.Read(ctx)
+		cancel()
+		if err != nil || string(hello) != wsTradingHello {
+			t.Fatalf("first frame = %q, %v; want the hello", hello, err)
+		}
+	}
 
 	a := p.account(p.alice)
 	if _, err := p.svc.Trading.PlaceOrder(context.Background(), p.alice.ID, a.ID, order.Request{Symbol: "MSFT", Side: fill.Buy,

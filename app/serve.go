@@ -117,6 +117,7 @@ func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
 		}
 	}
 	stopRiverBy(drainCtx, b, riverClient)
+	svc.Trading.Updates().Close()
 	// The feed stops with ctx; wait for it so the last live candles are written before the database
 	// closes.
 	select {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -13,7 +14,6 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/live"
-	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"alpacawrapper/trading"
 	"alpacawrapper/views"
@@ -24,7 +24,8 @@ import (
 // sections again as htmx out-of-band fragments, with a notice of fills; and once a second, when
 // a quote of a symbol they hold has changed, the positions and the account figures, so profit and
 // loss move with the market. Values are computed on the server, in decimal, by the trading
-// service; the page only swaps the HTML in.
+// service; the page only swaps the HTML in. It is a protocol of the live runtime (package live),
+// which owns the connection: pings, deadlines, slow clients, closing.
 //
 // The page names the sections it shows (?sections=figures,positions,open-orders, see
 // tradeSections) so that nothing is sent for an element it does not have. With no sections the
@@ -39,11 +40,12 @@ const (
 	wsTradingMaxBatch = 64
 	// wsTradingMaxToasts bounds the notices of one frame: a burst of fills should not bury the page.
 	wsTradingMaxToasts = 3
-	// wsCloseRestart (RFC 6455 "service restart") ends connections when the server stops: the
-	// htmx ws extension reconnects after it, as it does not after 1001.
-	wsCloseRestart = 1012
 	// wsLocalTrading is the upgraded connection's local holding its tradingConn.
 	wsLocalTrading = "trading.conn"
+	// wsTradingHello is the first frame of a connection: it says the connection is listening to
+	// the account's trade updates (everything committed from then on reaches it). An HTML comment,
+	// so the htmx ws extension swaps nothing.
+	wsTradingHello = "<!-- listening -->"
 )
 
 // tradingConn is what one connection serves: whose account, and which sections of which page.
@@ -70,182 +72,134 @@ func (s *Server) wsTrading(c *fiber.Ctx) error {
 	return websocket.New(s.serveTrading, websocket.Config{ReadBufferSize: wsBufferSize, WriteBufferSize: wsBufferSize})(c)
 }
 
-// serveTrading runs one upgraded connection until the client leaves or the server stops.
+// serveTrading runs one upgraded connection as a session of the live runtime, which pings,
+// watches for a client too slow and closes; the protocol below says what is sent.
 func (s *Server) serveTrading(conn *websocket.Conn) {
 	tc, _ := conn.Locals(wsLocalTrading).(*tradingConn)
-	ip, _ := conn.Locals(wsLocalIP).(string)
-	max, _ := conn.Locals(wsLocalMax).(int)
-	release, ok := s.live.conns.Acquire(ip, max)
-	if !ok || tc == nil {
-		msg := websocket.FormatCloseMessage(live.CloseTryAgain, "too many connections")
-		_ = conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	if tc == nil {
 		_ = conn.Close()
 		return
 	}
-	defer release()
-	st := &tradingStream{srv: s, conn: conn, tc: tc, opts: s.live.manager.Options()}
-	st.run(context.Background())
+	s.serveLive(conn, &tradingProtocol{srv: s, tc: tc}, live.SessionConfig{
+		Quotes: true, FlushEvery: wsTradingQuoteEvery, ShutdownCode: live.CloseRestart})
 }
 
-// tradingStream is one connection's state.
-type tradingStream struct {
-	srv  *Server
-	conn *websocket.Conn
-	tc   *tradingConn
-	opts live.Options
-	// quotes follows the held symbols on the hub: it keeps them wanted upstream while the page is
-	// open, and says when one of them moved.
-	quotes *market.Subscription
-	held   []string
+// tradingProtocol is /ws/trading for one connection: after each trade update of the account (a
+// fill, a cancel, an order placed from another tab or the API), read from the trade-event log,
+// it sends the page's sections again with a notice of fills; once a second, when a quote of a
+// symbol the account holds changed (the session follows the held symbols on the runtime's
+// shared hub subscription), the positions and the figures. The client says nothing: its
+// messages are ignored.
+type tradingProtocol struct {
+	srv     *Server
+	tc      *tradingConn
+	s       *live.Session
+	updates *trading.Listener
 }
 
-// run is the writing side; a goroutine of its own reads (pongs, the close).
-func (t *tradingStream) run(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	updates := t.srv.trading.Updates().Listen(t.tc.accountID)
-	defer updates.Close()
-	t.quotes = t.srv.market.Hub.Subscribe(market.SubscribeOptions{Quotes: true})
-	defer t.quotes.Close()
-	if t.valued() {
-		t.followHeld(ctx)
-	}
+// MessageType is text: HTML fragments.
+func (p *tradingProtocol) MessageType() int { return websocket.TextMessage }
 
-	done := make(chan struct{})
-	go t.read(done)
-	ping := time.NewTicker(t.opts.PingInterval)
-	defer ping.Stop()
-	tick := time.NewTicker(wsTradingQuoteEvery)
-	defer tick.Stop()
+// HandleMessage ignores what the client sends.
+func (p *tradingProtocol) HandleMessage(*live.Session, []byte) {}
 
-	code := live.CloseNormal
-	var events []market.Event
-	moved := false
-loop:
-	for {
-		select {
-		case <-done:
-			break loop
-		case <-t.quotes.Done():
-			code = wsCloseRestart
-			break loop
-		case up, ok := <-updates.C:
-			if !ok {
-				break loop
-			}
-			batch := append(make([]trading.TradeUpdate, 0, 4), up)
-		more:
-			for len(batch) < wsTradingMaxBatch {
-				select {
-				case up, ok := <-updates.C:
-					if !ok {
-						break more
-					}
-					batch = append(batch, up)
-				default:
-					break more
-				}
-			}
-			if !t.send(ctx, t.tc.sec, batch) {
-				break loop
-			}
-			moved = false
-		case <-tick.C:
-			events = t.quotes.Drain(events[:0])
-			for i := range events {
-				if events[i].Kind == market.EventQuote {
-					// The matcher keeps the engine's quote cache current where the feed runs;
-					// where it does not, these quotes do, so the values match what moved.
-					t.srv.trading.Quotes().Observe(events[i].Quote)
-					moved = true
-				}
-			}
-			if moved && t.valued() {
-				moved = false
-				if !t.send(ctx, tradeSections{figures: t.tc.sec.figures, positions: t.tc.sec.positions}, nil) {
-					break loop
-				}
-			}
-		case <-ping.C:
-			if err := t.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(t.opts.WriteTimeout)); err != nil {
-				break loop
-			}
-		}
+// Open starts listening to the account's trade updates from the newest, follows the held
+// symbols and says hello.
+func (p *tradingProtocol) Open(s *live.Session) error {
+	p.s = s
+	l, err := p.srv.trading.Updates().Listen(s.Context(), p.tc.accountID, trading.Resume{})
+	if err != nil {
+		p.srv.log.Warn("ws trading: listen", "account", p.tc.accountID, "error", err)
+		return &live.CloseError{Code: live.CloseTryAgain, Reason: "trade updates unavailable"}
 	}
-	msg := websocket.FormatCloseMessage(code, "")
-	_ = t.conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(t.opts.CloseGrace))
-	_ = t.conn.Close()
-	<-done // the connection goes back to its pool when this returns: the reader must be gone
+	p.updates = l
+	context.AfterFunc(s.Context(), l.Close)
+	if p.valued() {
+		p.followHeld(s.Context())
+	}
+	s.Reply([]byte(wsTradingHello))
+	return nil
+}
+
+// Wake is the listener's: trade updates wait.
+func (p *tradingProtocol) Wake() <-chan struct{} { return p.updates.Ready() }
+
+// Next answers the waiting trade updates, up to wsTradingMaxBatch at a time, with one frame.
+func (p *tradingProtocol) Next(ctx context.Context, dst []byte) ([]byte, bool, error) {
+	batch, more, err := p.updates.Next(ctx, wsTradingMaxBatch)
+	if err != nil {
+		p.srv.log.Warn("ws trading: read updates", "account", p.tc.accountID, "error", err)
+		return dst, false, nil
+	}
+	if len(batch) == 0 {
+		return dst, false, nil
+	}
+	out, err := p.render(ctx, dst, p.tc.sec, batch)
+	return out, more, err
+}
+
+// Encode re-values the positions and figures when a held symbol's quote changed.
+func (p *tradingProtocol) Encode(dst []byte, batch []live.Update) []byte {
+	if len(batch) == 0 || !p.valued() {
+		return dst
+	}
+	out, err := p.render(p.s.Context(), dst, tradeSections{figures: p.tc.sec.figures, positions: p.tc.sec.positions}, nil)
+	if err != nil {
+		p.s.Close(live.CloseNormal, "account closed")
+	}
+	return out
 }
 
 // valued reports whether the page shows anything priced by quotes.
-func (t *tradingStream) valued() bool { return t.tc.sec.figures || t.tc.sec.positions }
+func (p *tradingProtocol) valued() bool { return p.tc.sec.figures || p.tc.sec.positions }
 
-// read keeps the read deadline moving while the client shows life; the client has nothing to
-// say, so messages are read and dropped. It returns when the connection ends.
-func (t *tradingStream) read(done chan<- struct{}) {
-	defer close(done)
-	alive := func() { _ = t.conn.SetReadDeadline(time.Now().Add(2 * t.opts.PingInterval)) }
-	alive()
-	t.conn.SetReadLimit(t.opts.MaxMessage)
-	t.conn.SetPongHandler(func(string) error { alive(); return nil })
-	for {
-		if _, _, err := t.conn.ReadMessage(); err != nil {
-			return
-		}
-		alive()
-	}
-}
-
-// followHeld follows the account's held symbols on the hub.
-func (t *tradingStream) followHeld(ctx context.Context) {
-	a, err := t.srv.trading.Account(ctx, t.tc.env.userID, t.tc.accountID)
+// followHeld follows the account's held symbols.
+func (p *tradingProtocol) followHeld(ctx context.Context) {
+	a, err := p.srv.trading.Account(ctx, p.tc.env.userID, p.tc.accountID)
 	if err != nil {
 		return
 	}
-	positions, err := models.PositionsOf(ctx, t.srv.db, a.ID, a.Period)
+	positions, err := models.PositionsOf(ctx, p.srv.db, a.ID, a.Period)
 	if err != nil {
 		return
 	}
 	symbols := make([]string, len(positions))
-	for i, p := range positions {
-		symbols[i] = p.Symbol
+	for i, pos := range positions {
+		symbols[i] = pos.Symbol
 	}
-	t.follow(symbols)
+	p.follow(symbols)
 }
 
 // follow changes the followed symbols when they differ.
-func (t *tradingStream) follow(symbols []string) {
-	if strings.Join(symbols, ",") == strings.Join(t.held, ",") {
-		return
+func (p *tradingProtocol) follow(symbols []string) {
+	if !slices.Equal(symbols, p.s.Symbols()) {
+		p.s.SetSymbols(symbols)
 	}
-	t.held = symbols
-	t.quotes.SetSymbols(symbols)
 }
 
-// send writes one frame: the sections, then notices of the updates. It reports false when the
-// connection is done (written to a client that left, or the account is no longer theirs).
-func (t *tradingStream) send(ctx context.Context, sec tradeSections, batch []trading.TradeUpdate) bool {
-	a, err := t.srv.trading.Account(ctx, t.tc.env.userID, t.tc.accountID)
+// render appends one frame: the sections, then notices of the updates. An account that is no
+// longer theirs ends the connection; other failures are logged and send nothing.
+func (p *tradingProtocol) render(ctx context.Context, dst []byte, sec tradeSections, batch []trading.TradeUpdate) ([]byte, error) {
+	a, err := p.srv.trading.Account(ctx, p.tc.env.userID, p.tc.accountID)
 	if apperr.IsKind(err, apperr.KindNotFound) {
-		return false
+		return dst, &live.CloseError{Code: live.CloseNormal, Reason: "account closed"}
 	}
 	if err != nil {
-		t.srv.log.Warn("ws trading: account", "account", t.tc.accountID, "error", err)
-		return true
+		p.srv.log.Warn("ws trading: account", "account", p.tc.accountID, "error", err)
+		return dst, nil
 	}
-	var buf bytes.Buffer
-	v, err := t.srv.writeTradeSections(ctx, &buf, t.tc.env, a, sec)
+	buf := bytes.NewBuffer(dst)
+	v, err := p.srv.writeTradeSections(ctx, buf, p.tc.env, a, sec)
 	if err != nil {
-		t.srv.log.Warn("ws trading: render", "account", a.ID, "error", err)
-		return true
+		p.srv.log.Warn("ws trading: render", "account", a.ID, "error", err)
+		return dst, nil
 	}
 	if sec.figures || sec.positions {
 		symbols := make([]string, len(v.Positions))
-		for i, p := range v.Positions {
-			symbols[i] = p.Symbol
+		for i, pos := range v.Positions {
+			symbols[i] = pos.Symbol
 		}
-		t.follow(symbols)
+		p.follow(symbols)
 	}
 	var toasts []views.Flash
 	for _, up := range batch {
@@ -254,13 +208,9 @@ func (t *tradingStream) send(ctx context.Context, sec tradeSections, batch []tra
 		}
 	}
 	if len(toasts) > 0 {
-		_ = views.FlashOOB(toasts).Render(ctx, &buf)
+		_ = views.FlashOOB(toasts).Render(ctx, buf)
 	}
-	if buf.Len() == 0 {
-		return true
-	}
-	_ = t.conn.SetWriteDeadline(time.Now().Add(t.opts.WriteTimeout))
-	return t.conn.WriteMessage(websocket.TextMessage, buf.Bytes()) == nil
+	return buf.Bytes(), nil
 }
 
 // tradeToast is the notice of a trade update, if it deserves one: fills, and orders that ended

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -66,6 +67,38 @@ type Ticker interface {
 	Tick(dst []byte) []byte
 }
 
+// Opener is implemented by protocols with work to do when the session starts, before anything
+// is written: note where a log resumes, follow symbols, queue a hello with Session.Reply. It runs
+// on the writing goroutine; an error ends the session at once (see CloseError).
+type Opener interface {
+	Open(s *Session) error
+}
+
+// Source is implemented by protocols that send events of their own besides the hub's (trade
+// updates). A value on Wake makes the session call Next on its writing goroutine, again while
+// Next reports more, so each event can be its own frame. Next appends one frame to dst (dst
+// unchanged: nothing to send); an error ends the session (see CloseError). Between wakes the
+// session keeps flushing, pinging and replying as for any protocol.
+type Source interface {
+	Wake() <-chan struct{}
+	Next(ctx context.Context, dst []byte) (out []byte, more bool, err error)
+}
+
+// BinaryReader is implemented by protocols that accept binary client messages too: HandleMessage
+// gets them as it gets text. Without it a binary message is answered with an error.
+type BinaryReader interface {
+	AcceptsBinary() bool
+}
+
+// CloseError ends a session with its code and reason when an Opener or a Source returns it; any
+// other error ends it with CloseInternal.
+type CloseError struct {
+	Code   int
+	Reason string
+}
+
+func (e *CloseError) Error() string { return fmt.Sprintf("live: close %d: %s", e.Code, e.Reason) }
+
 // Stats counts sessions since the manager started.
 type Stats struct {
 	Open        int64  // sessions running now
@@ -110,6 +143,13 @@ type SessionConfig struct {
 	Symbols []string
 	// Kinds of event wanted from the hub; all false means all three.
 	Quotes, Trades, Bars bool
+	// FlushEvery is the least time between two data frames of hub updates; zero is the manager's
+	// FlushInterval. A page that re-values a portfolio needs it once a second, not four times.
+	FlushEvery time.Duration
+	// ShutdownCode is the close code sent when the hub closes (the server is stopping); zero is
+	// CloseGoingAway. Browsers' htmx ws extension reconnects only after 1006, 1011, 1012 or 1013,
+	// so its pages ask for CloseRestart.
+	ShutdownCode int
 }
 
 // Session is one live connection. Its exported methods are for the Protocol.
@@ -123,6 +163,7 @@ type Session struct {
 	t     Transport
 	p     Protocol
 	kinds [market.EventBar + 1]bool
+	cfg   SessionConfig
 	ctx   context.Context
 	stop  context.CancelFunc
 	done  chan struct{}
@@ -162,7 +203,7 @@ type pending struct {
 func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionConfig) (code int, reason string) {
 	ctx, stop := context.WithCancel(ctx)
 	s := &Session{
-		m: m, t: t, p: p, ctx: ctx, stop: stop,
+		m: m, t: t, p: p, cfg: cfg, ctx: ctx, stop: stop,
 		done: make(chan struct{}), wake: make(chan struct{}, 1),
 		kinds: [market.EventBar + 1]bool{market.EventQuote: cfg.Quotes, market.EventTrade: cfg.Trades, market.EventBar: cfg.Bars},
 	}
@@ -192,6 +233,13 @@ func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionC
 	s.mu.Unlock()
 	m.feed.follow(nil, followed)
 	return s.closeCode, s.closeReason
+}
+
+// Close ends the session with code and reason (the first close wins): a key revoked, an account
+// gone. Safe from any goroutine; the close frame follows what is being written.
+func (s *Session) Close(code int, reason string) {
+	s.close(code, reason)
+	s.notify()
 }
 
 // Context ends when the session does.
@@ -289,8 +337,10 @@ func (s *Session) read() {
 		}
 		alive()
 		if kind != websocket.TextMessage {
-			s.Reply(ErrorMessage("messages must be JSON text"))
-			continue
+			if br, ok := s.p.(BinaryReader); !ok || !br.AcceptsBinary() {
+				s.Reply(ErrorMessage("messages must be JSON text"))
+				continue
+			}
 		}
 		s.p.HandleMessage(s, msg)
 	}
@@ -339,6 +389,23 @@ func (s *Session) slow(reason string) {
 func (s *Session) write() {
 	o := s.m.opts
 	interval := time.Second / time.Duration(o.UpdatesPerSecond)
+	if s.cfg.FlushEvery > 0 {
+		interval = s.cfg.FlushEvery
+	}
+	if op, ok := s.p.(Opener); ok {
+		if err := op.Open(s); err != nil {
+			s.closeWith(err)
+		}
+	}
+	var sourceC <-chan struct{}
+	source, _ := s.p.(Source)
+	if source != nil {
+		sourceC = source.Wake()
+	}
+	shutdown := CloseGoingAway
+	if s.cfg.ShutdownCode != 0 {
+		shutdown = s.cfg.ShutdownCode
+	}
 	ping := time.NewTicker(o.PingInterval)
 	defer ping.Stop()
 	var tickC <-chan time.Time
@@ -358,8 +425,13 @@ func (s *Session) write() {
 		select {
 		case <-s.done:
 		case <-s.m.feed.done:
-			s.close(CloseGoingAway, "server shutting down")
+			s.close(shutdown, "server shutting down")
 		case <-s.wake:
+			continue
+		case <-sourceC:
+			if !s.pull(source) {
+				break
+			}
 			continue
 		case <-flush.C:
 			if s.collect(); len(s.batch) == 0 {
@@ -388,6 +460,47 @@ func (s *Session) write() {
 	if s.closeReason != ReasonWriteTime {
 		msg := websocket.FormatCloseMessage(s.closeCode, s.closeReason)
 		_ = s.t.WriteControl(websocket.CloseMessage, msg, time.Now().Add(o.CloseGrace))
+	}
+}
+
+// closeWith ends the session for an Opener's or a Source's error.
+func (s *Session) closeWith(err error) {
+	var ce *CloseError
+	if errors.As(err, &ce) {
+		s.close(ce.Code, ce.Reason)
+		return
+	}
+	s.close(CloseInternal, "internal error")
+}
+
+// pull writes what a Source has, one frame per Next. It reports false when the session is
+// closing.
+func (s *Session) pull(src Source) bool {
+	for {
+		bp := s.m.getBuf()
+		out, more, err := src.Next(s.ctx, (*bp)[:0])
+		*bp = out
+		ok := true
+		if len(out) > 0 {
+			if ok = s.send(s.p.MessageType(), out); ok {
+				s.m.frames.Add(1)
+			}
+		}
+		s.m.putBuf(bp)
+		if err != nil {
+			s.closeWith(err)
+			return false
+		}
+		if !ok {
+			return false
+		}
+		if !more {
+			return true
+		}
+		// Replies (an unlisten, a pong) go ahead of a long backlog.
+		if !s.writeReplies() {
+			return false
+		}
 	}
 }
 

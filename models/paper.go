@@ -161,8 +161,12 @@ type Position struct {
 	AssetClass    string
 	Qty           decimal.Decimal
 	AvgEntryPrice decimal.Decimal
-	OpenedAt      time.Time
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	// CostBasis is the cash the open quantity cost, to the cent (negative for a short: the cash
+	// opening it brought in). Closing releases it pro rata, and the realised P&L is the closing
+	// cash less the basis released, so fills' cash and realised P&L always reconcile.
+	CostBasis decimal.Decimal
+	OpenedAt  time.Time
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Ledger kinds: what moved the cash.

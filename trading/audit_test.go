@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"alpacawrapper/apperr"
+	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"alpacawrapper/trading/fill"
 	"alpacawrapper/trading/order"
@@ -150,4 +153,123 @@ func TestMarketBracketIsCheckedAgainstTheQuote(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("%d orders written by a refused bracket", n)
 	}
+}
+
+// A notional sell queued overnight is sized from the opening bid; when that bid is lower than at
+// placement the notional covers more shares than are held, and it sells the position, no more.
+func TestQueuedNotionalSellNeverSellsMoreThanIsHeld(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", marginSettings())
+	b.quote("AAPL", "99.98", "100.02")
+	b.place(a, marketOrder("AAPL", fill.Buy, "10"))
+	b.clock.Set(time.Date(2026, 11, 24, 20, 30, 0, 0, ny))
+	b.quote("AAPL", "110.00", "110.04")
+	sell := b.place(a, order.Request{Symbol: "AAPL", Notional: nd("1000"), Side: fill.Sell, Type: fill.Market, TimeInForce: fill.Day})
+	if sell.Status != models.OrderAccepted {
+		t.Fatalf("notional sell placed after hours = %s", sell.Status)
+	}
+	b.clock.Set(time.Date(2026, 11, 25, 9, 30, 1, 0, ny))
+	b.tick(b.quote("AAPL", "90.00", "90.04"))
+	got := b.reload(sell)
+	if got.Status != models.OrderFilled || !got.FilledQty.Equal(d("10")) {
+		t.Fatalf("notional sell = %s with %s filled, want filled for the 10 held", got.Status, got.FilledQty)
+	}
+	if pos := b.positionQty(a, "AAPL"); pos != "0" {
+		t.Fatalf("position = %s, want 0", pos)
+	}
+	b.checkBooks(a)
+}
+
+// sumFills is the sum of a column of the account's fills.
+func (b *bundle) sumFills(a *models.PaperAccount, expr string) decimal.Decimal {
+	b.t.Helper()
+	var v decimal.Decimal
+	if err := b.db.Raw("SELECT coalesce(sum("+expr+"), 0) FROM fills WHERE account_id = ?", a.ID).Scan(&v).Error; err != nil {
+		b.t.Fatal(err)
+	}
+	return v
+}
+
+// A fractional round trip: buy 0.5 at 100.01, sell it in five lots of 0.1 at 100.05. Each fill's
+// cash is rounded against the customer (the buy pays 50.01 for 50.005, each sale receives 10.00
+// for 10.005), so the cash never gains more than the trades earned (0.02), and the realised P&L
+// is made of the same cents as the cash: they reconcile exactly.
+func TestFractionalRoundTripCashAndRealisedPLReconcile(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("1000", cashSettings())
+	b.quote("AAPL", "100.00", "100.01")
+	b.place(a, marketOrder("AAPL", fill.Buy, "0.5"))
+	b.quote("AAPL", "100.05", "100.06")
+	for range 5 {
+		b.clock.Add(time.Second)
+		b.place(a, marketOrder("AAPL", fill.Sell, "0.1"))
+	}
+	if pos := b.positionQty(a, "AAPL"); pos != "0" {
+		t.Fatalf("position = %s, want flat", pos)
+	}
+	change := b.reloadAccount(a).Cash.Sub(d("1000"))
+	realised := b.sumFills(a, "realized_pl")
+	if !change.Equal(d("-0.01")) {
+		t.Errorf("cash change = %s, want -0.01 (50.01 paid, 5 × 10.00 received)", change)
+	}
+	if !realised.Equal(change) {
+		t.Errorf("realised P&L sums to %s, cash changed by %s", realised, change)
+	}
+	b.checkBooks(a)
+}
+
+// A notional crypto order obeys the asset's minimum order size: $0.004 of bitcoin is refused,
+// not filled for $0.00; a notional above the minimum fills a quantity on the trade increment.
+func TestNotionalCryptoObeysTheMinimumOrderSize(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("1000", cashSettings())
+	b.quote("BTC/USD", "100000", "100001")
+	tiny := order.Request{Symbol: "BTC/USD", Notional: nd("0.004"), Side: fill.Buy, Type: fill.Market, TimeInForce: fill.GTC}
+	_, err := b.svc.PlaceOrder(context.Background(), b.user, a.ID, tiny, SourceAPI)
+	if e, ok := apperr.As(err); !ok || e.Fields["notional"] == "" {
+		t.Fatalf("$0.004 of BTC: %v, want a refusal on notional", err)
+	}
+	o := b.place(a, order.Request{Symbol: "BTC/USD", Notional: nd("15"), Side: fill.Buy, Type: fill.Market, TimeInForce: fill.GTC})
+	got := b.reload(o)
+	if got.Status != models.OrderFilled || !got.FilledQty.Equal(d("0.000149998")) {
+		t.Fatalf("$15 of BTC = %s %s", got.Status, got.FilledQty)
+	}
+	if cash := b.reloadAccount(a).Cash; !cash.Equal(d("985")) {
+		t.Fatalf("cash = %s, want 985 (0.000149998 × 100001 = 14.99994999 rounds up to 15.00)", cash)
+	}
+	b.checkBooks(a)
+}
+
+// A sale filled one share at a time (the realistic preset caps each fill at the displayed bid
+// size) pays the regulatory fees of the order, rounded up once: 10 shares at $100 pay
+// 1,000 × 20.60/M = 0.0206 → 0.03 SEC and 10 × 0.000195 → 0.01 TAF, not 10 × (0.01 + 0.01).
+func TestSplitSalePaysRegulatoryFeesOncePerOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", Settings{Margin: true, Commission: "free", RegulatoryFees: true, Realism: "realistic"})
+	b.quote("AAPL", "99.98", "100.02")
+	b.place(a, marketOrder("AAPL", fill.Buy, "10"))
+	oneShare := func() market.Quote {
+		return market.Quote{Symbol: "AAPL", BidPrice: d("100"), BidSize: d("1"), AskPrice: d("100.04"), AskSize: d("1"), Time: b.clock.Add(time.Second)}
+	}
+	b.quotes.Observe(oneShare())
+	sell := b.place(a, limitOrder("AAPL", fill.Sell, "10", "100", fill.Day))
+	for i := 0; i < 20 && b.reload(sell).Status != models.OrderFilled; i++ {
+		b.tick(oneShare())
+	}
+	var fills int64
+	b.db.Model(&models.Fill{}).Where("order_id = ?", sell.ID).Count(&fills)
+	if fills < 2 || b.reload(sell).Status != models.OrderFilled {
+		t.Fatalf("the sale filled in %d fills, status %s: the test needs a split fill", fills, b.reload(sell).Status)
+	}
+	if sec := b.sumFills(a, "sec_fee"); !sec.Equal(d("0.03")) {
+		t.Errorf("SEC fees = %s over %d fills, want 0.03", sec, fills)
+	}
+	if taf := b.sumFills(a, "taf_fee"); !taf.Equal(d("0.01")) {
+		t.Errorf("TAF = %s over %d fills, want 0.01", taf, fills)
+	}
+	b.checkBooks(a)
 }

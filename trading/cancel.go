@@ -42,7 +42,7 @@ func notCancelable(o *models.Order) error {
 func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id uuid.UUID) (*models.Order, error) {
 	ch := newChanges()
 	var out *models.Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err

@@ -24,7 +24,10 @@ func TestEngineFillsRestingOrdersFromTheHub(t *testing.T) {
 
 	hub := market.NewHub(market.HubOptions{Grace: -1})
 	defer hub.Close()
-	listener := b.svc.Updates().Listen(a.ID)
+	listener, err := b.svc.Updates().Listen(context.Background(), a.ID, Resume{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer listener.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -41,7 +44,12 @@ func TestEngineFillsRestingOrdersFromTheHub(t *testing.T) {
 	b.clock.Add(time.Second)
 	hub.Quote(market.Quote{Symbol: "AAPL", BidPrice: d("98.90"), BidSize: d("100"), AskPrice: d("98.95"), AskSize: d("100"), Time: b.clock.Now()})
 	select {
-	case up := <-listener.C:
+	case <-listener.Ready():
+		ups, _, err := listener.Next(context.Background(), 10)
+		if err != nil || len(ups) != 1 {
+			t.Fatalf("updates = %v, %v; want the fill", ups, err)
+		}
+		up := ups[0]
 		if up.Event != EventFill || up.Order.ID != before.ID || !up.Price.Equal(d("99")) || !up.PositionQty.Equal(d("3")) {
 			t.Fatalf("update = %s %s @ %s position %s", up.Event, up.Order.ID, up.Price, up.PositionQty)
 		}

@@ -58,7 +58,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 	}
 	ch := newChanges()
 	var placed *models.Order
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err
@@ -85,10 +85,7 @@ func (s *Service) marketBase(ctx context.Context, symbol string, req order.Reque
 	if !ok {
 		return decimal.Zero
 	}
-	if req.Side == fill.Sell {
-		return q.BidPrice
-	}
-	return q.AskPrice
+	return fillSide(req.Side, q)
 }
 
 // tradableAsset looks the order's asset up.
@@ -341,6 +338,13 @@ func (s *Service) checkSize(a *models.PaperAccount, asset *models.Asset, n order
 			return decimal.Zero, forbidden("no quote to size a notional order against")
 		}
 		qty = n.Notional.Div(price).RoundDown(9)
+		if fillAt := fillSide(n.Side, q); hasQuote && fillAt.IsPositive() {
+			// The size rules are checked at the price it would fill at now; the buffered
+			// reference price only holds buying power.
+			if _, why := notionalQty(n.Notional, fillAt, asset.MarketAsset()); why != "" {
+				return decimal.Zero, unprocessable("notional", why)
+			}
+		}
 	}
 	released := decimal.Zero // a replaced order's quantity no longer counts as held
 	if replaces != nil && replaces.IsOpen() && replaces.Side == string(n.Side) {
@@ -392,6 +396,14 @@ func (s *Service) checkSize(a *models.PaperAccount, asset *models.Asset, n order
 		return decimal.Zero, forbidden("no quote to estimate the order's cost against")
 	}
 	return opening.Mul(price).Round(2), nil
+}
+
+// fillSide is the side of q an order on side fills against: the ask for a buy, the bid for a sale.
+func fillSide(side fill.Side, q market.Quote) decimal.Decimal {
+	if side == fill.Sell {
+		return q.BidPrice
+	}
+	return q.AskPrice
 }
 
 // referencePrice prices an order for holding buying power: its limit, else (market, stop,

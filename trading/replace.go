@@ -31,7 +31,7 @@ type ReplaceRequest struct {
 func (s *Service) ReplaceOrder(ctx context.Context, userID, accountID int64, id uuid.UUID, r ReplaceRequest, source string) (*models.Order, error) {
 	ch := newChanges()
 	var placed *models.Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err

@@ -23,7 +23,7 @@ func (s *Service) Reset(ctx context.Context, userID, accountID int64, cash decim
 	}
 	ch := newChanges()
 	var out *models.PaperAccount
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := s.lockOwned(ctx, tx, userID, accountID)
 		if err != nil {
 			return err

@@ -37,7 +37,7 @@ func (s *Service) executeResting(ctx context.Context, e matcher.Entry, q market.
 		}
 	}
 	ch := newChanges()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := models.LockPaperAccount(ctx, tx, e.AccountID)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 
 func (s *Service) expire(ctx context.Context, d models.Order, now time.Time) (int, error) {
 	ch := newChanges()
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
 		a, err := models.LockPaperAccount(ctx, tx, d.AccountID)
 		if err != nil {
 			return err

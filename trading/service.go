@@ -1,6 +1,7 @@
 package trading
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -22,7 +23,8 @@ type Options struct {
 	Quotes *Quotes
 	// Index holds the resting orders the engine loop evaluates on each quote. Default: a new one.
 	Index *matcher.Index
-	// Updates receives trade updates after each commit. Default: a new one.
+	// Updates delivers the trade-event log to listeners. Default: one reading DB, within this
+	// process only.
 	Updates *Updates
 	// Regulatory is the dated SEC/FINRA fee table. Default fees.DefaultRegulatoryTable().
 	Regulatory fees.RegulatoryTable
@@ -58,14 +60,14 @@ func New(o Options) *Service {
 	if o.Index == nil {
 		o.Index = matcher.NewIndex()
 	}
-	if o.Updates == nil {
-		o.Updates = NewUpdates()
-	}
 	if o.Regulatory == nil {
 		o.Regulatory = fees.DefaultRegulatoryTable()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Updates == nil {
+		o.Updates = NewUpdates(UpdatesOptions{DB: o.DB, Logger: o.Logger})
 	}
 	if o.Quotes == nil {
 		o.Quotes = NewQuotes(nil, o.Now)
@@ -76,7 +78,7 @@ func New(o Options) *Service {
 	}
 }
 
-// Updates is where trade updates are published.
+// Updates is where trade updates are listened to.
 func (s *Service) Updates() *Updates { return s.updates }
 
 // Index is the matcher's index of resting orders.
@@ -157,8 +159,21 @@ func (c *changes) touch(a *models.PaperAccount, o *models.Order) {
 // event records a trade update.
 func (c *changes) event(a *models.PaperAccount, o *models.Order, name string, at time.Time) *TradeUpdate {
 	c.touch(a, o)
-	c.updates = append(c.updates, TradeUpdate{AccountID: a.ID, Event: name, Order: *o, At: at})
+	c.updates = append(c.updates, TradeUpdate{AccountID: a.ID, Event: name, Order: *o, HasOrder: true, At: at})
 	return &c.updates[len(c.updates)-1]
+}
+
+// transact runs fn as one transaction and, as its last statement, writes the trade updates fn
+// collected in ch to the trade-event log: the log holds exactly what commits. Every engine
+// transaction that changes orders goes through here, after locking its account (which is what
+// keeps the log's ids in commit order within an account).
+func (s *Service) transact(ctx context.Context, ch *changes, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return ch.record(ctx, tx)
+	})
 }
 
 // commit tells the index and the listeners what a committed transaction did: an open order that
@@ -177,7 +192,7 @@ func (s *Service) commit(c *changes) {
 		default:
 		}
 	}
-	s.updates.publish(c.updates)
+	s.updates.committed(c.updates)
 }
 
 // indexEntry is how the matcher indexes an order.
