@@ -97,7 +97,7 @@ func newBareServer(deps ServerDeps) *Server {
 	// trusted proxy's X-Forwarded-For, reading it from the right so a client cannot forge it.
 	s.fiber = fiber.New(fcfg)
 	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics,
-		withDeadline(s.cfg.RequestTimeout), securityHeaders(), compress.New())
+		withDeadline(s.cfg.RequestTimeout), securityHeaders(), checkText, compress.New())
 	return s
 }
 
