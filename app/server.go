@@ -47,9 +47,10 @@ type Server struct {
 	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
 	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule     // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule     // requests per client IP to the public market-data API (api_market.go)
-	botLimiter     *alpacaapi.Limiter // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
+	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
+	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
+	botLimiter     *alpacaapi.Limiter    // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -80,6 +81,9 @@ func newBareServer(deps ServerDeps) *Server {
 	s.live = newLiveState(s)
 	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
+	if s.limiter != nil {
+		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
+	}
 	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
 	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
 	// config.Load has validated every entry, so parsing cannot fail here.
