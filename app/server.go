@@ -49,6 +49,7 @@ type Server struct {
 	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
 	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
 	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
+	publicLimiter  *ratelimit.Memory     // counts publicRule in memory
 	botLimiter     *alpacaapi.Limiter    // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
@@ -82,7 +83,8 @@ func newBareServer(deps ServerDeps) *Server {
 	if s.limiter != nil {
 		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
 	}
-	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
+	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
+	s.publicLimiter = ratelimit.NewMemory(nil, 0)
 	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
