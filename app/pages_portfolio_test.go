@@ -363,3 +363,21 @@ func TestPaperActivityCursorIsForgiving(t *testing.T) {
 		t.Errorf("cursor time %s, want %s", c.At, at)
 	}
 }
+
+// A snapshot dated before the account opened (the engine wrote them once, in the five-minute slot
+// the account opened in) must not turn the opening deposit into a −100% return.
+func TestPortfolioStatisticsStartAtThePeriod(t *testing.T) {
+	t.Parallel()
+	a := newPaperApp(t)
+	_, b, acct := a.trader("ada@example.com")
+	seedEquity(t, a, acct.ID, map[time.Duration]string{-3 * time.Minute: "100000", time.Hour: "100005"})
+	a.clock.Advance(2 * time.Hour)
+	h := getHistory(t, b, "?range=all")
+	if r := decimal.RequireFromString(h.Return); r.IsNegative() {
+		t.Errorf("return over the whole period %s (change %s), want none lost", h.Return, h.Change)
+	}
+	_, body := b.get("/portfolio")
+	if strings.Contains(body, "−100") || strings.Contains(body, "-100.00%") {
+		t.Error("the portfolio page shows a −100% figure")
+	}
+}
