@@ -151,6 +151,7 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 	o.Reserved = reserve
 	if replaces != nil {
 		o.Replaces = &replaces.ID
+		s.carryTrail(o, replaces)
 	}
 	o.Status = models.OrderNew
 	if !s.mayTradeNow(o, now) {
@@ -224,16 +225,22 @@ func protectBuyStop(n *order.Normalized, crypto bool) {
 	if crypto || n.Side != fill.Buy || n.Type != fill.Stop || n.OrderClass != order.Simple {
 		return
 	}
+	n.Type, n.LimitPrice = fill.StopLimit, protectedLimit(n.StopPrice)
+}
+
+// protectedLimit is the limit Alpaca's price protection gives a buy stop at stop: 4% above it
+// (2.5% from $50), rounded down to the tick.
+func protectedLimit(stop decimal.Decimal) decimal.Decimal {
 	pct := decimal.RequireFromString("1.04")
-	if n.StopPrice.GreaterThanOrEqual(decimal.NewFromInt(50)) {
+	if stop.GreaterThanOrEqual(decimal.NewFromInt(50)) {
 		pct = decimal.RequireFromString("1.025")
 	}
-	limit := n.StopPrice.Mul(pct)
+	limit := stop.Mul(pct)
 	places := int32(2)
 	if limit.LessThan(decimal.NewFromInt(1)) {
 		places = 4
 	}
-	n.Type, n.LimitPrice = fill.StopLimit, limit.RoundDown(places)
+	return limit.RoundDown(places)
 }
 
 // checkWindow refuses orders placed when their time in force cannot work: opg between 9:28 and
