@@ -273,3 +273,97 @@ func TestSplitSalePaysRegulatoryFeesOncePerOrder(t *testing.T) {
 	}
 	b.checkBooks(a)
 }
+
+// Moving a protected buy stop recomputes its protective limit from the new stop: a stop moved
+// from 105 (limit 107.62) to 120 gets the limit 123.00 and fills when the ask reaches it.
+func TestReplacingABuyStopRecomputesItsProtection(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	ctx := context.Background()
+	b.quote("AAPL", "99.98", "100.02")
+	o := b.place(a, order.Request{Symbol: "AAPL", Qty: nd("1"), Side: fill.Buy, Type: fill.Stop, TimeInForce: fill.GTC, StopPrice: nd("105")})
+	if !o.LimitPrice.Decimal.Equal(d("107.62")) {
+		t.Fatalf("protected limit = %s, want 107.62", o.LimitPrice.Decimal)
+	}
+	moved, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, o.ID, ReplaceRequest{StopPrice: nd("120")}, SourceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.Type != string(fill.StopLimit) || !moved.StopPrice.Decimal.Equal(d("120")) || !moved.LimitPrice.Decimal.Equal(d("123")) {
+		t.Fatalf("moved stop = %s stop %s limit %s, want stop_limit 120 / 123", moved.Type, moved.StopPrice.Decimal, moved.LimitPrice.Decimal)
+	}
+	b.clock.Add(time.Second)
+	b.tick(b.quote("AAPL", "120.40", "120.50"))
+	if got := b.reload(moved); got.Status != models.OrderFilled || !got.FilledAvgPrice.Decimal.Equal(d("120.5")) {
+		t.Fatalf("after the ask crossed the new stop: %s @ %s", got.Status, got.FilledAvgPrice.Decimal)
+	}
+	b.checkBooks(a)
+}
+
+// Replacing a partly filled exit leg: the new leg is for what is left, with nothing filled yet
+// (status new, not partially_filled), and a qty equal to what is left is accepted.
+func TestReplacingAPartlyFilledExitLeg(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	st := marginSettings()
+	st.Realism = "realistic" // fills capped at the displayed size
+	a := b.account("100000", st)
+	ctx := context.Background()
+	b.quote("AAPL", "99.98", "100.02")
+	r := marketOrder("AAPL", fill.Buy, "10")
+	r.OrderClass = order.Bracket
+	r.TakeProfit = &order.TakeProfit{LimitPrice: nd("110")}
+	r.StopLoss = &order.StopLoss{StopPrice: nd("95")}
+	entry := b.place(a, r)
+	var tp models.Order
+	for _, l := range legsOf(t, b, entry) {
+		if *l.Leg == "take_profit" {
+			tp = l
+		}
+	}
+	b.tick(market.Quote{Symbol: "AAPL", BidPrice: d("110.10"), BidSize: d("4"), AskPrice: d("110.14"), AskSize: d("4"), Time: b.clock.Add(time.Second)})
+	if got := b.reload(&tp); got.Status != models.OrderPartiallyFilled || !got.FilledQty.Equal(d("4")) {
+		t.Fatalf("take-profit = %s with %s filled, want 4 of 10", got.Status, got.FilledQty)
+	}
+	b.quote("AAPL", "105.00", "105.04")
+	moved, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, tp.ID, ReplaceRequest{LimitPrice: nd("111"), Qty: nd("6")}, SourceAPI)
+	if err != nil {
+		t.Fatalf("replacing the take-profit for the 6 left: %v", err)
+	}
+	if moved.Status != models.OrderNew || !moved.FilledQty.IsZero() || !moved.Qty.Decimal.Equal(d("6")) {
+		t.Fatalf("replacement leg = %s, %s of %s filled; want new, 0 of 6", moved.Status, moved.FilledQty, moved.Qty.Decimal)
+	}
+	b.checkBooks(a)
+}
+
+// Changing a trailing stop's trail keeps its water mark: a sell trailing by 5 that saw 110 (stop
+// 105) and is changed to trail by 2 stops at 108, not at 2 below the current bid.
+func TestReplacingATrailKeepsTheWaterMark(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	ctx := context.Background()
+	b.quote("AAPL", "99.98", "100.02")
+	b.place(a, marketOrder("AAPL", fill.Buy, "10"))
+	trail := b.place(a, order.Request{Symbol: "AAPL", Qty: nd("10"), Side: fill.Sell, Type: fill.TrailingStop,
+		TimeInForce: fill.GTC, TrailPrice: nd("5")})
+	for _, bid := range []string{"105", "110", "108.50"} {
+		b.clock.Add(time.Second)
+		b.tick(b.quote("AAPL", bid, "111"))
+	}
+	moved, err := b.svc.ReplaceOrder(ctx, b.user, a.ID, trail.ID, ReplaceRequest{Trail: nd("2")}, SourceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := b.reload(moved)
+	if got.Status != models.OrderNew || !got.HWM.Decimal.Equal(d("110")) || !got.StopPrice.Decimal.Equal(d("108")) {
+		t.Fatalf("replaced trail = %s, water mark %s stop %s; want new, 110 and 108", got.Status, got.HWM.Decimal, got.StopPrice.Decimal)
+	}
+	b.clock.Add(time.Second)
+	b.tick(b.quote("AAPL", "107.90", "108"))
+	if got := b.reload(moved); got.Status != models.OrderFilled || !got.FilledAvgPrice.Decimal.Equal(d("107.9")) {
+		t.Fatalf("after the bid fell under 108: %s @ %s", got.Status, got.FilledAvgPrice.Decimal)
+	}
+	b.checkBooks(a)
+}
