@@ -150,6 +150,10 @@ func (s *Server) routes() {
 	// The signed-in person's trade updates (their current account's orders and fills).
 	r.Get("/ws/trading", user, s.wsTrading)
 
+	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go). Their paths are
+	// exact or under /v2/stocks, so they come before the trading API's /v2 group.
+	s.alpacaDataRoutes(r)
+
 	// The Alpaca-compatible trading API (app/alpaca_*.go, package alpacaapi): Alpaca's paths,
 	// bodies, statuses and {"code","message"} errors, so bots written for Alpaca run unchanged.
 	// alpacaErrors shapes every error under /v2 (unknown paths included) as Alpaca does;

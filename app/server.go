@@ -44,7 +44,8 @@ type Server struct {
 	watchlists     *watchlist.Service
 	market         *Market
 	trading        *trading.Service
-	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
 	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
 	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
@@ -79,6 +80,7 @@ func newBareServer(deps ServerDeps) *Server {
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 	}
 	s.live = newLiveState(s)
+	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	if s.limiter != nil {
 		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
