@@ -168,6 +168,10 @@ func (s *Server) routes() {
 	v2.Get("/orders/:id", bot, s.alpacaGetOrder)
 	v2.Patch("/orders/:id", bot, s.alpacaReplaceOrder)
 	v2.Delete("/orders/:id", bot, s.alpacaCancelOrder)
+	// Trade updates (app/alpaca_events.go): SSE under /v2, and the WebSocket the Python and
+	// JavaScript SDKs open at the root, which authenticates in its first message.
+	v2.Get("/events/trades", bot, s.alpacaTradeEvents)
+	r.Get("/stream", s.alpacaStream)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)
