@@ -6,11 +6,9 @@ import (
 	"strings"
 
 	"github.com/shopspring/decimal"
-)
 
-// maxAmountLength bounds the text of a number before it is parsed: decimal parsing costs grow
-// with the square of the length, and no price or quantity needs more than 32 characters.
-const maxAmountLength = 32
+	"alpacawrapper/trading/order"
+)
 
 // Amount is a decimal field of a request body as sent: a JSON string ("1.5") or number (1.5),
 // absent when null or "" (as the SDKs send unset fields). Decoding only keeps its text; Parse
@@ -42,53 +40,23 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 // Parse reads the amount for field.
 func (a Amount) Parse(field string) (decimal.NullDecimal, error) { return ParseAmount(field, a.raw) }
 
-// ParseAmount reads a number sent as text (a query parameter, a JSON string) for field: plain
-// decimal notation of at most 32 characters, with an exponent of at most two digits. Empty text
-// is absent (Valid false).
+// ParseAmount reads a number sent as text (a query parameter, a JSON value) for field with
+// trading/order's bounded parser, the one every number from outside goes through: at most 32
+// characters, a bounded exponent, a bounded size for its kind. Empty text is absent (Valid
+// false). A refusal carries Alpaca's 40010001.
 func ParseAmount(field, raw string) (decimal.NullDecimal, error) {
-	if raw == "" {
-		return decimal.NullDecimal{}, nil
-	}
-	if len(raw) > maxAmountLength || !plainNumber(raw) {
-		return decimal.NullDecimal{}, BadRequest(field + " must be a number, such as 10 or 187.50")
-	}
-	d, err := decimal.NewFromString(raw)
-	if err != nil {
-		return decimal.NullDecimal{}, BadRequest(field + " must be a number, such as 10 or 187.50")
-	}
-	return decimal.NullDecimal{Decimal: d, Valid: true}, nil
+	return order.ParseAmount(field, raw, amountKind(field))
 }
 
-// plainNumber reports whether s is [+-]digits[.digits][e[+-]d[d]].
-func plainNumber(s string) bool {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
+// amountKind is what a field measures, which bounds its size.
+func amountKind(field string) order.AmountKind {
+	switch field {
+	case "qty":
+		return order.Quantity
+	case "notional":
+		return order.Dollars
+	case "trail_percent", "percentage":
+		return order.Percent
 	}
-	digits := 0
-	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		digits++
-	}
-	if i < len(s) && s[i] == '.' {
-		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			digits++
-		}
-	}
-	if digits == 0 {
-		return false
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		n := 0
-		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-			n++
-		}
-		if n == 0 || n > 2 {
-			return false
-		}
-	}
-	return i == len(s)
+	return order.Price
 }

@@ -51,10 +51,10 @@ func (s *Server) alpacaTradeEvents(c *fiber.Ctx) error {
 	return nil
 }
 
-// alpacaStream is GET /stream: the trade-update WebSocket. It is admitted like the other live
+// alpacaTradeStream is GET /stream: the trade-update WebSocket. It is admitted like the other live
 // endpoints (a WebSocket handshake, within the address's connection allowance); credentials
 // come in its first message.
-func (s *Server) alpacaStream(c *fiber.Ctx) error {
+func (s *Server) alpacaTradeStream(c *fiber.Ctx) error {
 	if err := s.wsAdmit(c); err != nil {
 		return err
 	}

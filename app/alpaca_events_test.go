@@ -264,7 +264,7 @@ func jsAuth(k botKey) string {
 
 const jsListen = `{"action":"listen","data":{"streams":["trade_updates"]}}`
 
-func TestAlpacaStreamSpeaksAsThePythonAndJavaScriptSDKsExpect(t *testing.T) {
+func TestAlpacaTradeStreamSpeaksAsThePythonAndJavaScriptSDKsExpect(t *testing.T) {
 	t.Parallel()
 	b := newBotApp(t, nil)
 	for _, sdk := range []struct {
@@ -321,7 +321,7 @@ func TestAlpacaStreamSpeaksAsThePythonAndJavaScriptSDKsExpect(t *testing.T) {
 	}
 }
 
-func TestAlpacaStreamRefusals(t *testing.T) {
+func TestAlpacaTradeStreamRefusals(t *testing.T) {
 	t.Parallel()
 	b := newBotApp(t, nil)
 
@@ -359,7 +359,7 @@ func TestAlpacaStreamRefusals(t *testing.T) {
 	}
 }
 
-func TestRevokedKeysStreamsEnd(t *testing.T) {
+func TestAlpacaTradeStreamsOfARevokedKeyEnd(t *testing.T) {
 	t.Parallel()
 	b := newBotApp(t, nil)
 	ws := b.dialStream()

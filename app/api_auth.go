@@ -117,9 +117,9 @@ func sendTokens(c *fiber.Ctx, p auth.Pair) error {
 	})
 }
 
-// apiToken is POST /api/v1/auth/token: e-mail and password for a token pair. Attempts are
-// counted per IP and per account before the password is checked, exactly like the login form, so
-// the API is no side door for guessing passwords.
+// apiToken is POST /api/v1/auth/token: e-mail and password for a token pair. Failed attempts slow
+// the client down exactly as at the login form (ratelimit.LoginGuard), so the API is no side door
+// for guessing passwords, nor for locking a person out.
 func (s *Server) apiToken(c *fiber.Ctx) error {
 	var in struct {
 		Email    string `json:"email"`
@@ -128,18 +128,20 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	accountKey := ratelimit.AccountKey("token", in.Email)
-	if err := s.limiter.Allow(ctx, s.authRule, ratelimit.IPKey("token", clientIPOf(c)), accountKey); err != nil {
+	ctx, ip := c.UserContext(), clientIPOf(c)
+	if err := s.loginGuard.Before(ctx, "token", in.Email, ip); err != nil {
 		return err
 	}
 	u, err := s.accounts.Authenticate(ctx, in.Email, in.Password)
+	if apperr.IsKind(err, apperr.KindUnauthenticated) {
+		if ferr := s.loginGuard.Failed(ctx, "token", in.Email, ip); ferr != nil {
+			return ferr
+		}
+	}
 	if err != nil {
 		return err
 	}
-	// As at the login form: whoever got in is not attacking the account, so their earlier typos
-	// stop counting against it. The per-IP counter stays.
-	_ = s.limiter.Reset(ctx, accountKey)
+	_ = s.loginGuard.Succeeded(ctx, "token", in.Email, ip)
 	pair, err := s.tokens.Issue(ctx, u)
 	if err != nil {
 		return err

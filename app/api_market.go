@@ -34,15 +34,6 @@ import (
 // as Alpaca's trading API writes them: a JSON number is a float to most clients, and money must
 // never pass through one. Times are RFC 3339 in UTC.
 
-// The public rate limit: requests per client IP to the market-data endpoints. It is a constant
-// rather than configuration because it only has to stop a runaway script, not shape traffic: a
-// chart page makes a handful of requests and a bot polling quotes once a second for its whole
-// watchlist (one request for up to 100 symbols) stays far below it. Tests lower Server.publicRule.
-const (
-	publicMarketLimit  = 600
-	publicMarketWindow = time.Minute
-)
-
 // Bounds of the market-data endpoints.
 const (
 	maxQuoteSymbols  = 100 // per /quotes request: a large watchlist in one call, and one bounded provider call
@@ -52,10 +43,17 @@ const (
 	percentPrecision = 2   // decimal places of change_percent
 )
 
-// limitPublic counts the request against the client's IP for the public endpoints.
+// limitPublic counts the request against the client's IP for the public endpoints, in this
+// process's memory (RATE_LIMIT_PUBLIC): no database write per request, and quotes held in memory
+// keep answering while the database is away. A limiter that cannot decide lets the request
+// through: the limit only stops runaway scripts, and refusing everyone would be worse.
 func (s *Server) limitPublic(c *fiber.Ctx) error {
-	if err := s.limiter.Allow(c.UserContext(), s.publicRule, ratelimit.IPKey("market", clientIPOf(c))); err != nil {
+	err := s.publicLimiter.Allow(s.publicRule, ratelimit.IPKey("market", clientIPOf(c)))
+	if _, refused := apperr.As(err); refused {
 		return err
+	}
+	if err != nil {
+		s.log.WarnContext(c.UserContext(), "public rate limit not applied", slog.String("request_id", requestID(c)), slog.Any("error", err))
 	}
 	return c.Next()
 }
@@ -334,8 +332,27 @@ func plausibleSymbol(s string) bool {
 
 // resolveSymbols turns a comma-separated list into catalogue symbols, in the order given without
 // repeats: any case, and crypto pairs with or without their slash. Anything empty, too long or
-// unknown is refused, naming the parameter.
+// unknown is refused, naming the parameter. The in-memory catalogue answers (no query, so a list
+// of unknown symbols costs nothing and public quotes keep answering while the database is away);
+// only when it has never loaded does the database answer instead.
 func (s *Server) resolveSymbols(ctx context.Context, param, raw string, limit int) ([]string, error) {
+	typed, err := typedSymbols(param, raw, limit)
+	if err != nil {
+		return nil, err
+	}
+	if s.live != nil {
+		if found, ok := s.live.catalog.Lookup(ctx, typed); ok {
+			return resolvedFrom(param, typed, func(sym string) (string, bool) {
+				e, ok := found[sym]
+				return e.Symbol, ok
+			})
+		}
+	}
+	return s.resolveSymbolsInDB(ctx, param, typed)
+}
+
+// typedSymbols splits, upper-cases and checks a comma-separated list, without repeats.
+func typedSymbols(param, raw string, limit int) ([]string, error) {
 	var typed []string
 	seen := map[string]bool{}
 	for _, part := range strings.Split(raw, ",") {
@@ -355,29 +372,17 @@ func (s *Server) resolveSymbols(ctx context.Context, param, raw string, limit in
 	case len(typed) > limit:
 		return nil, apperr.Invalid(map[string]string{param: fmt.Sprintf("Ask for at most %d symbols at once (got %d).", limit, len(typed))})
 	}
-	found, err := models.AssetsBySymbols(ctx, s.db, typed)
-	if err != nil {
-		return nil, fmt.Errorf("app: %w", err)
-	}
-	byUpper := make(map[string]string, len(found))
-	for stored := range found {
-		byUpper[strings.ToUpper(stored)] = stored
-	}
+	return typed, nil
+}
+
+// resolvedFrom maps typed symbols to their stored spelling with lookup, refusing the unknown ones
+// all together.
+func resolvedFrom(param string, typed []string, lookup func(string) (string, bool)) ([]string, error) {
 	out := make([]string, 0, len(typed))
 	var unknown []string
 	added := map[string]bool{}
 	for _, sym := range typed {
-		stored, ok := byUpper[sym]
-		if !ok && !strings.Contains(sym, "/") {
-			// Rare (a pair typed without its slash), so one more lookup each is fine.
-			a, err := models.WatchableAssetBySymbol(ctx, s.db, sym)
-			switch {
-			case err == nil:
-				stored, ok = a.Symbol, true
-			case !errors.Is(err, models.ErrNotFound):
-				return nil, fmt.Errorf("app: %w", err)
-			}
-		}
+		stored, ok := lookup(sym)
 		if !ok {
 			unknown = append(unknown, sym)
 			continue
@@ -391,6 +396,38 @@ func (s *Server) resolveSymbols(ctx context.Context, param, raw string, limit in
 		return nil, apperr.Invalid(map[string]string{param: "Unknown symbols: " + strings.Join(unknown, ", ") + "."})
 	}
 	return out, nil
+}
+
+// resolveSymbolsInDB is resolveSymbols from the database, for a process whose catalogue has not
+// loaded yet.
+func (s *Server) resolveSymbolsInDB(ctx context.Context, param string, typed []string) ([]string, error) {
+	found, err := models.AssetsBySymbols(ctx, s.db, typed)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	byUpper := make(map[string]string, len(found))
+	for stored := range found {
+		byUpper[strings.ToUpper(stored)] = stored
+	}
+	var dbErr error
+	out, err := resolvedFrom(param, typed, func(sym string) (string, bool) {
+		if stored, ok := byUpper[sym]; ok || strings.Contains(sym, "/") || dbErr != nil {
+			return stored, ok
+		}
+		// Rare (a pair typed without its slash), so one more lookup each is fine here.
+		a, err := models.WatchableAssetBySymbol(ctx, s.db, sym)
+		if err != nil {
+			if !errors.Is(err, models.ErrNotFound) {
+				dbErr = err
+			}
+			return "", false
+		}
+		return a.Symbol, true
+	})
+	if dbErr != nil {
+		return nil, fmt.Errorf("app: %w", dbErr)
+	}
+	return out, err
 }
 
 // assetListJSON is a page of search results with the counts beside them.
@@ -459,28 +496,30 @@ func (s *Server) apiAsset(c *fiber.Ctx) error {
 		return err
 	}
 	out := assetDetailJSON{assetJSON: toAssetJSON(a)}
-	snaps, err := s.market.Provider.Snapshots(c.UserContext(), []string{a.Symbol})
+	snaps, err := s.market.Pages.Snapshots(c.UserContext(), []string{a.Symbol})
 	switch snap, ok := snaps[a.Symbol]; {
+	case ok:
+		j := toSnapshotJSON(snap)
+		out.Snapshot = &j
 	case err != nil:
 		s.log.WarnContext(c.UserContext(), "market snapshot unavailable", slog.String("symbol", a.Symbol),
 			slog.String("request_id", requestID(c)), slog.Any("error", err))
 		out.SnapshotError = "Live market data is unavailable right now; try again shortly."
-	case ok:
-		j := toSnapshotJSON(snap)
-		out.Snapshot = &j
 	}
 	return c.JSON(out)
 }
 
 // apiQuotes is GET /api/v1/quotes?symbols=A,B: the latest quote of each, keyed by symbol, at most
-// maxQuoteSymbols at once. A symbol the provider has no quote for is absent.
+// maxQuoteSymbols at once. A symbol nothing is known of is absent. Quotes come from the stream
+// and a short cache first (market.LastKnown), so polling costs the provider nothing, and a slow or
+// failing provider only leaves out what was never known.
 func (s *Server) apiQuotes(c *fiber.Ctx) error {
 	symbols, err := s.resolveSymbols(c.UserContext(), "symbols", c.Query("symbols"), maxQuoteSymbols)
 	if err != nil {
 		return err
 	}
-	quotes, err := s.market.Provider.LatestQuotes(c.UserContext(), symbols)
-	if err != nil {
+	quotes, err := s.market.Pages.LatestQuotes(c.UserContext(), symbols)
+	if err != nil && len(quotes) == 0 {
 		return s.marketUnavailable(c, "latest quotes", err)
 	}
 	out := make(map[string]quoteJSON, len(quotes))

@@ -11,6 +11,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/market"
+	"alpacawrapper/models"
 )
 
 // The live stream of the JSON API, as Server-Sent Events: what `curl -N`, bots and simple pages
@@ -39,7 +40,10 @@ const (
 // apiStream is GET /api/v1/stream?symbols=A,B[&types=quotes,trades,bars]: live quotes, trades and
 // minute bars of up to maxStreamSymbols symbols as Server-Sent Events (event: quote|trade|bar,
 // data: the JSON of /quotes, a print, or a candle with its symbol). Opening it makes the symbols
-// wanted upstream at screen priority; closing it releases them after the hub's grace period.
+// wanted upstream, at screen priority for a signed-in person and at guest priority (below
+// everything a signed-in person or a resting order needs) otherwise; closing it releases them
+// after the hub's grace period. Streams count against the same per-IP allowance as the live
+// WebSockets.
 func (s *Server) apiStream(c *fiber.Ctx) error {
 	opts, err := streamKinds(c.Query("types"))
 	if err != nil {
@@ -49,7 +53,15 @@ func (s *Server) apiStream(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	opts.Symbols, opts.Priority = symbols, market.PriorityScreen
+	ip, max, prio := clientIPOf(c), wsMaxConnsGuest, market.PriorityGuest
+	if s.streamUser(c) != nil {
+		max, prio = wsMaxConnsUser, market.PriorityScreen
+	}
+	release, ok := s.live.conns.Acquire(ip, max)
+	if !ok {
+		return tooManyConnections(max)
+	}
+	opts.Symbols, opts.Priority = symbols, prio
 	sub := s.market.Hub.Subscribe(opts)
 
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
@@ -57,8 +69,28 @@ func (s *Server) apiStream(c *fiber.Ctx) error {
 	c.Set("X-Accel-Buffering", "no") // nginx would otherwise hold events back in its buffer
 	// The writer runs after this handler returns, when Fiber has recycled c: take what it needs now.
 	rc := c.Context()
-	pump := &eventPump{sub: sub, conn: rc.Conn(), shutdown: rc.Done()}
+	pump := &eventPump{sub: sub, conn: rc.Conn(), shutdown: rc.Done(), release: release}
 	rc.SetBodyStreamWriter(pump.run)
+	return nil
+}
+
+// streamUser is who opened a stream, for its priority and allowance: the browser's signed-in
+// person, or the owner of valid API credentials in the headers; nil for a guest. Bad credentials
+// are not refused here, since the data is public: they only earn a guest's share.
+func (s *Server) streamUser(c *fiber.Ctx) *models.User {
+	if u := currentUser(c); u != nil {
+		return u
+	}
+	ctx := c.UserContext()
+	if keyID, secret := c.Get(headerAPIKeyID), c.Get(headerAPISecretKey); keyID != "" && secret != "" {
+		u, _ := s.apiKeys.Authenticate(ctx, keyID, secret)
+		return u
+	}
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.Get(fiber.HeaderAuthorization)), " ")
+	if strings.EqualFold(scheme, "Bearer") && strings.TrimSpace(token) != "" {
+		u, _ := s.tokens.Authenticate(ctx, strings.TrimSpace(token))
+		return u
+	}
 	return nil
 }
 
@@ -90,6 +122,7 @@ type eventPump struct {
 	sub      *market.Subscription
 	conn     net.Conn        // for write deadlines; nil in in-process tests
 	shutdown <-chan struct{} // closed when the server shuts down
+	release  func()          // gives back the client's connection slot
 	w        *bufio.Writer
 	events   []market.Event
 }
@@ -97,6 +130,7 @@ type eventPump struct {
 // run is the body writer. It returns when a write fails (the client left or stopped reading),
 // the server shuts down or the hub closes, and always releases the subscription.
 func (p *eventPump) run(w *bufio.Writer) {
+	defer p.release()
 	defer p.sub.Close()
 	p.w = w
 	if !p.send(": connected\nretry: " + streamRetryMillis + "\n\n") {

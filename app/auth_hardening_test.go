@@ -5,8 +5,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/auth"
 	"alpacawrapper/models"
@@ -135,5 +140,123 @@ func TestVerifyLinkDoesNotSignIn(t *testing.T) {
 		if resp, _ := b.send(req); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("POST without a token: %d, want 403", resp.StatusCode)
 		}
+	})
+}
+
+// postFrom submits a form from the client address ip.
+func (b *browser) postFrom(ip, path string, form url.Values) (*http.Response, string) {
+	b.app.t.Helper()
+	if _, ok := form["_csrf"]; !ok {
+		form.Set("_csrf", b.csrf)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set(fiber.HeaderXForwardedFor, ip) // the harness's peer (0.0.0.0) is a trusted proxy: see testProxyVars
+	return b.send(req)
+}
+
+// testProxyVars trust app.Test's peer, 0.0.0.0, as a proxy, so a test chooses each request's
+// client address with X-Forwarded-For.
+func testProxyVars(vars map[string]string) map[string]string {
+	vars["TRUSTED_PROXIES"] = "0.0.0.0/32"
+	return vars
+}
+
+// Issue 10, security 4: wrong passwords slow down the client that sends them, progressively, and
+// never keep the right password from a client that has not failed.
+func TestLoginFailuresSlowDownWithoutLockingOut(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, testProxyVars(map[string]string{"RATE_LIMIT_AUTH": "10/15m"}))
+	a.createUser("ada@example.com", goodPassword)
+	attacker := a.browser()
+	attacker.get("/login")
+	wrong := func() url.Values { return url.Values{"email": {"ada@example.com"}, "password": {"not the password"}} }
+
+	// Three free failures, then each attempt must wait longer than the last.
+	for i := 1; i <= 3; i++ {
+		if resp, _ := attacker.postFrom("198.51.100.7", "/login", wrong()); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d, want 401", i, resp.StatusCode)
+		}
+	}
+	var waits []int
+	for i := 0; i < 4; i++ {
+		if resp, _ := attacker.postFrom("198.51.100.7", "/login", wrong()); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("attempt after the wait: %d, want 401", resp.StatusCode)
+		}
+		resp, body := attacker.postFrom("198.51.100.7", "/login", wrong())
+		secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		if resp.StatusCode != http.StatusTooManyRequests || secs < 1 || !strings.Contains(body, "Too many attempts") {
+			t.Fatalf("an attempt inside the wait: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+		waits = append(waits, secs)
+		a.clock.Advance(time.Duration(secs) * time.Second)
+	}
+	for i := 1; i < len(waits); i++ {
+		if waits[i] <= waits[i-1] {
+			t.Fatalf("waits %v do not grow", waits)
+		}
+	}
+
+	// Meanwhile the person, on their own device, logs in at once.
+	person := a.browser()
+	person.get("/login")
+	if resp, _ := person.postFrom("203.0.113.9", "/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the right password from a client that has not failed: %d, want 303", resp.StatusCode)
+	}
+	// The person's success does not forgive the attacker's address: its next failure makes it
+	// wait again.
+	if resp, _ := attacker.postFrom("198.51.100.7", "/login", wrong()); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the attacker after its wait: %d, want 401", resp.StatusCode)
+	}
+	if resp, _ := attacker.postFrom("198.51.100.7", "/login", wrong()); resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the attacker right after a failure: %d, want 429", resp.StatusCode)
+	}
+}
+
+// Issue 10, security 5: at most the configured number of password hashes run at once; beyond a
+// short wait the answer is 503 with Retry-After, as a page or as problem JSON.
+func TestPasswordHashingIsBounded(t *testing.T) {
+	t.Parallel()
+	hasher := auth.NewFastHasher().Limit(1, 50*time.Millisecond)
+	a := newTestAppWith(t, testAppOptions{hasher: hasher})
+	a.createUser("ada@example.com", goodPassword)
+	b := a.browser()
+	b.get("/login")
+
+	release, err := hasher.Acquire(context.Background()) // every slot busy
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}})
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "busy") {
+		t.Fatalf("login while every slot is busy: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/token", strings.NewReader(`{"email":"ada@example.com","password":"`+goodPassword+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	resp, body = a.do(req)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("token while every slot is busy: %d %s %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	release()
+	if resp, _ := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login with a free slot: %d", resp.StatusCode)
+	}
+	t.Run("never more than the bound at once", func(t *testing.T) {
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = hasher.Hash(context.Background(), "a password to hash")
+			}()
+		}
+		wg.Wait()
+		// The bound is observable only through Acquire: had a hash leaked its slot, this would wait.
+		release, err := hasher.Acquire(context.Background())
+		if err != nil {
+			t.Fatalf("a slot leaked: %v", err)
+		}
+		release()
 	})
 }

@@ -4,7 +4,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
-	"alpacawrapper/ratelimit"
+	"alpacawrapper/apperr"
 	"alpacawrapper/views"
 )
 
@@ -31,25 +31,32 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	return s.loginForm(p, next).show(c, fiber.StatusOK, views.Form{})
 }
 
-// login checks the credentials and gives the browser a new session. Attempts are limited per IP and
-// per account before the password is even checked, so guessing is slow from anywhere.
+// login checks the credentials and gives the browser a new session. Failed attempts slow down
+// the client that makes them (per account and client, and per client over all accounts; see
+// ratelimit.LoginGuard), checked before the password is, so guessing is slow from anywhere; a
+// client that has not failed is never held back, so no one can lock a person out.
 func (s *Server) login(c *fiber.Ctx) error {
 	email, next := c.FormValue("email"), safeNext(c.FormValue("next"))
 	values := formValues(c, "email")
 	view := s.loginForm(s.page(c, "Log in"), next)
-	ctx := c.UserContext()
+	ctx, ip := c.UserContext(), clientIPOf(c)
 
-	accountKey := ratelimit.AccountKey("login", email)
-	if err := s.limiter.Allow(ctx, s.authRule, ratelimit.IPKey("login", clientIPOf(c)), accountKey); err != nil {
+	if err := s.loginGuard.Before(ctx, "login", email, ip); err != nil {
 		return view.refuse(c, err, values)
 	}
 	u, err := s.accounts.Authenticate(ctx, email, c.FormValue("password"))
-	if err != nil {
+	switch {
+	case apperr.IsKind(err, apperr.KindUnavailable):
+		return err // too many hashes at once: 503 from the central error handler
+	case apperr.IsKind(err, apperr.KindUnauthenticated):
+		if ferr := s.loginGuard.Failed(ctx, "login", email, ip); ferr != nil {
+			return ferr
+		}
+		return view.refuse(c, err, values)
+	case err != nil:
 		return view.refuse(c, err, values)
 	}
-	// A person who got in is not an attacker on their account: don't hold their earlier typos
-	// against them. The per-IP counter stays.
-	_ = s.limiter.Reset(ctx, accountKey)
+	_ = s.loginGuard.Succeeded(ctx, "login", email, ip)
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}

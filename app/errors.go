@@ -44,6 +44,11 @@ const (
 
 func kindOf(c *fiber.Ctx) requestKind {
 	switch {
+	case len(c.Request().Header.RawHeaders()) == 0:
+		// fasthttp refused the request before parsing it (431 headers too large, 413 chunked body
+		// too large, 408, malformed): its path and Accept are unknown, so the answer is the
+		// problem JSON every API client understands and a browser still shows as text.
+		return kindJSON
 	case c.Get("HX-Request") == "true":
 		return kindHTMX
 	case strings.HasPrefix(c.Path(), "/api/"):

@@ -34,8 +34,8 @@ func (v formView) show(c *fiber.Ctx, status int, f views.Form) error {
 // the refusal's own status.
 func (v formView) refuse(c *fiber.Ctx, err error, values map[string]string) error {
 	rej, ok := apperr.As(err)
-	if !ok {
-		return err
+	if !ok || rej.Kind == apperr.KindUnavailable {
+		return err // not about the form: the central error handler answers (503 page or problem JSON)
 	}
 	f := views.Form{Values: values, Errors: rej.Fields}
 	if len(rej.Fields) == 0 {

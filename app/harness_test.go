@@ -66,6 +66,8 @@ type testAppOptions struct {
 	// provider replaces the harness's market (the simulator with seed 7 on the test clock, whose
 	// prices stand still until the clock is moved).
 	provider market.Provider
+	// hasher replaces the harness's fast password hasher (to bound it differently).
+	hasher *auth.Hasher
 	// configuredProvider leaves the choice to configuration, as `serve` does: Alpaca when the
 	// ALPACA_* variables are set, else the simulated market on the real clock.
 	configuredProvider bool
@@ -104,7 +106,11 @@ func newTestAppWith(t *testing.T, o testAppOptions) *testApp {
 	if provider == nil && !o.configuredProvider {
 		provider = sim.New(sim.Options{Seed: 7, Now: clock.Now})
 	}
-	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: auth.NewFastHasher(), Provider: provider})
+	hasher := o.hasher
+	if hasher == nil {
+		hasher = auth.NewFastHasher()
+	}
+	svc, err := NewServices(cfg, db, log, ServicesOptions{Now: clock.Now, Hasher: hasher, Provider: provider})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,24 @@ import (
 
 // Market is the market-data side of the application: where data comes from, the hub that fans it
 // out, the exchange clock, and the candle store.
+//
+// Every REST call to the provider draws on one budget (market.Budget): Provider is its background
+// lane (jobs, the calendar), Trading its priority lane (placement and valuation), and Pages
+// answers page and public API look-ups from the stream and a short cache, asking the provider
+// only within what the budget leaves above the trading reserve.
 type Market struct {
 	Provider market.Provider
+	Trading  market.Provider
+	Pages    *market.LastKnown
+	Budget   *market.Budget
 	Hub      *market.Hub
 	Clock    *market.Clock
 	Candles  *candles.Store
 }
+
+// simRESTPerMinute is the simulated market's budget: it has no quota, so the budget only has to
+// stay out of the way.
+const simRESTPerMinute = 1_000_000
 
 // newProvider picks Alpaca when keys are configured and the built-in simulated market otherwise,
 // so the whole app works offline with no set-up.
@@ -59,7 +71,14 @@ func newMarket(cfg config.Config, db *gorm.DB, log *slog.Logger, provider market
 			return nil, err
 		}
 	}
-	m.Provider = provider
+	bo := market.BudgetOptions{}
+	if !cfg.Alpaca.Enabled() {
+		bo.PerMinute = simRESTPerMinute
+	}
+	m.Budget = market.NewBudget(provider, bo)
+	m.Provider = m.Budget.Lane(market.LaneBackground)
+	m.Trading = m.Budget.Lane(market.LaneTrading)
+	m.Pages = market.NewLastKnown(m.Budget.Lane(market.LanePages), m.Hub, market.LastKnownOptions{})
 	m.Candles = candles.NewStore(db, m.Clock)
 	return m, nil
 }

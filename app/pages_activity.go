@@ -137,10 +137,14 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	if typ != "fills" {
-		if entries, err = models.LedgerOf(ctx, s.db, a.ID, period, ec, activityPageSize+1); err != nil {
-			return err
-		}
+	switch typ {
+	case "cash": // every cash line, each with its kind
+		entries, err = models.LedgerOf(ctx, s.db, a.ID, period, ec, activityPageSize+1)
+	case "all": // a fill's cash lines are on its own row (value and fees); list the rest
+		entries, err = models.CashMovementsOf(ctx, s.db, a.ID, period, ec, activityPageSize+1)
+	}
+	if err != nil {
+		return err
 	}
 	items, nextFC, nextEC, more := mergeActivity(fills, entries, activityPageSize, fc, ec)
 	av := views.ActivityView{Type: typ, Period: period, CurrentPeriod: a.Period, TimeZone: loc.String()}
@@ -353,12 +357,14 @@ func receiptView(f *models.Fill, a *models.PaperAccount, loc *time.Location) vie
 		rv.QuoteAge = quoteAge(f.ExecutedAt.Sub(r.QuoteTime))
 	}
 	rv.CostVsMid = views.FormatSignedMoney(r.CostVsMid)
-	rv.CostPaid, rv.CostSaved = r.CostVsMid.Round(2).IsPositive(), r.CostVsMid.Round(2).IsNegative()
+	// The sign of the exact cost decides the words: a fill at the ask of a small crypto order
+	// costs well under a cent against the mid, and is still not a fill at the mid.
+	rv.CostPaid, rv.CostSaved = r.CostVsMid.IsPositive(), r.CostVsMid.IsNegative()
 	switch {
 	case rv.CostPaid:
-		rv.CostNote = "You paid " + views.FormatMoney(r.CostVsMid) + " more than the mid-price: the part of the spread this fill crossed."
+		rv.CostNote = "You paid " + centsOrLess(r.CostVsMid) + " more than the mid-price: the part of the spread this fill crossed."
 	case rv.CostSaved:
-		rv.CostNote = "You did " + views.FormatMoney(r.CostVsMid.Neg()) + " better than the mid-price."
+		rv.CostNote = "You did " + centsOrLess(r.CostVsMid.Neg()) + " better than the mid-price."
 	default:
 		rv.CostNote = "Filled at the mid-price: no spread paid."
 	}
@@ -376,6 +382,14 @@ func receiptView(f *models.Fill, a *models.PaperAccount, loc *time.Location) vie
 	rv.BidExchange, rv.AskExchange = r.BidExchange, r.AskExchange
 	rv.Scale = priceScale(r.Bid, mid, r.Ask, f.Price)
 	return rv
+}
+
+// centsOrLess is a positive amount of money, or "less than $0.01" when it rounds to nothing.
+func centsOrLess(amount decimal.Decimal) string {
+	if amount.Round(2).IsZero() {
+		return "less than $0.01"
+	}
+	return views.FormatMoney(amount)
 }
 
 // quoteAge says how long before the fill its quote was made.

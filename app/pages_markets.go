@@ -21,8 +21,9 @@ import (
 )
 
 // The market pages: the dashboard (/markets), the instrument search (/instruments) and one
-// instrument (/instruments/:symbol). They read only, so guests may see them; prices come from one
-// provider call per page and then live over /ws/quotes (views.LiveQuotes).
+// instrument (/instruments/:symbol). They read only, so guests may see them; prices come from the
+// market's last-known cache (never more than a short wait for the provider) and then live over
+// /ws/quotes (views.LiveQuotes).
 
 // priceFormat is how one instrument's prices are written: views.FormatPrice with the instrument's
 // price increment (crypto pairs have one; stocks do not, so they get 2 places from $1 up and 4
@@ -116,16 +117,17 @@ func (s *Server) rowsFor(ctx context.Context, assets []models.Asset) ([]views.In
 	return rows, note
 }
 
-// snapshots asks the provider once for the symbols' snapshots; on failure it logs and returns an
-// empty map with a note for the page.
+// snapshots looks the symbols' snapshots up through the market's last-known cache (the stream's
+// latest values, a short cache, and the provider within a short wait and the REST budget). When
+// the provider did not answer and something is unknown, it logs and returns a note for the page.
 func (s *Server) snapshots(ctx context.Context, symbols []string) (map[string]market.Snapshot, string) {
 	if len(symbols) == 0 {
 		return map[string]market.Snapshot{}, ""
 	}
-	snaps, err := s.market.Provider.Snapshots(ctx, symbols)
-	if err != nil {
+	snaps, err := s.market.Pages.Snapshots(ctx, symbols)
+	if err != nil && len(snaps) < len(symbols) {
 		s.log.WarnContext(ctx, "market snapshots unavailable for a page", slog.Int("symbols", len(symbols)), slog.Any("error", err))
-		return map[string]market.Snapshot{}, "Live prices are unavailable right now; they will appear when the feed is back."
+		return snaps, "Live prices are unavailable right now; they will appear when the feed is back."
 	}
 	return snaps, ""
 }

@@ -60,11 +60,16 @@ func portfolioRange(c *fiber.Ctx) stats.Range {
 // tradingNow is the engine's present moment (the test clock in tests).
 func (s *Server) tradingNow() time.Time { return s.trading.Clock().Now().Time.UTC() }
 
-// snapshotCurve turns equity snapshots into the statistics' points.
-func snapshotCurve(snaps []models.EquitySnapshot) []stats.Point {
-	out := make([]stats.Point, len(snaps))
-	for i, sn := range snaps {
-		out[i] = stats.Point{At: sn.At, Equity: sn.Equity, NetFlow: sn.NetFlow}
+// snapshotCurve turns a period's equity snapshots into the statistics' points, from the period's
+// start: a snapshot dated earlier (written before the engine refused them) would count the
+// opening deposit as money added to a running account.
+func snapshotCurve(snaps []models.EquitySnapshot, periodStart time.Time) []stats.Point {
+	out := make([]stats.Point, 0, len(snaps))
+	for _, sn := range snaps {
+		if sn.At.Before(periodStart) {
+			continue
+		}
+		out = append(out, stats.Point{At: sn.At, Equity: sn.Equity, NetFlow: sn.NetFlow})
 	}
 	return out
 }
@@ -138,7 +143,7 @@ func (s *Server) rangeHistory(c *fiber.Ctx, a *models.PaperAccount, v trading.Va
 	if err != nil {
 		return equityHistory{}, err
 	}
-	curve := rangeCurve(withNow(snapshotCurve(snaps), now, v.Equity), since)
+	curve := rangeCurve(withNow(snapshotCurve(snaps, a.PeriodStartedAt), now, v.Equity), since)
 	return buildEquityHistory(r, curve, ny), nil
 }
 
@@ -183,7 +188,7 @@ func (s *Server) portfolioPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	curve := withNow(snapshotCurve(snaps), now, v.Equity)
+	curve := withNow(snapshotCurve(snaps, a.PeriodStartedAt), now, v.Equity)
 	closed, err := models.ClosedTradePL(ctx, s.db, a.ID, a.Period)
 	if err != nil {
 		return err

@@ -270,9 +270,9 @@ func TestPaperActivity(t *testing.T) {
 	t.Parallel()
 	a := newPaperApp(t)
 	ada, b, acct := a.trader("ada@example.com")
-	// 26 fills at one instant (the test clock stands still), each with its cash line, plus the
-	// opening deposit: 53 rows, two pages.
-	for range 26 {
+	// 55 fills at one instant (the test clock stands still) and the opening deposit: 56 rows, two
+	// pages. A fill's own cash line is on its row, not listed again (the Cash tab has it).
+	for range 55 {
 		a.market(ada, acct.ID, fill.Buy, "0.001")
 	}
 	_, body := b.get("/activity")
@@ -298,7 +298,7 @@ func TestPaperActivity(t *testing.T) {
 		seen[m[1]]++
 	}
 	cash := strings.Count(body, `data-testid="activity-cash"`) + strings.Count(rest, `data-testid="activity-cash"`)
-	if len(seen) != 26 || cash != 27 || !strings.Contains(rest, `data-kind="deposit"`) {
+	if len(seen) != 55 || cash != 1 || !strings.Contains(rest, `data-kind="deposit"`) {
 		t.Errorf("across both pages: %d distinct fills, %d cash rows (the deposit last: %v)", len(seen), cash, strings.Contains(rest, `data-kind="deposit"`))
 	}
 	for link, n := range seen {
@@ -309,11 +309,11 @@ func TestPaperActivity(t *testing.T) {
 
 	t.Run("filters", func(t *testing.T) {
 		_, fills := b.get("/activity?type=fills")
-		if strings.Count(fills, `data-testid="activity-fill"`) != 26 || strings.Contains(fills, `data-testid="activity-cash"`) {
+		if strings.Count(fills, `data-testid="activity-fill"`) != activityPageSize || strings.Contains(fills, `data-testid="activity-cash"`) {
 			t.Error("the Fills tab shows something else")
 		}
 		_, cash := b.get("/activity?type=cash")
-		if strings.Count(cash, `data-testid="activity-cash"`) != 27 || strings.Contains(cash, `data-testid="activity-fill"`) {
+		if strings.Count(cash, `data-testid="activity-cash"`) != activityPageSize || strings.Contains(cash, `data-testid="activity-fill"`) {
 			t.Error("the Cash tab shows something else")
 		}
 		if !strings.Contains(cash, `href="/activity?type=cash" class="tab-link py-1.5" data-testid="activity-tab-cash" aria-current="page"`) {
@@ -324,7 +324,7 @@ func TestPaperActivity(t *testing.T) {
 	t.Run("fills of one instant page by id", func(t *testing.T) {
 		var got []string
 		cur := fillCursor{}
-		for range 10 {
+		for range 20 {
 			page, err := a.srv.fillsAfterCursor(context.Background(), acct.ID, 1, cur, 4)
 			if err != nil {
 				t.Fatal(err)
@@ -344,8 +344,8 @@ func TestPaperActivity(t *testing.T) {
 		for _, id := range got {
 			distinct[id] = true
 		}
-		if len(got) != 26 || len(distinct) != 26 {
-			t.Errorf("paging 4 at a time gave %d fills, %d distinct; want 26", len(got), len(distinct))
+		if len(got) != 55 || len(distinct) != 55 {
+			t.Errorf("paging 4 at a time gave %d fills, %d distinct; want 55", len(got), len(distinct))
 		}
 	})
 }
@@ -361,5 +361,23 @@ func TestPaperActivityCursorIsForgiving(t *testing.T) {
 	c := parseFillCursor(strconv.FormatInt(at.UnixMicro(), 10) + "_0190c8a4-0000-7000-8000-000000000000")
 	if !c.At.Equal(at) {
 		t.Errorf("cursor time %s, want %s", c.At, at)
+	}
+}
+
+// A snapshot dated before the account opened (the engine wrote them once, in the five-minute slot
+// the account opened in) must not turn the opening deposit into a −100% return.
+func TestPortfolioStatisticsStartAtThePeriod(t *testing.T) {
+	t.Parallel()
+	a := newPaperApp(t)
+	_, b, acct := a.trader("ada@example.com")
+	seedEquity(t, a, acct.ID, map[time.Duration]string{-3 * time.Minute: "100000", time.Hour: "100005"})
+	a.clock.Advance(2 * time.Hour)
+	h := getHistory(t, b, "?range=all")
+	if r := decimal.RequireFromString(h.Return); r.IsNegative() {
+		t.Errorf("return over the whole period %s (change %s), want none lost", h.Return, h.Change)
+	}
+	_, body := b.get("/portfolio")
+	if strings.Contains(body, "−100") || strings.Contains(body, "-100.00%") {
+		t.Error("the portfolio page shows a −100% figure")
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"net/http"
+	"regexp"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -54,7 +55,8 @@ func describe(err error) (p Problem, internal bool) {
 		p = Problem{Status: fe.Code, Detail: fe.Message}
 		internal = fe.Code >= http.StatusInternalServerError
 	default:
-		p = Problem{Status: http.StatusInternalServerError, Detail: err.Error()}
+		// Shown in development only; even there, never how to reach the database.
+		p = Problem{Status: http.StatusInternalServerError, Detail: redactConnInfo(err.Error())}
 		internal = true
 	}
 	p.Title = http.StatusText(p.Status)
@@ -67,3 +69,10 @@ func describe(err error) (p Problem, internal bool) {
 	p.Type = "about:blank"
 	return p, internal
 }
+
+// connInfo matches what driver errors say about where the database is: connection strings,
+// key=value connection settings, and IP addresses with their ports.
+var connInfo = regexp.MustCompile(`(?i)postgres(?:ql)?://\S+|\b(?:user|host|hostaddr|port|dbname|database|password|sslmode)=[^\s` + "`" + `'",)]+|\[[0-9a-f]*:[0-9a-f:]*\](?::\d+)?|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b`)
+
+// redactConnInfo removes connection details from an error's text.
+func redactConnInfo(s string) string { return connInfo.ReplaceAllString(s, "[redacted]") }

@@ -150,6 +150,10 @@ func (s *Server) routes() {
 	// The signed-in person's trade updates (their current account's orders and fills).
 	r.Get("/ws/trading", user, s.wsTrading)
 
+	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go). Their paths are
+	// exact or under /v2/stocks, so they come before the trading API's /v2 group.
+	s.alpacaDataRoutes(r)
+
 	// The Alpaca-compatible trading API (app/alpaca_*.go, package alpacaapi): Alpaca's paths,
 	// bodies, statuses and {"code","message"} errors, so bots written for Alpaca run unchanged.
 	// alpacaErrors shapes every error under /v2 (unknown paths included) as Alpaca does;
@@ -161,6 +165,10 @@ func (s *Server) routes() {
 	v2.Get("/account", bot, s.alpacaGetAccount)
 	v2.Get("/account/configurations", bot, s.alpacaGetConfigurations)
 	v2.Patch("/account/configurations", bot, s.alpacaPatchConfigurations)
+	v2.Get("/account/activities", bot, s.alpacaActivities)
+	v2.Get("/account/activities/:type", bot, s.alpacaActivities)
+	v2.Get("/account/portfolio/history", bot, s.alpacaPortfolioHistory)
+	v2.Post("/account/reset", bot, s.alpacaReset) // beyond Alpaca: the key keeps working
 	v2.Get("/orders", bot, s.alpacaListOrders)
 	v2.Post("/orders", bot, s.alpacaPlaceOrder)
 	v2.Delete("/orders", bot, s.alpacaCancelAll)
@@ -168,10 +176,32 @@ func (s *Server) routes() {
 	v2.Get("/orders/:id", bot, s.alpacaGetOrder)
 	v2.Patch("/orders/:id", bot, s.alpacaReplaceOrder)
 	v2.Delete("/orders/:id", bot, s.alpacaCancelOrder)
+	v2.Get("/orders/:id/fills", bot, s.alpacaOrderFills) // beyond Alpaca: fill receipts
+	// A position's symbol is the rest of the path (a crypto pair has a slash).
+	v2.Get("/positions", bot, s.alpacaListPositions)
+	v2.Delete("/positions", bot, s.alpacaCloseAll)
+	v2.Get("/positions/*", bot, s.alpacaGetPosition)
+	v2.Delete("/positions/*", bot, s.alpacaClosePosition)
+	v2.Get("/clock", bot, s.alpacaClock)
+	v2.Get("/calendar", bot, s.alpacaCalendar)
+	v2.Get("/assets", bot, s.alpacaAssets)
+	v2.Get("/assets/*", bot, s.alpacaAsset)
+	// Watchlists: the caller's own personal watchlists.
+	v2.Get("/watchlists", bot, s.alpacaWatchlists)
+	v2.Post("/watchlists", bot, s.alpacaCreateWatchlist)
+	v2.Get("/watchlists\\:by_name", bot, s.alpacaGetWatchlist(true))
+	v2.Put("/watchlists\\:by_name", bot, s.alpacaUpdateWatchlist(true))
+	v2.Post("/watchlists\\:by_name", bot, s.alpacaAddToWatchlist(true))
+	v2.Delete("/watchlists\\:by_name", bot, s.alpacaDeleteWatchlist(true))
+	v2.Get("/watchlists/:id", bot, s.alpacaGetWatchlist(false))
+	v2.Put("/watchlists/:id", bot, s.alpacaUpdateWatchlist(false))
+	v2.Post("/watchlists/:id", bot, s.alpacaAddToWatchlist(false))
+	v2.Delete("/watchlists/:id", bot, s.alpacaDeleteWatchlist(false))
+	v2.Delete("/watchlists/:id/*", bot, s.alpacaRemoveFromWatchlist)
 	// Trade updates (app/alpaca_events.go): SSE under /v2, and the WebSocket the Python and
 	// JavaScript SDKs open at the root, which authenticates in its first message.
 	v2.Get("/events/trades", bot, s.alpacaTradeEvents)
-	r.Get("/stream", s.alpacaStream)
+	r.Get("/stream", s.alpacaTradeStream)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -44,11 +44,14 @@ type Server struct {
 	watchlists     *watchlist.Service
 	market         *Market
 	trading        *trading.Service
-	live           *liveState // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule     // attempts allowed at login, sign-up, reset and tokens
-	publicRule     ratelimit.Rule     // requests per client IP to the public market-data API (api_market.go)
-	botLimiter     *alpacaapi.Limiter // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
+	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
+	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
+	publicLimiter  *ratelimit.Memory     // counts publicRule in memory
+	botLimiter     *alpacaapi.Limiter    // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	trustedProxies []*net.IPNet
 }
 
@@ -77,8 +80,13 @@ func newBareServer(deps ServerDeps) *Server {
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 	}
 	s.live = newLiveState(s)
+	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
-	s.publicRule = ratelimit.Rule{Limit: publicMarketLimit, Window: publicMarketWindow}
+	if s.limiter != nil {
+		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
+	}
+	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
+	s.publicLimiter = ratelimit.NewMemory(nil, 0)
 	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
@@ -95,7 +103,7 @@ func newBareServer(deps ServerDeps) *Server {
 	// trusted proxy's X-Forwarded-For, reading it from the right so a client cannot forge it.
 	s.fiber = fiber.New(fcfg)
 	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics,
-		withDeadline(s.cfg.RequestTimeout), securityHeaders(), compress.New())
+		withDeadline(s.cfg.RequestTimeout), securityHeaders(), checkText, compress.New())
 	return s
 }
 

@@ -73,7 +73,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		return nil, err
 	}
 	svc.Trading = trading.New(trading.Options{
-		DB: db.Gorm, Clock: svc.Market.Clock, Quotes: trading.NewQuotes(svc.Market.Provider, o.Now),
+		DB: db.Gorm, Clock: svc.Market.Clock, Quotes: trading.NewQuotes(svc.Market.Trading, o.Now),
 		Source: quoteSource(cfg), Now: o.Now, Logger: log,
 		// The pool carries the news of committed trade events between processes (LISTEN/NOTIFY).
 		Updates: trading.NewUpdates(trading.UpdatesOptions{DB: db.Gorm, Pool: db.Pool, Logger: log}),

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +16,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/live"
+	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"alpacawrapper/views"
 )
@@ -35,8 +35,8 @@ const (
 	// wsInfoTTL is how long previous closes and price increments are cached: they change once a
 	// day, and a cache shared by every connection means one upstream request per symbol.
 	wsInfoTTL = 10 * time.Minute
-	// wsResolveTimeout bounds the database lookup of a subscribe message, for the rare symbols
-	// the in-memory catalogue does not know.
+	// wsResolveTimeout bounds the wait for the in-memory catalogue's first load, and the
+	// provider look-up of reference data.
 	wsResolveTimeout = 5 * time.Second
 	// wsCatalogTTL is how old the in-memory copy of the catalogue may get before it is reloaded
 	// (in the background): the asset sync changes it about once a day.
@@ -52,6 +52,9 @@ const (
 	wsLocalSymbols = "live.symbols"
 	wsLocalIP      = "live.ip"
 	wsLocalMax     = "live.max"
+	// wsLocalPriority is the upstream priority of the connection's symbols: guests rank below
+	// signed-in people.
+	wsLocalPriority = "live.priority"
 )
 
 // liveState is what every live connection shares: the session manager, the per-IP connection
@@ -114,32 +117,10 @@ func (s *Server) loadCatalog(ctx context.Context) ([]live.CatalogEntry, error) {
 	}
 }
 
-// liveSymbols resolves a comma-separated list of symbols as resolveSymbols does, from the
-// in-memory catalogue when it knows every one of them, so that a burst of connections does not
-// queue on the database. Anything else (an unknown, inactive or malformed symbol, too many, or a
-// catalogue not loaded yet) goes to resolveSymbols, for its exact answer and messages.
+// liveSymbols resolves a comma-separated list of symbols as resolveSymbols does, within the
+// live sessions' symbol limit.
 func (s *Server) liveSymbols(ctx context.Context, raw string) ([]string, error) {
-	limit := s.live.manager.Options().MaxSymbols
-	var typed []string
-	for _, part := range strings.Split(raw, ",") {
-		if sym := strings.ToUpper(strings.TrimSpace(part)); sym != "" && !slices.Contains(typed, sym) {
-			typed = append(typed, sym)
-		}
-	}
-	if len(typed) > 0 && len(typed) <= limit {
-		if found, ok := s.live.catalog.Lookup(ctx, typed); ok && len(found) == len(typed) {
-			out := make([]string, 0, len(typed))
-			for _, sym := range typed {
-				if stored := found[sym].Symbol; !slices.Contains(out, stored) {
-					out = append(out, stored)
-				}
-			}
-			return out, nil
-		}
-	}
-	ctx, cancel := context.WithTimeout(ctx, wsResolveTimeout)
-	defer cancel()
-	return s.resolveSymbols(ctx, "symbols", raw, limit)
+	return s.resolveSymbols(ctx, "symbols", raw, s.live.manager.Options().MaxSymbols)
 }
 
 // wsAdmit checks a live request before it is upgraded: it must be a WebSocket handshake, from
@@ -160,12 +141,23 @@ func (s *Server) wsAdmit(c *fiber.Ctx) error {
 		max = wsMaxConnsUser
 	}
 	if s.live.conns.Open(ip) >= max {
-		return apperr.New(apperr.KindRateLimited, "too_many_connections",
-			fmt.Sprintf("At most %d live connections at once from one address. Close a tab and try again.", max))
+		return tooManyConnections(max)
+	}
+	prio := market.PriorityGuest
+	if currentUser(c) != nil {
+		prio = market.PriorityScreen
 	}
 	c.Locals(wsLocalIP, ip)
 	c.Locals(wsLocalMax, max)
+	c.Locals(wsLocalPriority, prio)
 	return nil
+}
+
+// tooManyConnections refuses a live connection (WebSocket or event stream) past the client's
+// allowance.
+func tooManyConnections(max int) error {
+	return apperr.New(apperr.KindRateLimited, "too_many_connections",
+		fmt.Sprintf("At most %d live connections at once from one address. Close a tab and try again.", max))
 }
 
 // serveLive runs one upgraded connection as a session. The allowance was checked before the
@@ -182,28 +174,39 @@ func (s *Server) serveLive(conn *websocket.Conn, p live.Protocol, cfg live.Sessi
 		return
 	}
 	defer release()
+	cfg.Priority, _ = conn.Locals(wsLocalPriority).(market.Priority)
 	code, reason := s.live.manager.Run(context.Background(), conn.Conn, p, cfg)
 	if code == live.CloseTooSlow {
 		s.log.Info("live: closed a slow client", "ip", ip, "reason", reason)
 	}
 }
 
-// liveResolver validates the symbols of a client message against the catalogue, as the query of
-// the endpoints is, turning a refusal into the message the client is shown.
+// liveResolver validates the symbols of a client message against the in-memory catalogue only,
+// turning a refusal into the message the client is shown. A message never reaches the database:
+// a subscribe naming fifty unknown symbols used to cost fifty-one queries, and a connection may
+// send many messages.
 func (s *Server) liveResolver() live.SymbolResolver {
 	return func(ctx context.Context, symbols []string) ([]string, error) {
-		out, err := s.liveSymbols(ctx, strings.Join(symbols, ","))
+		ctx, cancel := context.WithTimeout(ctx, wsResolveTimeout)
+		defer cancel()
+		typed, err := typedSymbols("symbols", strings.Join(symbols, ","), s.live.manager.Options().MaxSymbols)
+		if err == nil {
+			found, ok := s.live.catalog.Lookup(ctx, typed)
+			if !ok {
+				return nil, errors.New("the symbols could not be checked just now; try again")
+			}
+			typed, err = resolvedFrom("symbols", typed, func(sym string) (string, bool) {
+				e, ok := found[sym]
+				return e.Symbol, ok
+			})
+		}
 		if e, ok := apperr.As(err); ok {
 			if msg := e.Fields["symbols"]; msg != "" {
 				return nil, errors.New(msg)
 			}
 			return nil, errors.New(e.Message)
 		}
-		if err != nil {
-			s.log.Error("live: resolving symbols", "err", err)
-			return nil, errors.New("the symbols could not be checked just now; try again")
-		}
-		return out, nil
+		return typed, err
 	}
 }
 
@@ -212,8 +215,8 @@ func (s *Server) liveResolver() live.SymbolResolver {
 func (s *Server) loadSymbolInfo(ctx context.Context, symbols []string) (map[string]live.SymbolInfo, error) {
 	ctx, cancel := context.WithTimeout(ctx, wsResolveTimeout)
 	defer cancel()
-	snaps, err := s.market.Provider.Snapshots(ctx, symbols)
-	if err != nil {
+	snaps, err := s.market.Pages.Snapshots(ctx, symbols)
+	if err != nil && len(snaps) == 0 {
 		return nil, fmt.Errorf("app: snapshots: %w", err)
 	}
 	// Increments from the in-memory catalogue; the database only for what it lacks.

@@ -101,7 +101,7 @@ func (a *Accounts) SignUp(ctx context.Context, in SignUpInput) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	hash, err := a.hasher.Hash(in.Password)
+	hash, err := a.hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return err
 	}
@@ -154,13 +154,19 @@ func (a *Accounts) Authenticate(ctx context.Context, email, password string) (*m
 	}
 	u, err := models.UserByEmail(ctx, a.db, email)
 	if errors.Is(err, models.ErrNotFound) {
-		a.hasher.Matches(password, a.hasher.dummy) // same cost as a real check
+		if _, err := a.hasher.Matches(ctx, password, a.hasher.dummy); err != nil { // same cost as a real check
+			return nil, err
+		}
 		return nil, invalidLogin()
 	}
 	if err != nil {
 		return nil, err
 	}
-	if !a.hasher.Matches(password, u.PasswordHash) {
+	ok, err := a.hasher.Matches(ctx, password, u.PasswordHash)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, invalidLogin()
 	}
 	if !u.Active {
@@ -310,7 +316,11 @@ func (a *Accounts) ChangePassword(ctx context.Context, userID int64, current, pa
 		if current == "" {
 			return apperr.Invalid(map[string]string{"current_password": "Enter your current password."})
 		}
-		if !a.hasher.Matches(current, u.PasswordHash) {
+		ok, err := a.hasher.Matches(ctx, current, u.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return apperr.Invalid(map[string]string{"current_password": "This is not your current password."})
 		}
 		if current == password {
@@ -331,7 +341,7 @@ func (a *Accounts) setPassword(ctx context.Context, tx *gorm.DB, u *models.User,
 	if err := f.Err(); err != nil {
 		return err
 	}
-	hash, err := a.hasher.Hash(password)
+	hash, err := a.hasher.Hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -416,7 +426,7 @@ func (a *Accounts) CreateAdmin(ctx context.Context, email, name, password string
 	if err := f.Err(); err != nil {
 		return nil, false, err
 	}
-	hash, err := a.hasher.Hash(password)
+	hash, err := a.hasher.Hash(ctx, password)
 	if err != nil {
 		return nil, false, err
 	}

@@ -85,7 +85,7 @@ func setupTokens(t *testing.T, db *gorm.DB) *tokensBundle {
 // newUser creates an active user whose password is testPassword.
 func newUser(t *testing.T, db *gorm.DB, now time.Time) *models.User {
 	t.Helper()
-	hash, err := NewFastHasher().Hash(testPassword)
+	hash, err := NewFastHasher().Hash(context.Background(), testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

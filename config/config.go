@@ -98,6 +98,9 @@ type Config struct {
 	// AuthRate limits attempts at login, sign-up, password reset and API tokens, per client IP and
 	// per account (RATE_LIMIT_AUTH, e.g. "10/15m": ten attempts per fifteen minutes).
 	AuthRate Rate
+	// PublicRate limits requests per client IP to the public market-data API, counted in each
+	// process's memory (RATE_LIMIT_PUBLIC, e.g. "600/1m"); the original's public read throttle.
+	PublicRate Rate
 	// BotAPIRate limits requests to the Alpaca-compatible API per API key (RATE_LIMIT_BOT_API),
 	// Alpaca's 200 a minute by default.
 	BotAPIRate Rate
@@ -212,6 +215,7 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.SessionIdle = r.duration("SESSION_IDLE_TIMEOUT", 72*time.Hour)
 	c.SessionMaxAge = r.duration("SESSION_MAX_AGE", 30*24*time.Hour)
 	c.AuthRate = r.rate("RATE_LIMIT_AUTH", Rate{Limit: 10, Window: 15 * time.Minute})
+	c.PublicRate = r.rate("RATE_LIMIT_PUBLIC", Rate{Limit: 600, Window: time.Minute})
 	c.BotAPIRate = r.rate("RATE_LIMIT_BOT_API", Rate{Limit: 200, Window: time.Minute})
 	c.LiveUpdatesPerSecond = r.integer("LIVE_UPDATES_PER_SECOND", 4, 1, 50)
 	c.Alpaca = Alpaca{

@@ -13,7 +13,8 @@ import (
 const sharedBuffer = 8192
 
 // feed is a Manager's shared view of the hub: ONE subscription for the union of every session's
-// symbols (each wanted upstream at PriorityScreen while any session follows it), and per symbol
+// symbols (each wanted upstream at PriorityGuest while any session follows it, and at the
+// session's own priority, PriorityScreen for signed-in people, while one of those does), and per symbol
 // the newest quote, the newest trade and the last few minute bars, each stamped with a sequence
 // number. A session remembers, per symbol, the sequence number it last sent, and at each flush
 // takes what is newer.
@@ -34,10 +35,20 @@ type feed struct {
 
 	refMu sync.Mutex
 	refs  map[string]int // sessions following each symbol
+	// ranked counts, per priority above PriorityGuest and symbol, the sessions of that priority
+	// following it; held is the hub demand each such symbol holds while its count is positive.
+	ranked map[rankKey]int
+	held   map[rankKey]func()
 
 	mu   sync.RWMutex
 	seq  uint64 // last sequence number given out
 	syms map[string]*feedSymbol
+}
+
+// rankKey is a symbol wanted at a priority.
+type rankKey struct {
+	symbol   string
+	priority market.Priority
 }
 
 // feedSymbol is the newest of one symbol. Guarded by feed.mu.
@@ -66,14 +77,15 @@ type tradeEntry struct {
 
 func newFeed(hub *market.Hub, maxBars int, dropped *atomic.Uint64) *feed {
 	return &feed{hub: hub, maxBars: maxBars, dropped: dropped, done: make(chan struct{}),
-		refs: make(map[string]int), syms: make(map[string]*feedSymbol)}
+		refs: make(map[string]int), syms: make(map[string]*feedSymbol),
+		ranked: make(map[rankKey]int), held: make(map[rankKey]func())}
 }
 
 // start opens the shared subscription and its reader on first use; the reader ends when the hub
 // closes.
 func (f *feed) start() {
 	f.startOnce.Do(func() {
-		f.sub = f.hub.Subscribe(market.SubscribeOptions{Buffer: sharedBuffer, Priority: market.PriorityScreen})
+		f.sub = f.hub.Subscribe(market.SubscribeOptions{Buffer: sharedBuffer, Priority: market.PriorityGuest})
 		go f.run()
 	})
 }
@@ -160,14 +172,33 @@ func (f *feed) now() uint64 {
 }
 
 // follow adds one session's interest in add and removes it from drop, and brings the shared
-// subscription in line when the union changed.
-func (f *feed) follow(add, drop []string) {
+// subscription in line when the union changed. Sessions above PriorityGuest also hold upstream
+// demand at their priority for the symbols they follow.
+func (f *feed) follow(add, drop []string, p market.Priority) {
 	if len(add) == 0 && len(drop) == 0 {
 		return
 	}
 	f.start()
 	f.refMu.Lock()
 	defer f.refMu.Unlock()
+	if p > market.PriorityGuest {
+		for _, sym := range add {
+			k := rankKey{sym, p}
+			if f.ranked[k]++; f.ranked[k] == 1 {
+				f.held[k] = f.hub.AddDemand(sym, p)
+			}
+		}
+		for _, sym := range drop {
+			k := rankKey{sym, p}
+			if f.ranked[k]--; f.ranked[k] <= 0 {
+				delete(f.ranked, k)
+				if release := f.held[k]; release != nil {
+					release()
+				}
+				delete(f.held, k)
+			}
+		}
+	}
 	changed := false
 	for _, sym := range add {
 		if f.refs[sym]++; f.refs[sym] == 1 {

@@ -42,7 +42,7 @@ func TestFeedCoalescesAndSendsOnlyWhatIsNew(t *testing.T) {
 	defer hub.Close()
 	var dropped atomic.Uint64
 	f := newFeed(hub, 2, &dropped)
-	f.follow([]string{"AAPL"}, nil)
+	f.follow([]string{"AAPL"}, nil, market.PriorityScreen)
 	mark := []uint64{f.now()}
 	all := [market.EventBar + 1]bool{market.EventQuote: true, market.EventTrade: true, market.EventBar: true}
 	base := time.Date(2026, 3, 11, 14, 0, 0, 0, time.UTC)

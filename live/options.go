@@ -18,6 +18,8 @@ const (
 	DefaultMaxMessage       = 8 << 10
 	DefaultMaxBars          = 4
 	DefaultMaxReplies       = 32
+	DefaultMessagesPerSec   = 5
+	DefaultMessageBurst     = 20
 )
 
 // Close codes and reasons a session ends with (RFC 6455 §7.4.1).
@@ -31,6 +33,8 @@ const (
 	CloseTryAgain   = 1013 // the server refused the connection for now
 	ReasonTooSlow   = "client too slow: updates backed up"
 	ReasonWriteTime = "client too slow: write timed out"
+	// ReasonTooManyMessages is the error reply to a message beyond the connection's allowance.
+	ReasonTooManyMessages = "too many messages: this one was ignored; slow down"
 )
 
 // Options tune every session of a Manager. Zero values select the documented defaults.
@@ -62,6 +66,13 @@ type Options struct {
 	// MaxReplies bounds the protocol replies (acks, errors, pongs) waiting to be written; a client
 	// flooding the server with messages loses replies rather than growing memory.
 	MaxReplies int
+	// MessagesPerSecond and MessageBurst are a connection's allowance of client messages: a burst
+	// of MessageBurst, refilled at MessagesPerSecond. A message beyond it is not acted on; the
+	// client gets an error reply instead (replies are bounded by MaxReplies). Pages send a message
+	// when their symbols change, a program a few to set up. Defaults DefaultMessagesPerSec and
+	// DefaultMessageBurst.
+	MessagesPerSecond int
+	MessageBurst      int
 }
 
 func (o Options) withDefaults() Options {
@@ -79,6 +90,8 @@ func (o Options) withDefaults() Options {
 	def(&o.MaxSymbols, DefaultMaxSymbols)
 	def(&o.MaxBars, DefaultMaxBars)
 	def(&o.MaxReplies, DefaultMaxReplies)
+	def(&o.MessagesPerSecond, DefaultMessagesPerSec)
+	def(&o.MessageBurst, DefaultMessageBurst)
 	defDur(&o.PingInterval, DefaultPingInterval)
 	defDur(&o.SlowAfter, DefaultSlowAfter)
 	defDur(&o.WriteTimeout, DefaultWriteTimeout)

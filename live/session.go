@@ -1,6 +1,7 @@
 package live
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -143,6 +144,10 @@ type SessionConfig struct {
 	Symbols []string
 	// Kinds of event wanted from the hub; all false means all three.
 	Quotes, Trades, Bars bool
+	// Priority is the upstream priority of the symbols followed: market.PriorityGuest for guests,
+	// so that they never push a signed-in person's symbols out of the feed. Default
+	// market.PriorityScreen.
+	Priority market.Priority
 	// FlushEvery is the least time between two data frames of hub updates; zero is the manager's
 	// FlushInterval. A page that re-values a portfolio needs it once a second, not four times.
 	FlushEvery time.Duration
@@ -163,6 +168,7 @@ type Session struct {
 	t     Transport
 	p     Protocol
 	kinds [market.EventBar + 1]bool
+	prio  market.Priority
 	cfg   SessionConfig
 	ctx   context.Context
 	stop  context.CancelFunc
@@ -204,7 +210,7 @@ type pending struct {
 func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionConfig) (code int, reason string) {
 	ctx, stop := context.WithCancel(ctx)
 	s := &Session{
-		m: m, t: t, p: p, cfg: cfg, ctx: ctx, stop: stop,
+		m: m, t: t, p: p, cfg: cfg, ctx: ctx, stop: stop, prio: cmp.Or(cfg.Priority, market.PriorityScreen),
 		done: make(chan struct{}), wake: make(chan struct{}, 1),
 		kinds: [market.EventBar + 1]bool{market.EventQuote: cfg.Quotes, market.EventTrade: cfg.Trades, market.EventBar: cfg.Bars},
 	}
@@ -232,7 +238,7 @@ func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionC
 	followed := s.symbols
 	s.symbols, s.marks = nil, nil
 	s.mu.Unlock()
-	m.feed.follow(nil, followed)
+	m.feed.follow(nil, followed, s.prio)
 	return s.closeCode, s.closeReason
 }
 
@@ -293,7 +299,7 @@ func (s *Session) SetSymbols(symbols []string) {
 	}
 	s.symbols, s.marks = kept, marks
 	// Under s.mu, so that two changes reach the feed in the order they were made.
-	s.m.feed.follow(add, drop)
+	s.m.feed.follow(add, drop, s.prio)
 	s.mu.Unlock()
 }
 
@@ -331,6 +337,7 @@ func (s *Session) read() {
 	alive()
 	s.t.SetReadLimit(o.MaxMessage)
 	s.t.SetPongHandler(func(string) error { alive(); return nil })
+	allowance := newMsgAllowance(o.MessagesPerSecond, o.MessageBurst)
 	for {
 		kind, msg, err := s.t.ReadMessage()
 		if err != nil {
@@ -342,6 +349,10 @@ func (s *Session) read() {
 			return
 		}
 		alive()
+		if !allowance.allow(time.Now()) {
+			s.Reply(ErrorMessage(ReasonTooManyMessages))
+			continue
+		}
 		if kind != websocket.TextMessage {
 			if br, ok := s.p.(BinaryReader); !ok || !br.AcceptsBinary() {
 				s.Reply(ErrorMessage("messages must be JSON text"))

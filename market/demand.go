@@ -13,8 +13,12 @@ type Priority int
 
 // The priorities, lowest first. A higher value wins.
 const (
+	// PriorityGuest is a symbol shown only to guests (pages, streams and sockets opened without
+	// signing in). It ranks below everything a signed-in person or a resting order needs, so that
+	// however many guests ask for however many symbols, they only ever get the feed's spare room.
+	PriorityGuest Priority = iota + 1
 	// PriorityWatchlist is a symbol on someone's watchlist that no open page shows.
-	PriorityWatchlist Priority = iota + 1
+	PriorityWatchlist
 	// PriorityScreen is a symbol shown on an open page.
 	PriorityScreen
 	// PriorityOrders is a symbol with resting orders: the matcher needs its quotes to fill them.
@@ -24,6 +28,8 @@ const (
 // String names the priority for logs.
 func (p Priority) String() string {
 	switch p {
+	case PriorityGuest:
+		return "guest"
 	case PriorityWatchlist:
 		return "watchlist"
 	case PriorityScreen:
@@ -37,7 +43,7 @@ func (p Priority) String() string {
 // clamp maps any value onto a defined priority, so that a bad value from a caller costs it rank
 // instead of corrupting the counts.
 func (p Priority) clamp() Priority {
-	return min(max(p, PriorityWatchlist), PriorityOrders)
+	return min(max(p, PriorityGuest), PriorityOrders)
 }
 
 // DefaultGrace is how long a symbol nobody wants any more stays subscribed upstream.
@@ -137,7 +143,7 @@ func (d *demand) release(symbol string, p Priority) {
 
 // top is the highest priority still referenced.
 func (e *demandEntry) top() Priority {
-	for p := PriorityOrders; p >= PriorityWatchlist; p-- {
+	for p := PriorityOrders; p >= PriorityGuest; p-- {
 		if e.refs[p] > 0 {
 			return p
 		}

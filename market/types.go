@@ -54,7 +54,9 @@ type Asset struct {
 type Quote struct {
 	Symbol      string
 	BidPrice    decimal.Decimal
-	BidSize     decimal.Decimal // shares (round lots already multiplied out) or coins
+	// BidSize and AskSize are shares for stocks (as the SIPs have disseminated them since
+	// 2025-11-03; see docs/ALPACA.md, "Quote sizes") and coins for crypto.
+	BidSize     decimal.Decimal
 	AskPrice    decimal.Decimal
 	AskSize     decimal.Decimal
 	BidExchange string

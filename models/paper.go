@@ -161,8 +161,12 @@ type Position struct {
 	AssetClass    string
 	Qty           decimal.Decimal
 	AvgEntryPrice decimal.Decimal
-	OpenedAt      time.Time
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false"`
+	// CostBasis is the cash the open quantity cost, to the cent (negative for a short: the cash
+	// opening it brought in). Closing releases it pro rata, and the realised P&L is the closing
+	// cash less the basis released, so fills' cash and realised P&L always reconcile.
+	CostBasis decimal.Decimal
+	OpenedAt  time.Time
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 // Ledger kinds: what moved the cash.
@@ -388,7 +392,18 @@ func FillsOfOrder(ctx context.Context, db *gorm.DB, orderID uuid.UUID) ([]Fill, 
 // LedgerOf loads an account's cash movements in a period, newest first, with ids below beforeID
 // (zero: from the newest).
 func LedgerOf(ctx context.Context, db *gorm.DB, accountID int64, period int, beforeID int64, limit int) ([]LedgerEntry, error) {
-	s := db.WithContext(ctx).Where("account_id = ? AND period = ?", accountID, period)
+	return ledgerPage(db.WithContext(ctx).Where("account_id = ? AND period = ?", accountID, period), beforeID, limit)
+}
+
+// CashMovementsOf is LedgerOf without the lines a fill booked (its trade value and fees), which a
+// list that shows the fills themselves would otherwise show twice: deposits, resets and the like.
+func CashMovementsOf(ctx context.Context, db *gorm.DB, accountID int64, period int, beforeID int64, limit int) ([]LedgerEntry, error) {
+	return ledgerPage(db.WithContext(ctx).Where("account_id = ? AND period = ? AND fill_id IS NULL", accountID, period), beforeID, limit)
+}
+
+// ledgerPage reads up to limit ledger lines of s, newest first, with ids below beforeID (zero:
+// from the newest).
+func ledgerPage(s *gorm.DB, beforeID int64, limit int) ([]LedgerEntry, error) {
 	if beforeID > 0 {
 		s = s.Where("id < ?", beforeID)
 	}

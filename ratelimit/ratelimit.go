@@ -37,8 +37,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"alpacawrapper/apperr"
 )
 
 // Rule is how many attempts a key may make per window.
@@ -246,12 +244,7 @@ func (l *Limiter) Allow(ctx context.Context, r Rule, keys ...string) error {
 	if !refused {
 		return nil
 	}
-	secs := int((wait + time.Second - 1) / time.Second) // round up: retrying early is refused again
-	secs = max(1, secs)
-	e := apperr.New(apperr.KindRateLimited, "rate_limited",
-		"Too many attempts. Please wait "+humanWait(secs)+" and try again.")
-	e.RetryAfterSeconds = secs
-	return e
+	return tooMany(wait)
 }
 
 // humanWait writes a wait the way a person would say it, rounding up so that whoever waits as

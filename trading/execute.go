@@ -22,16 +22,16 @@ import (
 func (s *Service) evaluate(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, o *models.Order, q market.Quote, now time.Time, ch *changes) error {
 	qty := o.LeavesQty()
 	if !o.Qty.Valid { // a notional order is sized from the price it would fill at
-		price := q.AskPrice
-		if o.Side == string(fill.Sell) {
-			price = q.BidPrice
-		}
-		if !price.IsPositive() {
+		var why string
+		var err error
+		qty, why, err = s.sizeNotional(ctx, tx, a, o, q)
+		switch {
+		case err != nil:
+			return err
+		case why != "":
+			return s.finish(ctx, tx, a, o, models.OrderRejected, why, now, ch)
+		case !qty.IsPositive():
 			return nil // no side to size against: the fill model would wait too
-		}
-		qty = o.Notional.Decimal.Div(price).RoundDown(9)
-		if !qty.IsPositive() {
-			return s.finish(ctx, tx, a, o, models.OrderRejected, "The notional amount buys less than the smallest fraction of a share.", now, ch)
 		}
 	}
 	fo := fillOrder(o, qty)
@@ -95,14 +95,12 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	buy := o.Side == string(fill.Buy)
 	crypto := o.AssetClass == string(market.Crypto)
 	schedule := commission(a)
-	before := fees.OrderSoFar{Qty: o.FilledQty, Value: o.FilledQty.Mul(o.FilledAvgPrice.Decimal)}
-	if o.FilledQty.IsPositive() {
-		if err := tx.Model(&models.Fill{}).Where("order_id = ?", o.ID).Select("coalesce(sum(commission), 0)").Scan(&before.Charged).Error; err != nil {
-			return fmt.Errorf("trading: commission so far: %w", err)
-		}
+	before, err := chargedSoFar(ctx, tx, o)
+	if err != nil {
+		return err
 	}
 	var pos models.Position
-	err := tx.Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, o.Symbol).Take(&pos).Error
+	err = tx.Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, o.Symbol).Take(&pos).Error
 	hadPosition := err == nil
 	if err != nil && err != gorm.ErrRecordNotFound {
 		return fmt.Errorf("trading: position: %w", err)
@@ -118,7 +116,7 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	f.Qty = allowed
 
 	cost := fees.Compute(schedule, a.RegulatoryFees, s.regulatory, fees.Trade{Sell: !buy, Crypto: crypto, Qty: f.Qty, Price: f.Price, Date: now, Before: before})
-	value := f.Qty.Mul(f.Price).Round(2)
+	value := tradeValue(f.Qty, f.Price, buy)
 	signed := f.Qty
 	cashDelta := value.Neg()
 	if !buy {
@@ -126,7 +124,7 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	}
 	cashDelta = cashDelta.Sub(cost.Total())
 	newCash := a.Cash.Add(cashDelta)
-	next, realized := applyToPosition(pos, hadPosition, signed, f.Price)
+	next, realized := applyToPosition(pos, hadPosition, signed, f.Price, cashDelta.Add(cost.Total()))
 	if reason := s.affordable(ctx, tx, a, newCash, next, pos, hadPosition, crypto); reason != "" {
 		return s.finish(ctx, tx, a, o, models.OrderCanceled, reason, now, ch)
 	}
@@ -157,7 +155,8 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	case hadPosition:
 		next.UpdatedAt = now
 		err = tx.Model(&models.Position{}).Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, o.Symbol).
-			Updates(map[string]any{"qty": next.Qty, "avg_entry_price": next.AvgEntryPrice, "opened_at": next.OpenedAt, "updated_at": now}).Error
+			Updates(map[string]any{"qty": next.Qty, "avg_entry_price": next.AvgEntryPrice, "cost_basis": next.CostBasis,
+				"opened_at": next.OpenedAt, "updated_at": now}).Error
 	default:
 		next.AccountID, next.Period, next.Symbol, next.AssetID, next.AssetClass = a.ID, a.Period, o.Symbol, o.AssetID, o.AssetClass
 		next.OpenedAt, next.UpdatedAt = now, now
@@ -235,32 +234,71 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	return nil
 }
 
-// applyToPosition is the position after a signed fill, with the P&L the fill realised. Average
-// cost: adding to a position moves the average entry price; reducing it realises (price − entry)
-// per share closed (reversed for shorts); crossing through zero opens the remainder at the fill
-// price.
-func applyToPosition(pos models.Position, had bool, signed, price decimal.Decimal) (models.Position, decimal.Decimal) {
+// chargedSoFar is what o's earlier fills executed and were charged, for fees applied per order.
+func chargedSoFar(ctx context.Context, tx *gorm.DB, o *models.Order) (fees.OrderSoFar, error) {
+	var so fees.OrderSoFar
+	if !o.FilledQty.IsPositive() {
+		return so, nil
+	}
+	var row struct {
+		Qty, Value, Commission, SEC, TAF decimal.Decimal
+	}
+	err := tx.WithContext(ctx).Model(&models.Fill{}).Where("order_id = ?", o.ID).Select(
+		"coalesce(sum(qty), 0) AS qty, coalesce(sum(qty * price), 0) AS value, coalesce(sum(commission), 0) AS commission, " +
+			"coalesce(sum(sec_fee), 0) AS sec, coalesce(sum(taf_fee), 0) AS taf").Scan(&row).Error
+	if err != nil {
+		return so, fmt.Errorf("trading: charged so far: %w", err)
+	}
+	return fees.OrderSoFar{Qty: row.Qty, Value: row.Value, Charged: row.Commission, SEC: row.SEC, TAF: row.TAF}, nil
+}
+
+// tradeValue is the cash a fill of qty at price moves, to the cent and rounded against the
+// customer: a buy pays any fraction of a cent, a sale does not receive it. Rounding each fill
+// half away from zero let fractional trades create cash (five sales of 0.1 shares each gaining
+// half a cent).
+func tradeValue(qty, price decimal.Decimal, buy bool) decimal.Decimal {
+	v := qty.Abs().Mul(price)
+	if buy {
+		return v.RoundCeil(2)
+	}
+	return v.RoundFloor(2)
+}
+
+// applyToPosition is the position after a signed fill whose cash leg (before fees) is cash,
+// negative for a buy, with the P&L the fill realised. The average entry price is the
+// quantity-weighted price; the cost basis is the cash the open quantity cost. Adding to a
+// position adds the fill's cash to its basis; reducing it releases the basis pro rata (all of it
+// when the position closes) and realises the closing cash less the basis released; crossing
+// through zero splits the fill's cash between the part that closes and the part that opens.
+// Realised P&L is thus made of the same cents as the cash, so over any sequence of fills the cash
+// they moved equals the realised P&L less the open cost basis, exactly.
+func applyToPosition(pos models.Position, had bool, signed, price, cash decimal.Decimal) (models.Position, decimal.Decimal) {
 	next := pos
 	if !had || pos.Qty.IsZero() {
-		next.Qty, next.AvgEntryPrice = signed, price
+		next.Qty, next.AvgEntryPrice, next.CostBasis = signed, price, cash.Neg()
 		return next, decimal.Zero
 	}
 	if pos.Qty.Sign() == signed.Sign() { // adding
 		total := pos.Qty.Add(signed)
 		next.AvgEntryPrice = pos.Qty.Abs().Mul(pos.AvgEntryPrice).Add(signed.Abs().Mul(price)).DivRound(total.Abs(), 9)
-		next.Qty = total
+		next.Qty, next.CostBasis = total, pos.CostBasis.Sub(cash)
 		return next, decimal.Zero
 	}
 	closed := decimal.Min(signed.Abs(), pos.Qty.Abs())
-	realized := price.Sub(pos.AvgEntryPrice).Mul(closed)
-	if pos.Qty.IsNegative() {
-		realized = realized.Neg()
+	closeCash := cash
+	if closed.LessThan(signed.Abs()) {
+		closeCash = cash.Mul(closed).DivRound(signed.Abs(), 2)
 	}
-	next.Qty = pos.Qty.Add(signed)
-	if next.Qty.Sign() != 0 && next.Qty.Sign() != pos.Qty.Sign() { // reversed
-		next.AvgEntryPrice = price
+	released := pos.CostBasis
+	if closed.LessThan(pos.Qty.Abs()) {
+		released = pos.CostBasis.Mul(closed).DivRound(pos.Qty.Abs(), 2)
 	}
-	return next, realized.Round(2)
+	realized := closeCash.Sub(released)
+	next.Qty, next.CostBasis = pos.Qty.Add(signed), pos.CostBasis.Sub(released)
+	if next.Qty.Sign() != 0 && next.Qty.Sign() != pos.Qty.Sign() { // reversed: the rest opens
+		next.AvgEntryPrice, next.CostBasis = price, cash.Sub(closeCash).Neg()
+	}
+	return next, realized
 }
 
 // affordable re-checks buying power at fill time: a cash account may not go below zero cash or

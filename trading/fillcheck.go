@@ -78,3 +78,17 @@ func (s *Service) shortRefusal(ctx context.Context, tx *gorm.DB, a *models.Paper
 	}
 	return "", nil
 }
+
+// heldQty is the account's long position in symbol, zero when it holds none or is short.
+func heldQty(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, symbol string) (decimal.Decimal, error) {
+	var qty []decimal.Decimal
+	err := tx.WithContext(ctx).Model(&models.Position{}).Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, symbol).
+		Pluck("qty", &qty).Error
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("trading: position: %w", err)
+	}
+	if len(qty) == 0 {
+		return decimal.Zero, nil
+	}
+	return decimal.Max(qty[0], decimal.Zero), nil
+}

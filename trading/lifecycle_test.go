@@ -268,6 +268,30 @@ func TestSnapshotsAreIdempotentAndRollTheClose(t *testing.T) {
 	}
 }
 
+func TestNoSnapshotPredatesItsAccount(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	b.clock.Add(3 * time.Minute) // 10:03: the 10:00 slot began before the account
+	a := b.account("100000", cashSettings())
+	if n, err := b.svc.Snapshot(ctx); err != nil || n != 0 {
+		t.Fatalf("in the slot the account opened in: wrote %d (%v), want none", n, err)
+	}
+	b.clock.Add(5 * time.Minute)
+	if n, err := b.svc.Snapshot(ctx); err != nil || n != 1 {
+		t.Fatalf("in the next slot: wrote %d (%v), want one", n, err)
+	}
+	snaps, err := models.EquitySnapshotsOf(ctx, b.db, a.ID, a.Period, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sn := range snaps {
+		if sn.At.Before(a.PeriodStartedAt) {
+			t.Errorf("snapshot at %v predates the account's start %v", sn.At, a.PeriodStartedAt)
+		}
+	}
+}
+
 type uuidT = uuid.UUID
 
 func TestOTOLegWaitsForItsEntryAndCancelingTheEntryCancelsIt(t *testing.T) {

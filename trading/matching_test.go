@@ -110,3 +110,27 @@ func TestDisplayedSizeIsSharedInTimePriority(t *testing.T) {
 	b.checkBooks(a)
 	b.checkBooks(other)
 }
+
+// A GTC order expires 90 days after it was placed, as Alpaca's do, and not a moment sooner.
+func TestGTCOrdersExpireAfter90Days(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	a := b.account("100000", cashSettings())
+	b.quote("AAPL", "101.00", "101.10")
+	o := b.place(a, limitOrder("AAPL", fill.Buy, "10", "90.00", fill.GTC))
+
+	b.clock.Set(tuesday10am.Add(GTCLifetime - time.Minute))
+	if n, err := b.svc.ExpireDue(t.Context()); err != nil || n != 0 {
+		t.Fatalf("a minute before: expired %d (%v), want none", n, err)
+	}
+	b.filledAt(o, models.OrderNew, "")
+	b.clock.Set(tuesday10am.Add(GTCLifetime))
+	if n, err := b.svc.ExpireDue(t.Context()); err != nil || n != 1 {
+		t.Fatalf("after 90 days: expired %d (%v), want 1", n, err)
+	}
+	b.filledAt(o, models.OrderExpired, "")
+	if b.svc.index.Len() != 0 {
+		t.Fatalf("the expired order is still indexed")
+	}
+	b.checkBooks(a)
+}

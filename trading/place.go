@@ -85,10 +85,7 @@ func (s *Service) marketBase(ctx context.Context, symbol string, req order.Reque
 	if !ok {
 		return decimal.Zero
 	}
-	if req.Side == fill.Sell {
-		return q.BidPrice
-	}
-	return q.AskPrice
+	return fillSide(req.Side, q)
 }
 
 // tradableAsset looks the order's asset up.
@@ -154,6 +151,7 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 	o.Reserved = reserve
 	if replaces != nil {
 		o.Replaces = &replaces.ID
+		s.carryTrail(o, replaces)
 	}
 	o.Status = models.OrderNew
 	if !s.mayTradeNow(o, now) {
@@ -227,16 +225,22 @@ func protectBuyStop(n *order.Normalized, crypto bool) {
 	if crypto || n.Side != fill.Buy || n.Type != fill.Stop || n.OrderClass != order.Simple {
 		return
 	}
+	n.Type, n.LimitPrice = fill.StopLimit, protectedLimit(n.StopPrice)
+}
+
+// protectedLimit is the limit Alpaca's price protection gives a buy stop at stop: 4% above it
+// (2.5% from $50), rounded down to the tick.
+func protectedLimit(stop decimal.Decimal) decimal.Decimal {
 	pct := decimal.RequireFromString("1.04")
-	if n.StopPrice.GreaterThanOrEqual(decimal.NewFromInt(50)) {
+	if stop.GreaterThanOrEqual(decimal.NewFromInt(50)) {
 		pct = decimal.RequireFromString("1.025")
 	}
-	limit := n.StopPrice.Mul(pct)
+	limit := stop.Mul(pct)
 	places := int32(2)
 	if limit.LessThan(decimal.NewFromInt(1)) {
 		places = 4
 	}
-	n.Type, n.LimitPrice = fill.StopLimit, limit.RoundDown(places)
+	return limit.RoundDown(places)
 }
 
 // checkWindow refuses orders placed when their time in force cannot work: opg between 9:28 and
@@ -341,6 +345,13 @@ func (s *Service) checkSize(a *models.PaperAccount, asset *models.Asset, n order
 			return decimal.Zero, forbidden("no quote to size a notional order against")
 		}
 		qty = n.Notional.Div(price).RoundDown(9)
+		if fillAt := fillSide(n.Side, q); hasQuote && fillAt.IsPositive() {
+			// The size rules are checked at the price it would fill at now; the buffered
+			// reference price only holds buying power.
+			if _, why := notionalQty(n.Notional, fillAt, asset.MarketAsset()); why != "" {
+				return decimal.Zero, unprocessable("notional", why)
+			}
+		}
 	}
 	released := decimal.Zero // a replaced order's quantity no longer counts as held
 	if replaces != nil && replaces.IsOpen() && replaces.Side == string(n.Side) {
@@ -392,6 +403,14 @@ func (s *Service) checkSize(a *models.PaperAccount, asset *models.Asset, n order
 		return decimal.Zero, forbidden("no quote to estimate the order's cost against")
 	}
 	return opening.Mul(price).Round(2), nil
+}
+
+// fillSide is the side of q an order on side fills against: the ask for a buy, the bid for a sale.
+func fillSide(side fill.Side, q market.Quote) decimal.Decimal {
+	if side == fill.Sell {
+		return q.BidPrice
+	}
+	return q.AskPrice
 }
 
 // referencePrice prices an order for holding buying power: its limit, else (market, stop,

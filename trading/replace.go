@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
+	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"alpacawrapper/trading/fill"
 	"alpacawrapper/trading/order"
@@ -118,7 +119,40 @@ func replacement(old *models.Order, r ReplaceRequest) order.Request {
 			req.TrailPrice = r.Trail
 		}
 	}
+	if protectedBuyStop(old) && r.StopPrice.Valid && !r.LimitPrice.Valid {
+		// A buy stop placed with Alpaca's price protection keeps it: the protective limit is
+		// computed again from the new stop (admit's placeAs does), never kept from the old one,
+		// which would leave a stop moved above it unable to fill.
+		req.Type, req.LimitPrice = fill.Stop, decimal.NullDecimal{}
+	}
 	return req
+}
+
+// protectedBuyStop reports whether o is a stock buy stop that price protection turned into a
+// stop-limit: its limit is the one protection gives its stop.
+func protectedBuyStop(o *models.Order) bool {
+	return o.Side == string(fill.Buy) && o.Type == string(fill.StopLimit) && o.OrderClass == string(order.Simple) &&
+		o.AssetClass != string(market.Crypto) && o.StopPrice.Valid && o.LimitPrice.Valid &&
+		o.LimitPrice.Decimal.Equal(protectedLimit(o.StopPrice.Decimal))
+}
+
+// carryTrail gives a trailing stop that replaces another the old one's water mark (the index's,
+// when it has moved further than the stored one), with the new trail applied to it: a replace
+// changes the trail, not how far the price has already come. Starting the mark again from the
+// quote once moved a stop from 108 back to 105.
+func (s *Service) carryTrail(o, old *models.Order) {
+	if o.Type != string(fill.TrailingStop) || old.Type != string(fill.TrailingStop) || o.Side != old.Side {
+		return
+	}
+	mark := old.HWM.Decimal
+	if cur, ok := s.index.Get(old.ID); ok && cur.Order.WaterMark.IsPositive() && (!old.HWM.Valid || betterMark(old, cur.Order)) {
+		mark = cur.Order.WaterMark
+	}
+	if !mark.IsPositive() {
+		return
+	}
+	o.HWM = nullable(mark)
+	o.StopPrice = nullable(fill.TrailStop(fillOrder(o, o.Qty.Decimal), mark))
 }
 
 // isExit reports whether o is an exit order of a group: a bracket or OTO leg, or an OCO's
@@ -133,8 +167,9 @@ func isExit(o *models.Order) bool {
 // beyond the stop-loss.
 func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, old *models.Order, r ReplaceRequest, ch *changes) (*models.Order, error) {
 	switch {
-	case r.Qty.Valid && !r.Qty.Decimal.Equal(old.Qty.Decimal):
-		return nil, unprocessable("qty", "the quantity of a bracket or oco leg follows its entry; change its prices only")
+	case r.Qty.Valid && !r.Qty.Decimal.Equal(old.LeavesQty()):
+		// The new leg is for what the old one has left (its fills stay with it).
+		return nil, unprocessable("qty", fmt.Sprintf("the quantity of a bracket or oco leg follows its entry (%s left); change its prices only", old.LeavesQty()))
 	case r.TimeInForce != "" && string(r.TimeInForce) != old.TimeInForce:
 		return nil, unprocessable("time_in_force", "a bracket or oco leg keeps its group's time_in_force")
 	case r.Trail.Valid:
@@ -166,6 +201,9 @@ func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	}
 	now := s.now().UTC()
 	status := old.Status
+	if status == models.OrderPartiallyFilled {
+		status = models.OrderNew // the fills stay with the old leg; the new one has none yet
+	}
 	if err := s.finish(ctx, tx, a, old, models.OrderReplaced, "Replaced by a new order.", now, ch); err != nil {
 		return nil, err
 	}

@@ -112,17 +112,23 @@ func (s *Service) PersistTrails(ctx context.Context, entries []matcher.Entry) er
 	return nil
 }
 
-// ExpireDue ends the day, opg and cls orders whose session has closed: a cls order first gets its
-// chance at the last regular-session quote, then whatever is still open expires, with its group.
-// It is idempotent, so the job may run it as often as it likes, and on start-up for any close
-// missed while the engine was down.
+// GTCLifetime is how long a good-till-canceled order works before it expires: 90 days from its
+// placement (a replacement is a new order and starts a new 90 days), as at Alpaca.
+const GTCLifetime = 90 * 24 * time.Hour
+
+// ExpireDue ends the day, opg and cls orders whose session has closed, and the gtc orders placed
+// GTCLifetime ago: a cls order first gets its chance at the last regular-session quote, then
+// whatever is still open expires, with its group. It is idempotent, so the job may run it as often
+// as it likes, and on start-up for any close missed while the engine was down.
 func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	expired := 0
 	for {
 		var due []models.Order
-		err := s.db.WithContext(ctx).Where("status IN ? AND expires_at <= ?", models.OpenOrderStatuses, now).
-			Order("expires_at, id").Limit(200).Find(&due).Error
+		err := s.db.WithContext(ctx).
+			Where("status IN ? AND (expires_at <= ? OR time_in_force = ? AND created_at <= ?)",
+				models.OpenOrderStatuses, now, string(fill.GTC), now.Add(-GTCLifetime)).
+			Order("created_at, id").Limit(200).Find(&due).Error
 		if err != nil {
 			return expired, fmt.Errorf("trading: due orders: %w", err)
 		}
@@ -162,7 +168,11 @@ func (s *Service) expire(ctx context.Context, d models.Order, now time.Time) (in
 		if !o.IsOpen() {
 			return nil
 		}
-		return s.endGroup(ctx, tx, a, o, models.OrderExpired, "The order's session closed before it filled.", now, ch)
+		reason := "The order's session closed before it filled."
+		if o.TimeInForce == string(fill.GTC) {
+			reason = "A good-till-canceled order expires 90 days after it was placed, as at Alpaca."
+		}
+		return s.endGroup(ctx, tx, a, o, models.OrderExpired, reason, now, ch)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("trading: expire %s: %w", d.ID, err)

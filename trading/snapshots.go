@@ -77,8 +77,11 @@ func (s *Service) snapshotAccount(ctx context.Context, a *models.PaperAccount, n
 				return fmt.Errorf("trading: roll last equity: %w", err)
 			}
 		}
-		if open || holdsCrypto(v) {
-			return insert(now.Truncate(SnapshotEvery), models.SnapshotIntraday)
+		// A slot that began before the period did is left out: a snapshot dated before the
+		// opening deposit would make the deposit look like money added to a running account,
+		// and the return −100%.
+		if slot := now.Truncate(SnapshotEvery); (open || holdsCrypto(v)) && !slot.Before(a.PeriodStartedAt) {
+			return insert(slot, models.SnapshotIntraday)
 		}
 		return nil
 	})

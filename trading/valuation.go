@@ -36,7 +36,7 @@ type PositionValue struct {
 	Side           string // "long" or "short"
 	CurrentPrice   decimal.Decimal
 	MarketValue    decimal.Decimal // negative for a short
-	CostBasis      decimal.Decimal // qty × average entry price; negative for a short
+	CostBasis      decimal.Decimal // the cash the open quantity cost (models.Position); negative for a short
 	UnrealizedPL   decimal.Decimal
 	UnrealizedPLPC decimal.Decimal // a fraction
 	QtyAvailable   decimal.Decimal // qty not held by open closing orders
@@ -162,7 +162,7 @@ func valuePosition(p models.Position, quotes map[string]market.Quote) PositionVa
 		}
 	}
 	pv.MarketValue = p.Qty.Mul(pv.CurrentPrice)
-	pv.CostBasis = p.Qty.Mul(p.AvgEntryPrice)
+	pv.CostBasis = p.CostBasis
 	pv.UnrealizedPL = pv.MarketValue.Sub(pv.CostBasis)
 	if !pv.CostBasis.IsZero() {
 		pv.UnrealizedPLPC = pv.UnrealizedPL.DivRound(pv.CostBasis.Abs(), 6)

@@ -13,6 +13,12 @@ import (
 // The SDK speaks float64 (and integer sizes for stocks); these functions are the one place where
 // those numbers become decimals. decimal.NewFromFloat keeps the shortest representation that
 // round-trips, so 187.45 stays 187.45 rather than 187.4499999….
+//
+// Stock quote sizes pass through as shares. They were round lots (×100) until the SIPs switched
+// to shares, rounded down to the stock's round lot, on 2025-11-03 (Regulation NMS round-lot
+// amendments); Alpaca follows the SIPs. Older quotes keep round lots, and nothing here converts
+// them: the engine fills only on quotes seconds old. docs/ALPACA.md, "Quote sizes", has the
+// sources.
 
 func dec(f float64) decimal.Decimal { return decimal.NewFromFloat(f) }
 

@@ -41,6 +41,15 @@ func TestQuoteConversions(t *testing.T) {
 		want market.Quote
 	}{
 		{
+			// Since 2025-11-03 the SIPs send shares, rounded down to the stock's round lot (40 for a
+			// stock between $250 and $1,000): 120 means 120 shares, not 12,000 (docs/ALPACA.md).
+			name: "stock stream, sizes in shares",
+			got: quoteFromStream(stream.Quote{Symbol: "MSFT", BidExchange: "V", BidPrice: 412.5, BidSize: 120,
+				AskExchange: "Q", AskPrice: 412.55, AskSize: 40, Timestamp: time.Date(2026, 11, 24, 10, 0, 0, 0, ny)}),
+			want: market.Quote{Symbol: "MSFT", BidPrice: d("412.5"), BidSize: d("120"), AskPrice: d("412.55"),
+				AskSize: d("40"), BidExchange: "V", AskExchange: "Q", Time: time.Date(2026, 11, 24, 10, 0, 0, 0, ny)},
+		},
+		{
 			name: "stock stream",
 			got: quoteFromStream(stream.Quote{Symbol: "AAPL", BidExchange: "V", BidPrice: 187.45, BidSize: 300,
 				AskExchange: "Q", AskPrice: 187.46, AskSize: 100, Timestamp: at}),

@@ -198,15 +198,19 @@ func barsOf(ctx context.Context, src BarSource, symbol string, tf TimeFrame, fro
 		bars, err := get(market.Day1, midnight(from.In(loc)), midnight(to.In(loc)).AddDate(0, 0, 1))
 		return stampDaily(bars, class), err
 	}
+	// Minute bars start on the minute, so those up to to (inclusive) are those before the minute
+	// after to's: a whole-minute end, which every source reads alike.
+	minutesEnd := to.Truncate(time.Minute).Add(time.Minute)
 	var bucket func(time.Time) time.Time
 	switch width, intraday := tf.Intraday(); {
 	case tf.Unit == UnitMin && tf.N == 1:
-		return get(market.Min1, from, to.Add(time.Nanosecond))
+		bars, err := get(market.Min1, from, minutesEnd)
+		return within(bars), err
 	case tf.Unit == UnitDay:
 		bars, err := days(from)
 		return within(bars), err
 	case intraday:
-		raw, err := get(market.Min1, from.Truncate(width), to.Add(time.Nanosecond))
+		raw, err := get(market.Min1, from.Truncate(width), minutesEnd)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 type StreamState struct {
 	crypto      bool
 	symbolLimit int
+	limitAll    bool // the limit counts every channel, not only trades and quotes
 
 	mu     sync.Mutex
 	authed bool
@@ -23,6 +24,14 @@ type StreamState struct {
 // symbolLimit caps the distinct symbols followed (see Apply); 0 means no limit.
 func NewStreamState(crypto bool, symbolLimit int) *StreamState {
 	return &StreamState{crypto: crypto, symbolLimit: symbolLimit, subs: map[string]map[string]bool{}}
+}
+
+// LimitEveryChannel makes the symbol limit count the symbols of every channel, bars included: a
+// server that must fetch each symbol followed, whatever the channel, limits them all.
+func (st *StreamState) LimitEveryChannel() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.limitAll = true
 }
 
 // Crypto reports whether this is the crypto feed.
@@ -123,7 +132,7 @@ func (st *StreamState) apply(a Action) Verdict {
 			}
 		}
 	}
-	if st.symbolLimit > 0 && a.Action == ActionSubscribe && countLimited(next) > st.symbolLimit {
+	if st.symbolLimit > 0 && a.Action == ActionSubscribe && countLimited(next, st.limitAll) > st.symbolLimit {
 		return Verdict{Reply: NewErrorMsg(CodeSymbolLimitExceeded)}
 	}
 	st.subs = next
@@ -131,11 +140,14 @@ func (st *StreamState) apply(a Action) Verdict {
 }
 
 // countLimited counts the distinct symbols the limit applies to: trades and quotes together, as
-// on Alpaca's plans (bars are not counted; "*" counts as one).
-func countLimited(subs map[string]map[string]bool) int {
+// on Alpaca's plans (bars are not counted; "*" counts as one), or every channel when all is set.
+func countLimited(subs map[string]map[string]bool, all bool) int {
 	distinct := map[string]bool{}
-	for _, ch := range []string{ChanTrades, ChanQuotes} {
-		for sym := range subs[ch] {
+	for ch, set := range subs {
+		if !all && ch != ChanTrades && ch != ChanQuotes {
+			continue
+		}
+		for sym := range set {
 			distinct[sym] = true
 		}
 	}

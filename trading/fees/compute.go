@@ -17,7 +17,8 @@ type Trade struct {
 	// Date is when the fill executed; it picks the regulatory rates.
 	Date time.Time
 	// Before is what the fill's order had executed and been charged before this fill, so the
-	// commission is applied per order (see Schedule.CommissionForFill). Zero for a first fill.
+	// commission and the regulatory fees are applied per order (see Schedule.CommissionForFill
+	// and Compute). Zero for a first fill.
 	Before OrderSoFar
 }
 
@@ -32,6 +33,12 @@ func (b Breakdown) Total() decimal.Decimal { return b.Commission.Add(b.SEC).Add(
 // Compute prices one fill: the schedule's commission (cumulative over the order's fills), and,
 // when regulatory is set and the fill is a stock sale, the SEC and TAF fees at the rates table
 // gives for the fill's date. The engine calls it once per fill and stores the three parts.
+//
+// Every part is applied to the order as a whole, as a broker bills a trade: each is the charge
+// on everything the order has executed so far less what its earlier fills were charged. So the
+// cent round-up of the SEC fee and the TAF, and the TAF's cap, apply once per order: a sale
+// split into a hundred one-share fills pays what one fill of a hundred shares pays, not a
+// hundred rounded-up cents of each.
 func Compute(s Schedule, regulatory bool, table RegulatoryTable, in Trade) Breakdown {
 	b := Breakdown{
 		Commission: s.CommissionForFill(in.Before, in.Qty, in.Price),
@@ -40,8 +47,10 @@ func Compute(s Schedule, regulatory bool, table RegulatoryTable, in Trade) Break
 	}
 	if regulatory && in.Sell && !in.Crypto {
 		rate := table.At(in.Date)
-		b.SEC = rate.SEC(in.Qty.Abs().Mul(in.Price.Abs()))
-		b.TAF = rate.TAF(in.Qty)
+		qty := in.Before.Qty.Abs().Add(in.Qty.Abs())
+		proceeds := in.Before.Value.Abs().Add(in.Qty.Abs().Mul(in.Price.Abs()))
+		b.SEC = decimal.Max(rate.SEC(proceeds).Sub(in.Before.SEC), decimal.Zero)
+		b.TAF = decimal.Max(rate.TAF(qty).Sub(in.Before.TAF), decimal.Zero)
 	}
 	return b
 }

@@ -69,9 +69,10 @@ func TestCompute(t *testing.T) {
 			name: "second fill of an order", schedule: "per_share", regulatory: true,
 			trade: fees.Trade{
 				Sell: true, Qty: dec("300"), Price: dec("50"), Date: june2024,
-				Before: fees.OrderSoFar{Qty: dec("200"), Value: dec("10000"), Charged: dec("1.00")},
+				Before: fees.OrderSoFar{Qty: dec("200"), Value: dec("10000"), Charged: dec("1.00"), SEC: dec("0.28"), TAF: dec("0.04")},
 			},
-			// order total 500 × 0.005 = 2.50, 1.00 charged before; SEC 15,000 × 27.80/M = 0.417.
+			// order total 500 × 0.005 = 2.50, 1.00 charged before; SEC on the order's 25,000 ×
+			// 27.80/M = 0.695 → 0.70 less 0.28 charged; TAF 500 × 0.000166 = 0.083 → 0.09 less 0.04.
 			comm: "1.50", sec: "0.42", taf: "0.05", total: "1.97",
 		},
 	} {

@@ -106,6 +106,8 @@ type OrderSoFar struct {
 	Value decimal.Decimal
 	// Charged is the commission already charged on the earlier fills.
 	Charged decimal.Decimal
+	// SEC and TAF are the regulatory fees already charged on the earlier fills.
+	SEC, TAF decimal.Decimal
 }
 
 // CommissionForFill is the commission to charge for one fill of fillQty at fillPrice, given what

@@ -22,8 +22,8 @@ const (
 const DefaultMaxQuoteAge = time.Minute
 
 // Realism is the account's (or competition's) realism dial. The zero value behaves like Alpaca
-// paper: limits fill on touch, displayed size is ignored, quotes older than DefaultMaxQuoteAge
-// are stale.
+// paper (without its random partial fills): limits fill on touch, displayed size is ignored,
+// quotes older than DefaultMaxQuoteAge are stale.
 type Realism struct {
 	// Limits decides touch versus through for resting limits. Empty means LimitOnTouch.
 	Limits LimitRule
@@ -36,8 +36,11 @@ type Realism struct {
 	MaxQuoteAge time.Duration
 }
 
-// Easy is Alpaca paper's behaviour with a lenient stale-quote limit: limits fill on touch,
-// any size fills at once, quotes up to five minutes old are used.
+// Easy is close to Alpaca paper: limits fill on touch, any size fills at once, quotes up to five
+// minutes old are used. One difference is deliberate: Alpaca gives a random-size partial fill to
+// 10% of eligible orders, and Easy never does. Fills here are a pure function of the order and the
+// quote, so a receipt can always be replayed and explained; the realistic and harsh presets give
+// partial fills that follow the displayed size instead of a dice roll.
 func Easy() Realism {
 	return Realism{Limits: LimitOnTouch, MaxQuoteAge: 5 * time.Minute}
 }
