@@ -235,12 +235,14 @@ func TestSessionFixationIsUseless(t *testing.T) {
 	a := newTestApp(t, nil)
 	a.createUser("ada@example.com", goodPassword)
 
-	victim := a.browser()
-	victim.get("/login")
-	planted := victim.cookies["aw_session"]
-	if planted == "" {
-		t.Fatal("the login page gives guests a session")
+	// Guests get no session row on a GET (issue 10, security 9); an attacker who has one (from a
+	// guest POST of their own, say) plants it in the victim's browser.
+	planted, _, err := a.svc.Sessions.Start(context.Background(), nil, "attacker", "198.51.100.7")
+	if err != nil {
+		t.Fatal(err)
 	}
+	victim := a.browser()
+	victim.cookies["aw_session"] = planted
 	victim.login("ada@example.com", goodPassword)
 	if victim.cookies["aw_session"] == planted {
 		t.Fatal("the session id did not change at login")

@@ -260,3 +260,99 @@ func TestPasswordHashingIsBounded(t *testing.T) {
 		release()
 	})
 }
+
+// Issue 10, security 9: page views of guests write no session row; their forms still work, with
+// and without JavaScript.
+func TestGuestPagesWriteNoSessionRow(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	a.createUser("ada@example.com", goodPassword)
+	for _, path := range []string{"/login", "/signup", "/password/forgot", "/", "/markets", "/login", "/terms"} {
+		if resp, _ := a.browser().get(path); resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+	}
+	if n := countRows(t, a, "SELECT count(*) FROM sessions"); n != 0 {
+		t.Fatalf("%d session rows after guests' page views, want 0", n)
+	}
+
+	for _, htmx := range []bool{false, true} {
+		b := a.browser()
+		b.get("/login")
+		if b.csrf == "" {
+			t.Fatal("the login page has no CSRF token")
+		}
+		b.htmx = htmx
+		resp, _ := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {"wrong password"}})
+		if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("htmx %v: a wrong password: %d", htmx, resp.StatusCode)
+		}
+		resp, _ = b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}})
+		if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("htmx %v: login: %d", htmx, resp.StatusCode)
+		}
+		if resp, _ := b.get("/settings/profile"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("htmx %v: not signed in", htmx)
+		}
+	}
+
+	t.Run("a guest's token is no one else's", func(t *testing.T) {
+		mine, theirs := a.browser(), a.browser()
+		mine.get("/login")
+		theirs.get("/login")
+		theirs.csrf = mine.csrf
+		if resp, _ := theirs.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("another browser's guest token: %d, want 403", resp.StatusCode)
+		}
+	})
+	t.Run("signing up", func(t *testing.T) {
+		b := a.browser()
+		b.get("/signup")
+		resp, _ := b.post("/signup", url.Values{"name": {"Grace"}, "email": {"grace@example.com"},
+			"password": {goodPassword}, "password_confirm": {goodPassword}, "accept_terms": {"on"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-up: %d", resp.StatusCode)
+		}
+	})
+}
+
+// Issue 10, security 11: the CSRF token is read from the header or the body, never the query.
+func TestCSRFTokenNotFromQuery(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	a.createUser("ada@example.com", goodPassword)
+	b := a.browser()
+	b.login("ada@example.com", goodPassword)
+	b.get("/settings/profile")
+	form := url.Values{"name": {"Changed"}, "time_zone": {"UTC"}}
+	req := httptest.NewRequest(http.MethodPost, "/settings/profile?_csrf="+url.QueryEscape(b.csrf), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, _ := b.send(req); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("token in the query: %d, want 403", resp.StatusCode)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/settings/profile", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", b.csrf)
+	if resp, _ := b.send(req); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("token in the header: %d, want 303", resp.StatusCode)
+	}
+}
+
+// Issue 10, security 11: /signup/done names the address from the session, never from the link.
+func TestSignupDoneShowsOnlyTheSessionsAddress(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	if _, body := a.browser().get("/signup/done?email=Call+0800+SCAM+now"); strings.Contains(body, "SCAM") {
+		t.Error("the page shows text from the link")
+	}
+	b := a.browser()
+	b.get("/signup")
+	resp, _ := b.post("/signup", url.Values{"name": {"Ada"}, "email": {"ada@example.com"},
+		"password": {goodPassword}, "password_confirm": {goodPassword}, "accept_terms": {"on"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d", resp.StatusCode)
+	}
+	if _, body := b.get(resp.Header.Get("Location")); !strings.Contains(body, `data-testid="signup-email">ada@example.com<`) {
+		t.Error("the page does not name the address the person signed up with")
+	}
+}

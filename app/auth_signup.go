@@ -1,8 +1,6 @@
 package app
 
 import (
-	"net/url"
-
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
@@ -46,16 +44,32 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err := s.accounts.SignUp(c.UserContext(), in); err != nil {
 		return view.refuse(c, err, values)
 	}
-	return redirectAfterPost(c, "/signup/done?email="+url.QueryEscape(in.Email))
+	s.flash(c, flashSignupEmail, in.Email)
+	return redirectAfterPost(c, "/signup/done")
 }
 
-// signupDone asks the person to confirm their address.
+// flashSignupEmail is the kind of flash that carries the address a guest just signed up (or asked
+// a new link) with to /signup/done. It is taken from the session, not from the link: a link's
+// ?email= would show any text anyone put in it on this site's page.
+const flashSignupEmail = "signup-email"
+
+// signupDone asks the person to confirm their address, naming it when their session holds it.
 func (s *Server) signupDone(c *fiber.Ctx) error {
 	p, err := s.formPage(c, "Check your inbox")
 	if err != nil {
 		return err
 	}
-	return render(c, views.SignupDonePage(p, c.Query("email")))
+	email := ""
+	shown := p.Flashes[:0]
+	for _, f := range p.Flashes {
+		if f.Kind == flashSignupEmail {
+			email = f.Message
+			continue
+		}
+		shown = append(shown, f)
+	}
+	p.Flashes = shown
+	return render(c, views.SignupDonePage(p, email))
 }
 
 // termsPage shows the terms of use that sign-up asks people to accept.

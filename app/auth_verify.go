@@ -1,8 +1,6 @@
 package app
 
 import (
-	"net/url"
-
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/apperr"
@@ -70,7 +68,8 @@ func (s *Server) resendVerification(c *fiber.Ctx) error {
 	if err := s.accounts.ResendVerification(c.UserContext(), email); err != nil {
 		return err
 	}
-	return redirectAfterPost(c, "/signup/done?email="+url.QueryEscape(email))
+	s.flash(c, flashSignupEmail, email)
+	return redirectAfterPost(c, "/signup/done")
 }
 
 // resendMyVerification mails a new confirmation link to the signed-in user.

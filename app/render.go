@@ -34,14 +34,17 @@ func (s *Server) page(c *fiber.Ctx, title string) views.Page {
 			p.Flashes = append(p.Flashes, views.Flash{Kind: views.FlashKind(f.Kind), Message: f.Message})
 		}
 	}
+	if p.CSRFToken == "" {
+		p.CSRFToken = s.guestCSRFToken(c) // a guest's form (session_guest.go)
+	}
 	return p
 }
 
-// formPage is page for a page that holds a form: it makes sure the browser has a session, so the
-// form carries a CSRF token even for a guest.
+// formPage is page for a page that holds a form: a guest without a session gets a guest nonce
+// cookie, so the form carries a CSRF token without a session row being written.
 func (s *Server) formPage(c *fiber.Ctx, title string) (views.Page, error) {
-	if _, err := s.ensureSession(c); err != nil {
-		return views.Page{}, err
+	if currentSession(c) == nil {
+		s.ensureGuestNonce(c)
 	}
 	return s.page(c, title), nil
 }

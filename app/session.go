@@ -1,7 +1,6 @@
 package app
 
 import (
-	"crypto/subtle"
 	"errors"
 	"net/url"
 	"strings"
@@ -128,7 +127,8 @@ func csrfRefused() error {
 }
 
 // csrfProtect refuses any state-changing browser request that does not carry the session's CSRF
-// token (the synchronizer-token pattern), and any whose Origin is another site. The JSON API is
+// token (the synchronizer-token pattern) or, for a guest, the token of their nonce cookie
+// (session_guest.go), and any whose Origin is another site. The JSON API is
 // exempt: it authenticates with headers a browser never adds on its own, so it cannot be forged.
 func (s *Server) csrfProtect(c *fiber.Ctx) error {
 	switch c.Method() {
@@ -141,15 +141,25 @@ func (s *Server) csrfProtect(c *fiber.Ctx) error {
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" && !s.sameOrigin(c, origin) {
 		return csrfRefused()
 	}
-	sess := currentSession(c)
-	token := c.Get(csrfHeader)
-	if token == "" {
-		token = c.FormValue(csrfField)
-	}
-	if sess == nil || token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(sess.CSRFToken)) != 1 {
+	if !s.csrfTokenMatches(c, csrfTokenOf(c)) {
 		return csrfRefused()
 	}
 	return c.Next()
+}
+
+// csrfTokenOf is the request's CSRF token, from the header htmx sends or the form's body, never
+// from the query string: a token in a URL leaks through logs, history and Referer.
+func csrfTokenOf(c *fiber.Ctx) string {
+	if token := c.Get(csrfHeader); token != "" {
+		return token
+	}
+	if token := c.Request().PostArgs().Peek(csrfField); len(token) > 0 {
+		return string(token)
+	}
+	if form, err := c.MultipartForm(); err == nil && len(form.Value[csrfField]) > 0 {
+		return form.Value[csrfField][0]
+	}
+	return ""
 }
 
 // sameOrigin accepts the configured public origin and the origin the request was addressed to.
