@@ -46,6 +46,11 @@ func boot(ctx context.Context, cio cmdIO) (*base, error) {
 	if err != nil {
 		return nil, err
 	}
+	return bootWith(ctx, cio, cfg)
+}
+
+// bootWith opens the database for a configuration already loaded.
+func bootWith(ctx context.Context, cio cmdIO, cfg config.Config) (*base, error) {
 	log := newLogger(cfg, cio.stderr)
 	url, release, err := databaseURL(ctx, cfg, log)
 	if err != nil {

@@ -37,24 +37,28 @@ func runWorker(ctx context.Context, cio cmdIO, args []string) error {
 // SIGINT or SIGTERM, then drains: HTTP first (no new work arrives), then River (running jobs finish
 // or are handed back), then the database.
 func serve(ctx context.Context, cio cmdIO, roles []config.Role) error {
-	b, err := boot(ctx, cio)
+	cfg, err := loadConfig()
 	if err != nil {
 		return err
 	}
-	defer b.close()
 	if roles != nil {
-		b.cfg.Roles = roles
+		cfg.Roles = roles
 	}
-	log := b.log
-
-	// Take the port first: if it is in use, say so before anything else has started.
+	// Take the port first: if it is in use, say so before anything else has started (the embedded
+	// database's initdb and start take seconds).
 	var ln net.Listener
-	if b.cfg.HasRole(config.RoleWeb) {
-		if ln, err = listen(b.cfg); err != nil {
+	if cfg.HasRole(config.RoleWeb) {
+		if ln, err = listen(cfg); err != nil {
 			return err
 		}
 		defer ln.Close()
 	}
+	b, err := bootWith(ctx, cio, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	log := b.log
 	if b.cfg.MigrateOnStart {
 		if err := migrateUp(ctx, b); err != nil {
 			return err

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"time"
@@ -78,9 +77,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		// The pool carries the news of committed trade events between processes (LISTEN/NOTIFY).
 		Updates: trading.NewUpdates(trading.UpdatesOptions{DB: db.Gorm, Pool: db.Pool, Logger: log}),
 	})
-	if svc.Avatars, err = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars")); err != nil {
-		return nil, fmt.Errorf("app: %w", err)
-	}
+	svc.Avatars = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars"))
 
 	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
 	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}

@@ -34,13 +34,10 @@ type Avatars struct {
 	dir string
 }
 
-// NewAvatars stores pictures under dir, creating it if needed.
-func NewAvatars(dir string) (*Avatars, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("auth: avatar folder: %w", err)
-	}
-	return &Avatars{dir: dir}, nil
-}
+// NewAvatars stores pictures under dir. The folder is made by the first upload, not here: a data
+// folder that is missing or read-only (a container running as an unprivileged user in /) must cost
+// the avatar uploads only, never the start of the application.
+func NewAvatars(dir string) *Avatars { return &Avatars{dir: dir} }
 
 func avatarRefused(msg string) error { return apperr.Invalid(map[string]string{"avatar": msg}) }
 
@@ -67,6 +64,9 @@ func (a *Avatars) Save(userID int64, data []byte) (string, error) {
 	var r [8]byte
 	_, _ = rand.Read(r[:])
 	name := fmt.Sprintf("%d-%s%s", userID, hex.EncodeToString(r[:]), ext)
+	if err := os.MkdirAll(a.dir, 0o755); err != nil {
+		return "", fmt.Errorf("auth: avatar folder: %w", err)
+	}
 	tmp := filepath.Join(a.dir, "."+name+".tmp")
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
 		return "", fmt.Errorf("auth: save avatar: %w", err)

@@ -26,8 +26,10 @@ func Unavailable(err error) bool {
 	if errors.As(err, &pgErr) {
 		return unavailableCode(pgErr.Code)
 	}
+	// *net.OpError, not net.Error: every syscall.Errno (a full disk, a missing folder) satisfies
+	// that interface too.
 	var connectErr *pgconn.ConnectError
-	var netErr net.Error
+	var netErr *net.OpError
 	switch {
 	case errors.As(err, &connectErr), errors.As(err, &netErr):
 		return true

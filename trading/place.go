@@ -52,7 +52,8 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 	if err != nil {
 		return nil, err
 	}
-	n, err := order.Validate(req, order.AssetInfoFrom(asset.MarketAsset()), order.Options{MarketPrice: s.marketBase(ctx, asset.Symbol, req)})
+	info := order.AssetInfoFrom(asset.MarketAsset())
+	n, err := order.Validate(req, info, order.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -63,14 +64,35 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 		if err != nil {
 			return err
 		}
+		// A retry is answered before anything that depends on the moment (the market, the
+		// window, buying power the first placement already holds).
+		if placed, err = retried(ctx, tx, a, asset, n); err != nil || placed != nil {
+			return err
+		}
+		if base := s.marketBase(ctx, asset.Symbol, req); base.IsPositive() {
+			sameID := func() string { return n.ClientOrderID }
+			if _, err := order.Validate(req, info, order.Options{MarketPrice: base, NewClientOrderID: sameID}); err != nil {
+				return err
+			}
+		}
 		placed, err = s.admit(ctx, tx, a, asset, n, source, nil, ch)
 		return err
 	})
 	if err != nil {
+		if isUniqueClientID(err) {
+			// Another placement with this client_order_id committed first: a retry racing
+			// the original gets the original too.
+			if prev, rerr := s.retriedAfterRace(ctx, userID, accountID, asset, n); rerr == nil && prev != nil {
+				return prev, nil
+			}
+		}
 		return nil, uniqueClientID(err)
 	}
 	s.commit(ch)
-	return ch.orders[placed.ID], nil
+	if o, ok := ch.orders[placed.ID]; ok {
+		return o, nil
+	}
+	return placed, nil // an idempotent retry: the order placed before, unchanged
 }
 
 // marketBase is the base price a market bracket's or OTO's legs are checked against: the side
@@ -105,11 +127,16 @@ func (s *Service) tradableAsset(ctx context.Context, symbol string) (*models.Ass
 // uniqueClientID turns the unique index's refusal (two placements racing with one id) into the
 // same answer the explicit check gives.
 func uniqueClientID(err error) error {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) && pg.Code == "23505" && strings.Contains(pg.ConstraintName, "client_id") {
+	if isUniqueClientID(err) {
 		return unprocessable("client_order_id", "client_order_id must be unique")
 	}
 	return err
+}
+
+// isUniqueClientID reports whether err is the client_order_id unique index's refusal.
+func isUniqueClientID(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505" && strings.Contains(pg.ConstraintName, "client_id")
 }
 
 // admit places a validated order on a locked account: the checks that need the account, the

@@ -135,7 +135,9 @@ func TestClientOrderIDIsUniquePerAccount(t *testing.T) {
 	r := limitOrder("AAPL", fill.Buy, "1", "90", fill.GTC)
 	r.ClientOrderID = "my-order-1"
 	b.place(a, r)
-	_, err := b.svc.PlaceOrder(context.Background(), b.user, a.ID, r, SourceAPI)
+	different := r
+	different.LimitPrice = nd("91") // an identical request is a retry (retry_test.go)
+	_, err := b.svc.PlaceOrder(context.Background(), b.user, a.ID, different, SourceAPI)
 	if e, ok := apperr.As(err); !ok || e.Message != "client_order_id must be unique" || e.Fields["client_order_id"] == "" {
 		t.Fatalf("duplicate client_order_id: %v", err)
 	}
