@@ -1,0 +1,97 @@
+// jssdk-check drives this app with Alpaca's official JavaScript SDK (@alpacahq/alpaca-trade-api,
+// pinned in package.json), unchanged: only the base URLs and the key differ from Alpaca's. The Go
+// test app.TestJavaScriptSDK starts a test server, makes a key, publishes into the market hub and
+// runs this script with:
+//
+//   ALPACA_BASE_URL  http://127.0.0.1:PORT (trading and market-data REST)
+//   ALPACA_STREAM_URL ws://127.0.0.1:PORT/v2/iex (the stock data stream)
+//   ALPACA_KEY_ID, ALPACA_SECRET_KEY
+//
+// It prints one line per check and exits non-zero on the first failure.
+import { trading, marketData, streaming } from "@alpacahq/alpaca-trade-api";
+
+const base = process.env.ALPACA_BASE_URL;
+const streamURL = process.env.ALPACA_STREAM_URL;
+const keyId = process.env.ALPACA_KEY_ID;
+const secret = process.env.ALPACA_SECRET_KEY;
+if (!base || !streamURL || !keyId || !secret) {
+  console.error("jssdk-check: set ALPACA_BASE_URL, ALPACA_STREAM_URL, ALPACA_KEY_ID and ALPACA_SECRET_KEY");
+  process.exit(2);
+}
+
+const creds = { keyId, secret, basePath: base, retry: undefined, rateLimit: undefined };
+const tradingConfig = new trading.Configuration(creds);
+const dataConfig = new marketData.Configuration(creds);
+
+function check(name, ok, detail) {
+  if (!ok) {
+    throw new Error(`${name}: ${detail}`);
+  }
+  console.log(`ok ${name}: ${detail}`);
+}
+
+async function main() {
+  const account = await new trading.AccountsApi(tradingConfig).getAccount();
+  check("account", account && account.id && account.status, `id ${account.id}, status ${account.status}, cash ${account.cash}`);
+
+  const order = await new trading.OrdersApi(tradingConfig).postOrder({
+    postOrderRequest: { symbol: "AAPL", qty: "1", side: "buy", type: "market", timeInForce: "day" },
+  });
+  check("order", order && order.id && order.symbol === "AAPL", `id ${order.id}, status ${order.status}`);
+
+  const stocks = new marketData.StockApi(dataConfig);
+  const start = new Date("2024-04-09T13:30:00Z");
+  const end = new Date("2024-04-09T20:00:00Z");
+  let bars = [];
+  let pages = 0;
+  let pageToken;
+  do {
+    const page = await stocks.stockBarSingle({ symbol: "AAPL", timeframe: "1Min", start, end, limit: 200, pageToken });
+    bars = bars.concat(page.bars);
+    pageToken = page.nextPageToken ?? undefined;
+    pages++;
+  } while (pageToken);
+  check("bars", bars.length >= 390 && pages > 1 && bars.every((b, i) => i === 0 || b.t > bars[i - 1].t),
+    `${bars.length} minute bars in ${pages} pages`);
+  const daily = await stocks.stockBars({ symbols: "AAPL,MSFT", timeframe: "1Day", start: new Date("2024-04-08T04:00:00Z"), end: new Date("2024-04-10T04:00:00Z") });
+  // The multi-symbol answer is passed through as JSON: times are strings there.
+  const stamp = new Date(daily.bars.AAPL?.[0]?.t ?? 0).toISOString();
+  check("daily bars", daily.bars.AAPL?.length === 3 && stamp === "2024-04-08T04:00:00.000Z",
+    `AAPL ${daily.bars.AAPL?.length} daily bars, first at ${stamp} (midnight New York)`);
+
+  const latest = await stocks.stockLatestQuoteSingle({ symbol: "AAPL" });
+  check("latest quote", latest.symbol === "AAPL" && latest.quote.bp > 0 && latest.quote.ap >= latest.quote.bp,
+    `bid ${latest.quote.bp} ask ${latest.quote.ap}`);
+  const snap = await stocks.stockSnapshotSingle({ symbol: "AAPL" });
+  check("snapshot", snap.latestTrade && snap.latestQuote, `last trade ${snap.latestTrade?.p}`);
+
+  // Crypto market data without keys, as the SDK does it.
+  const crypto = new marketData.CryptoApi(new marketData.Configuration({ basePath: base }));
+  const cq = await crypto.cryptoLatestQuotes({ loc: "us", symbols: "BTC/USD" });
+  check("crypto quote without keys", cq.quotes["BTC/USD"]?.bp > 0, `BTC/USD bid ${cq.quotes["BTC/USD"]?.bp}`);
+
+  // The stock stream (msgpack): quotes and trades the Go test publishes into the hub.
+  await new Promise((resolve, reject) => {
+    const s = new streaming.StockDataStream({ url: streamURL, credentials: { keyId, secret }, reconnect: false });
+    const seen = { quote: null, trade: null };
+    const timer = setTimeout(() => { s.disconnect(); reject(new Error("stream: no quote and trade within 15s")); }, 15000);
+    const done = () => {
+      if (seen.quote && seen.trade) {
+        clearTimeout(timer);
+        s.disconnect();
+        check("stream", true, `quote bid ${seen.quote.bidPrice}, trade ${seen.trade.price} x ${seen.trade.size}`);
+        resolve();
+      }
+    };
+    s.onQuote((q) => { if (q.symbol === "AAPL") { seen.quote = q; done(); } });
+    s.onTrade((t) => { if (t.symbol === "AAPL") { seen.trade = t; done(); } });
+    s.onError((e) => { clearTimeout(timer); s.disconnect(); reject(new Error(`stream: ${e}`)); });
+    s.onConnect(() => { s.subscribeForQuotes(["AAPL"]); s.subscribeForTrades(["AAPL"]); });
+    s.connect();
+  });
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(`FAIL ${err.message ?? err}`);
+  process.exit(1);
+});
