@@ -17,7 +17,8 @@ import (
 // TestJavaScriptSDK runs scripts/jssdk-check.mjs: Alpaca's official JavaScript SDK, as pinned in
 // package.json and installed by `npm ci`, against a test server of this app (account, an order,
 // bars over several pages, daily bars, the latest quote, a snapshot, crypto data without keys, and
-// quotes and trades on the msgpack stock stream, which this test feeds through the hub).
+// quotes and trades on the msgpack stock stream, which this test feeds through the hub, and trade
+// updates on the /stream WebSocket).
 func TestJavaScriptSDK(t *testing.T) {
 	// CI installs Node and runs `npm ci` first, so there a missing SDK is a failure; elsewhere (a
 	// checkout whose node_modules predates the SDK) it is a skip that says what to run.
@@ -63,9 +64,11 @@ func TestJavaScriptSDK(t *testing.T) {
 
 	cmd := exec.CommandContext(ctx, node, filepath.Join("scripts", "jssdk-check.mjs"))
 	cmd.Dir = root
+	ws := strings.Replace(b.url, "http://", "ws://", 1)
 	cmd.Env = append(os.Environ(),
 		"ALPACA_BASE_URL="+b.url,
-		"ALPACA_STREAM_URL="+strings.Replace(b.url, "http://", "ws://", 1)+"/v2/iex",
+		"ALPACA_STREAM_URL="+ws+"/v2/iex",
+		"ALPACA_TRADING_STREAM_URL="+ws+"/stream",
 		"ALPACA_KEY_ID="+b.aliceKey.KeyID,
 		"ALPACA_SECRET_KEY="+b.aliceKey.Secret,
 	)
@@ -76,7 +79,8 @@ func TestJavaScriptSDK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("jssdk-check failed: %v", err)
 	}
-	for _, want := range []string{"ok account", "ok order", "ok bars", "ok daily bars", "ok latest quote", "ok snapshot", "ok crypto quote without keys", "ok stream"} {
+	for _, want := range []string{"ok account", "ok order", "ok bars", "ok daily bars", "ok latest quote", "ok snapshot",
+		"ok crypto quote without keys", "ok stream", "ok trade updates"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no %q in the output", want)
 		}
