@@ -9,6 +9,7 @@ import (
 
 	"alpacawrapper/market/sim"
 	"alpacawrapper/models"
+	"alpacawrapper/trading"
 )
 
 // botApp is a test app serving the Alpaca-compatible API on a real port, with an always-open
@@ -69,4 +70,9 @@ func (b *botApp) newKey(u *models.User, accountID int64) botKey {
 func (b *botApp) client(k botKey) *alpaca.Client {
 	return alpaca.NewClient(alpaca.ClientOpts{APIKey: k.KeyID, APISecret: k.Secret, BaseURL: b.url, RetryLimit: -1,
 		HTTPClient: &http.Client{}})
+}
+
+// openAccountInput is a $100,000 account with the default settings.
+func openAccountInput(name string) trading.NewAccount {
+	return trading.NewAccount{Name: name, StartingCash: trading.DefaultStartingCash, Settings: trading.DefaultSettings()}
 }

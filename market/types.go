@@ -52,8 +52,8 @@ type Asset struct {
 
 // Quote is the best bid and offer at a moment.
 type Quote struct {
-	Symbol      string
-	BidPrice    decimal.Decimal
+	Symbol   string
+	BidPrice decimal.Decimal
 	// BidSize and AskSize are shares for stocks (as the SIPs have disseminated them since
 	// 2025-11-03; see docs/ALPACA.md, "Quote sizes") and coins for crypto.
 	BidSize     decimal.Decimal
