@@ -187,7 +187,7 @@ func authHeader(icon, tone, title, lead string) templ.Component {
 func authIconTone(tone string) string {
 	switch tone {
 	case "success":
-		return "bg-emerald-50 text-emerald-600 ring-emerald-600/15 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/20"
+		return "bg-emerald-50 text-emerald-700 ring-emerald-600/15 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/20"
 	case "warning":
 		return "bg-amber-50 text-amber-600 ring-amber-600/15 dark:bg-amber-500/10 dark:text-amber-300 dark:ring-amber-400/20"
 	}
