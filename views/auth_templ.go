@@ -1183,7 +1183,7 @@ func ResetPasswordPage(p Page, f Form, token string, valid bool) templ.Component
 				}
 				ctx = templ.InitializeContext(ctx)
 				if valid {
-					templ_7745c5c3_Err = authHeader("key", "", "Choose a new password", "Pick something you don't use anywhere else. You'll be signed out of other browsers.").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = authHeader("key", "", "Choose a new password", "Pick something you don't use anywhere else. You'll be signed out of other browsers, and your API keys will be revoked.").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
