@@ -27,8 +27,10 @@ var contentSecurityPolicy = strings.Join([]string{
 func securityHeaders() fiber.Handler {
 	return helmet.New(helmet.Config{
 		ContentSecurityPolicy: contentSecurityPolicy,
-		// Fiber's CSRF check on HTTPS needs a same-origin Referer; helmet's default no-referrer
-		// would make every form post fail behind TLS (stack-notes §8).
+		// same-origin, not helmet's default no-referrer: the app reads its own Referer to send a
+		// user back where they were (switchTarget after an account switch, requireUser's login
+		// return after a post), while other sites still receive none. The CSRF check (csrfProtect)
+		// relies on the synchronizer token and the Origin header, not on the Referer.
 		ReferrerPolicy:   "same-origin",
 		HSTSMaxAge:       63072000, // two years; helmet sends it only over HTTPS
 		PermissionPolicy: "camera=(), microphone=(), geolocation=(), payment=()",

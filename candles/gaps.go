@@ -28,7 +28,7 @@ func (s *Store) ExpectedMinutes(class market.AssetClass, from, to time.Time) []t
 		if !ok {
 			continue
 		}
-		start, end := latest(day.Open.UTC(), from), earliest(day.Close.UTC(), to)
+		start, end := market.Latest(day.Open.UTC(), from), market.Earliest(day.Close.UTC(), to)
 		for t := ceilMinute(start); t.Before(end); t = t.Add(time.Minute) {
 			out = append(out, t)
 		}
@@ -78,7 +78,7 @@ func (s *Store) ChunkBack(class market.AssetClass, end time.Time, tradingDays in
 			start = s.nyDate(start.Add(-12 * time.Hour))
 		}
 	}
-	return latest(start, floor.UTC())
+	return market.Latest(start, floor.UTC())
 }
 
 // ChunkForward returns where a backfill chunk that starts at start should end: after
@@ -100,7 +100,7 @@ func (s *Store) ChunkForward(class market.AssetClass, start time.Time, tradingDa
 		}
 		end = date
 	}
-	return earliest(end, ceiling.UTC())
+	return market.Earliest(end, ceiling.UTC())
 }
 
 // nyDate is the New York midnight that starts t's New York date, as a UTC instant.
@@ -117,18 +117,4 @@ func ceilMinute(t time.Time) time.Time {
 		return t
 	}
 	return cut.Add(time.Minute)
-}
-
-func earliest(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
 }

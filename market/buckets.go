@@ -94,13 +94,13 @@ func BucketOf(tf Timeframe, class AssetClass, t time.Time, day *CalendarDay) (Bu
 	case t.Before(open): // pre-market: the grid ends at the open
 		back := (open.Sub(t) - 1) / width // whole buckets between t's bucket and the open
 		end := open.Add(-back * width)
-		return Bucket{Start: latest(end.Add(-width), sessionOpen), End: end}, true
+		return Bucket{Start: Latest(end.Add(-width), sessionOpen), End: end}, true
 	case t.Before(closing): // regular session
 		start := open.Add(t.Sub(open) / width * width)
-		return Bucket{Start: start, End: earliest(start.Add(width), closing)}, true
+		return Bucket{Start: start, End: Earliest(start.Add(width), closing)}, true
 	default: // after hours: the grid starts at the close
 		start := closing.Add(t.Sub(closing) / width * width)
-		return Bucket{Start: start, End: earliest(start.Add(width), sessionClose)}, true
+		return Bucket{Start: start, End: Earliest(start.Add(width), sessionClose)}, true
 	}
 }
 
@@ -126,7 +126,7 @@ func extendedSession(day CalendarDay) (time.Time, time.Time) {
 	if day.SessionClose.IsZero() {
 		closing = day.Close.Add(4 * time.Hour).UTC()
 	}
-	return earliest(open, day.Open.UTC()), latest(closing, day.Close.UTC())
+	return Earliest(open, day.Open.UTC()), Latest(closing, day.Close.UTC())
 }
 
 // Bucketer pairs BucketOf with a calendar, for callers that have instants rather than days.
@@ -207,17 +207,3 @@ func (b *Bucketer) day(class AssetClass, t time.Time, memo *dayMemo) *CalendarDa
 
 // Calendar is the calendar the Bucketer reads.
 func (b *Bucketer) Calendar() TradingCalendar { return b.cal }
-
-func earliest(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func latest(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}

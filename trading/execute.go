@@ -125,7 +125,11 @@ func (s *Service) applyFill(ctx context.Context, tx *gorm.DB, a *models.PaperAcc
 	cashDelta = cashDelta.Sub(cost.Total())
 	newCash := a.Cash.Add(cashDelta)
 	next, realized := applyToPosition(pos, hadPosition, signed, f.Price, cashDelta.Add(cost.Total()))
-	if reason := s.affordable(ctx, tx, a, newCash, next, pos, hadPosition, crypto); reason != "" {
+	reason, err := s.affordable(ctx, tx, a, newCash, next, pos, hadPosition, crypto)
+	if err != nil {
+		return err
+	}
+	if reason != "" {
 		return s.finish(ctx, tx, a, o, models.OrderCanceled, reason, now, ch)
 	}
 
@@ -301,26 +305,37 @@ func applyToPosition(pos models.Position, had bool, signed, price, cash decimal.
 	return next, realized
 }
 
+// fillMarginSlack is how far gross exposure may exceed equity times the multiplier when a margin
+// account's fill is re-checked (5%). The binding check is at placement, which holds buying power
+// for the whole order at its reference price (a market order's with marketBuffer on top); the
+// fill-time check is a backstop against a price that gapped since then. Without slack an order
+// admitted at the edge of its buying power would be cancelled by an ordinary move of its own
+// price or of the other positions' marks between placement and fill; a gap of more than 5% of the
+// account's exposure is refused.
+var fillMarginSlack = decimal.RequireFromString("1.05")
+
 // affordable re-checks buying power at fill time: a cash account may not go below zero cash or
-// hold a short; a margin account may not hold more than its multiplier times its equity. It
-// returns why not, or "".
-func (s *Service) affordable(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, newCash decimal.Decimal, next, prev models.Position, had bool, crypto bool) string {
+// hold a short; a margin account may not hold more than its multiplier times its equity (with
+// fillMarginSlack). It returns why not, or "". If a margin account cannot be valued it returns
+// the error, which refuses the fill: the transaction rolls back and the order stays open for the
+// next quote, rather than filling an exposure nobody has checked.
+func (s *Service) affordable(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, newCash decimal.Decimal, next, prev models.Position, had bool, crypto bool) (string, error) {
 	grows := next.Qty.Abs().GreaterThan(prev.Qty.Abs()) || (had && next.Qty.Sign() != prev.Qty.Sign() && !next.Qty.IsZero()) || !had
 	if !grows {
-		return "" // closing or reducing a position never needs buying power
+		return "", nil // closing or reducing a position never needs buying power
 	}
 	if !a.Margin || crypto {
 		if newCash.IsNegative() {
-			return "Insufficient buying power at fill time: the price moved since the order was placed."
+			return "Insufficient buying power at fill time: the price moved since the order was placed.", nil
 		}
 		if !a.Margin && next.Qty.IsNegative() {
-			return "A cash account cannot hold a short position."
+			return "A cash account cannot hold a short position.", nil
 		}
-		return ""
+		return "", nil
 	}
 	v, err := s.Value(ctx, tx, a)
 	if err != nil {
-		return "" // valuation failures must not block a fill the placement check admitted
+		return "", fmt.Errorf("trading: fill-time margin check: %w", err)
 	}
 	price := next.AvgEntryPrice
 	if q, ok := s.quotes.latestCached(next.Symbol); ok && Mark(q).IsPositive() {
@@ -335,10 +350,10 @@ func (s *Service) affordable(ctx context.Context, tx *gorm.DB, a *models.PaperAc
 	}
 	gross = gross.Add(next.Qty.Abs().Mul(price))
 	limit := v.Equity.Mul(decimal.NewFromInt(int64(v.Multiplier)))
-	if gross.GreaterThan(limit.Mul(decimal.RequireFromString("1.05"))) {
-		return "Insufficient buying power at fill time: the position would exceed the account's margin."
+	if gross.GreaterThan(limit.Mul(fillMarginSlack)) {
+		return "Insufficient buying power at fill time: the position would exceed the account's margin.", nil
 	}
-	return ""
+	return "", nil
 }
 
 // receiptJSON is the stored form of a receipt.

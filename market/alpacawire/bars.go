@@ -123,9 +123,9 @@ func BarsPage(ctx context.Context, src BarSource, q BarsQuery) (map[string][]mar
 			}
 			if sym == q.tokenSym {
 				if q.Desc {
-					to = minTime(to, q.tokenAt)
+					to = market.Earliest(to, q.tokenAt)
 				} else {
-					from = maxTime(from, q.tokenAt)
+					from = market.Latest(from, q.tokenAt)
 				}
 			}
 		}
@@ -264,18 +264,4 @@ func aggregate(bars []market.Bar, bucket func(time.Time) time.Time) []market.Bar
 // midnight is the start of t's day in t's location.
 func midnight(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
 }

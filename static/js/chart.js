@@ -1,7 +1,7 @@
 // The chart page (views/chart.templ): draws one instrument with TradingView's lightweight-charts
 // (v5, global LightweightCharts) from the candles API, scrolls back through history with its
 // cursors, keeps the newest candle live from /ws/market, overlays indicators (indicators.js) and
-// exports the candles in view as CSV.
+// exports the candles in view as CSV. Its time-axis labels come from timeaxis.js.
 //
 // Settings come from data attributes on #chart and are kept in the URL (?tf=&type=&ind=) so a
 // chart can be bookmarked. The CSP forbids inline script and style, so everything is wired here.
@@ -15,7 +15,8 @@
   var root = document.getElementById('chart');
   var LWC = window.LightweightCharts;
   var IND = window.AWIndicators;
-  if (!root || !LWC || !IND) return;
+  var AX = window.AWTimeAxis;
+  if (!root || !LWC || !IND || !AX) return;
 
   var PAGE_SIZE = 500; // candles per request: a screenful several times over
   var OLDER_MARGIN = 30; // load older history when fewer than this many candles are left of the view
@@ -94,20 +95,8 @@
     return s + (state.tz === 'UTC' ? ' UTC' : ' ET');
   }
 
-  // tickMark labels the time axis in the market's zone (lightweight-charts would use UTC).
-  function tickMark(time, type) {
-    var d = new Date(time * 1000);
-    switch (type) {
-      case 0:
-        return yearFmt.format(d);
-      case 1:
-        return monthFmt.format(d);
-      case 2:
-        return dayFmt.format(d);
-      default:
-        return timeFmt.format(d);
-    }
-  }
+  // tickMark labels the time axis in the chosen zone (lightweight-charts would use UTC).
+  var tickMark = AX.tickMark({ year: yearFmt, month: monthFmt, day: dayFmt, time: timeFmt });
 
   function price(n) {
     if (n === null || n === undefined || isNaN(n)) return '—';

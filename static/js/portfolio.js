@@ -90,7 +90,8 @@
     var doc = win.document;
     var el = doc && doc.getElementById('portfolio-chart');
     var LWC = win.LightweightCharts;
-    if (!el || !LWC) return;
+    var AX = win.AWTimeAxis;
+    if (!el || !LWC || !AX) return;
 
     var tz = el.dataset.tz || 'UTC';
     function fmt(opts) {
@@ -106,19 +107,7 @@
     var timeFmt = fmt({ hour: '2-digit', minute: '2-digit', hour12: false });
     var fullFmt = fmt({ year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 
-    function tickMark(time, type) {
-      var d = new Date(time * 1000);
-      switch (type) {
-        case 0:
-          return yearFmt.format(d);
-        case 1:
-          return monthFmt.format(d);
-        case 2:
-          return dayFmt.format(d);
-        default:
-          return timeFmt.format(d);
-      }
-    }
+    var tickMark = AX.tickMark({ year: yearFmt, month: monthFmt, day: dayFmt, time: timeFmt });
 
     function dark() {
       return doc.documentElement.classList.contains('dark');
