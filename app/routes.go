@@ -20,6 +20,7 @@ func (s *Server) routes() {
 
 	r.Get("/", s.landing)
 	r.Get("/terms", s.termsPage)
+	r.Get("/bots", s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
 	r.Get("/avatars/:name", s.avatar)
 
 	// Charts are public, like the candles they draw; the symbol is the rest of the path (a crypto
