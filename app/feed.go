@@ -18,8 +18,9 @@ const watchlistDemandEvery = time.Minute
 // runFeed is the feed role: it runs the provider's stream into the hub, keeps the upstream
 // subscriptions in step with what is wanted (most important first, within the feed's symbol
 // limit), and turns live minute bars into candles. It returns when ctx ends, after the last
-// candles are written. A feed that fails for good (rejected keys) is logged and left stopped: the
-// rest of the application keeps serving, and the feed badge shows why.
+// candles are written. A feed Alpaca refuses (rejected keys) is retried with a long back-off by
+// the provider; meanwhile the rest of the application keeps serving, and the feed badge and
+// /readyz show why.
 func runFeed(ctx context.Context, svc *Services, log *slog.Logger) {
 	m := svc.Market
 	stream := m.Provider.Stream()

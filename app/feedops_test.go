@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,8 @@ import (
 
 	"alpacawrapper/database/dbtest"
 	"alpacawrapper/market"
+	"alpacawrapper/market/alpacafake"
+	"alpacawrapper/market/sim"
 )
 
 // Tests of issue 10's market-data hardening: what guests can make the app do to the database and
@@ -213,5 +216,151 @@ func TestGuestDemandNeverPushesOutSignedInSymbols(t *testing.T) {
 	}
 	if got := hub.Wanted(3); len(got) != 3 || got[2] != guestSym {
 		t.Errorf("with room to spare the feed follows %v, want the guests' %s too", got, guestSym)
+	}
+}
+
+// fakeAlpacaApp is the app on the real SDK against the fake Alpaca server, with the catalogue
+// seeded from it.
+func fakeAlpacaApp(t *testing.T) (*testApp, *alpacafake.Server) {
+	t.Helper()
+	const key, secret = "PKTESTFEEDOPS0000000", "feedops-secret"
+	fake := alpacafake.New(alpacafake.Options{KeyID: key, SecretKey: secret, Data: sim.New(sim.Options{Seed: 7})})
+	if err := fake.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	a := newTestAppWith(t, testAppOptions{configuredProvider: true, vars: map[string]string{
+		"ALPACA_API_KEY_ID": key, "ALPACA_API_SECRET_KEY": secret,
+		"ALPACA_TRADING_URL": fake.URL(), "ALPACA_DATA_URL": fake.URL(),
+		"ALPACA_STREAM_URL": fake.URL() + "/v2", "ALPACA_CRYPTO_STREAM_URL": fake.URL() + "/v1beta3/crypto",
+	}})
+	seedSimAssets(t, a)
+	return a, fake
+}
+
+// snapshotCalls is how many snapshot and latest-quote requests the fake has answered.
+func snapshotCalls(fake *alpacafake.Server) int {
+	return fake.Requests("/v2/stocks/snapshots") + fake.Requests("/v1beta3/crypto/us/snapshots") +
+		fake.Requests("/v2/stocks/quotes/latest") + fake.Requests("/v1beta3/crypto/us/latest/quotes")
+}
+
+// Item 7: page and public API traffic is served from the stream and a short cache, and what does
+// reach the provider is capped by the app-wide budget above the trading reserve, so guests can
+// neither spend the operator's quota nor starve order placement's quote look-ups.
+func TestPageTrafficCannotSpendTheQuotaOrStarveTrading(t *testing.T) {
+	t.Parallel()
+	a, fake := fakeAlpacaApp(t)
+
+	// The same page and quotes, over and over: one provider call each, then the cache.
+	before := snapshotCalls(fake)
+	for range 50 {
+		if resp, body := a.browser().get("/instruments/AAPL"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("/instruments/AAPL: %d %s", resp.StatusCode, body)
+		}
+		a.mustGet("/api/v1/quotes?symbols=AAPL,MSFT")
+		a.mustGet("/api/v1/assets/AAPL")
+	}
+	if n := snapshotCalls(fake) - before; n > 4 {
+		t.Errorf("150 page and API views made %d provider calls, want a handful", n)
+	}
+
+	// Every instrument in turn (each a cold look-up): the pages lane stops at its share of the
+	// budget, and the pages still answer.
+	var assets []string
+	for _, asset := range seedSimAssets(t, a) {
+		if asset.Active && asset.Class == market.USEquity {
+			assets = append(assets, asset.Symbol)
+		}
+	}
+	before = snapshotCalls(fake)
+	for _, sym := range assets {
+		if resp, body := a.browser().get("/instruments/" + sym); resp.StatusCode != http.StatusOK {
+			t.Fatalf("/instruments/%s: %d %s", sym, resp.StatusCode, body)
+		}
+	}
+	st := a.svc.Market.Budget.Stats()
+	if n := snapshotCalls(fake) - before; len(assets) > 40 && (n >= len(assets) || st.Refused == 0) {
+		t.Errorf("%d instrument pages made %d provider calls (%d refused), want the pages' share only", len(assets), n, st.Refused)
+	}
+	// Order placement's look-ups still get through, from the reserve.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	quotes, err := a.svc.Market.Trading.LatestQuotes(ctx, []string{assets[len(assets)-1]})
+	if err != nil || len(quotes) != 1 {
+		t.Fatalf("trading's quote look-up after the pages' share was spent: %v %v", quotes, err)
+	}
+}
+
+// Item 16: a slow provider (8 s per REST call) does not make pages wait: they answer within the
+// short page budget, with the last known price where there is one.
+func TestSlowProviderDoesNotSlowPages(t *testing.T) {
+	t.Parallel()
+	a, fake := fakeAlpacaApp(t)
+	// Cached values expire at once, so every view below needs the provider again.
+	a.svc.Market.Pages = market.NewLastKnown(a.svc.Market.Budget.Lane(market.LanePages), a.svc.Market.Hub,
+		market.LastKnownOptions{TTL: time.Millisecond})
+	_, warm := a.browser().get("/instruments/AAPL")
+	if !strings.Contains(warm, `id="`+"quote-AAPL") && !strings.Contains(warm, "AAPL") {
+		t.Fatalf("warm-up page: %s", warm)
+	}
+	known := a.mustGet("/api/v1/quotes?symbols=AAPL")["quotes"].(map[string]any)["AAPL"].(map[string]any)["bid_price"]
+
+	fake.SetLatency(8 * time.Second)
+	t.Cleanup(func() { fake.SetLatency(0) })
+	start := time.Now()
+	resp, body := a.browser().get("/instruments/AAPL")
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || took > 2*time.Second {
+		t.Fatalf("/instruments/AAPL with an 8 s provider: %d in %v", resp.StatusCode, took)
+	}
+	if strings.Contains(body, "Live prices are unavailable") {
+		t.Errorf("the page lost its last known price")
+	}
+	start = time.Now()
+	out := a.mustGet("/api/v1/quotes?symbols=AAPL")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("/api/v1/quotes with an 8 s provider took %v", took)
+	}
+	if q := out["quotes"].(map[string]any)["AAPL"].(map[string]any); q["bid_price"] != known {
+		t.Errorf("quote %v, want the last known bid %v", q, known)
+	}
+	// Never looked up before: the page still answers at once, saying prices are unavailable.
+	start = time.Now()
+	resp, body = a.browser().get("/instruments/MSFT")
+	if took := time.Since(start); resp.StatusCode != http.StatusOK || took > 2*time.Second {
+		t.Fatalf("/instruments/MSFT with an 8 s provider: %d in %v", resp.StatusCode, took)
+	}
+	if !strings.Contains(body, "Live prices are unavailable") {
+		t.Errorf("a page with nothing known does not say so")
+	}
+}
+
+// Item 16: a refused feed (402) is reported by /readyz, with the error, without failing
+// readiness: the pages serve without the feed.
+func TestReadyzReportsFeedHealth(t *testing.T) {
+	t.Parallel()
+	a, fake := fakeAlpacaApp(t)
+	fake.RejectAuth(402, 1000)
+	base := serveLive(t, a)
+	startFeed(t, a)
+	openStream(t, base+"/api/v1/stream?symbols=BTC/USD", "")
+	eventually(t, 10*time.Second, "/readyz shows the refused feed", func() bool {
+		resp, _, out := a.get("/readyz")
+		feed, _ := out["feed"].(map[string]any)
+		return resp.StatusCode == http.StatusOK && feed != nil && feed["status"] == "down" &&
+			strings.Contains(fmt.Sprint(feed["last_error"]), "402")
+	})
+}
+
+// Item 16: the feed counts as stale when it would be reconnected for silence, not a fixed minute.
+func TestFeedStaleAtItsSilenceTimeout(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	st := market.StreamStatus{Connected: true, LastMessageAt: now.Add(-45 * time.Second), SilenceTimeout: 30 * time.Second}
+	if v := feedStatusView("alpaca", st, now); v.Healthy {
+		t.Errorf("45 s silent against a 30 s silence timeout: %+v, want stale", v)
+	}
+	st.LastMessageAt = now.Add(-10 * time.Second)
+	if v := feedStatusView("alpaca", st, now); !v.Healthy {
+		t.Errorf("10 s silent: %+v, want healthy", v)
 	}
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -33,7 +34,9 @@ type priceFormat struct {
 	increment decimal.Decimal // zero for stocks and for pairs whose increment is unknown
 }
 
-// feedStaleAfter is how long the feed may be silent before its badge says it is down.
+// feedStaleAfter is how long the feed may be silent before its badge says it is down, for a
+// provider that does not say (market.StreamStatus.SilenceTimeout): the Alpaca feed counts as
+// stale exactly when it would reconnect for silence.
 const feedStaleAfter = time.Minute
 
 // priceFormatOf reads the format from the catalogue; a may be nil (an unknown symbol).
@@ -199,7 +202,7 @@ func feedStatusView(provider string, st market.StreamStatus, now time.Time) view
 		out.Detail = "Connected, waiting for data"
 	default:
 		age := now.Sub(st.LastMessageAt)
-		out.Healthy = age < feedStaleAfter
+		out.Healthy = age < cmp.Or(st.SilenceTimeout, feedStaleAfter)
 		out.Detail = "Last message " + ageText(age)
 	}
 	return out

@@ -177,7 +177,9 @@ func positionsView(env tradeEnv, sec tradeSections, v trading.Valuation) views.T
 			CloseConfirm: closeQuestion(p),
 		}
 		if p.LastdayPrice.IsPositive() {
-			row.Today, row.TodayPct = views.FormatSignedMoney(p.UnrealizedIntradayPL), views.FormatPercent(p.ChangeToday.Mul(hundredPct))
+			// The position's own change today, in dollars and percent (the stock's day change would
+			// disagree with the dollars for a position opened today).
+			row.Today, row.TodayPct = views.FormatSignedMoney(p.UnrealizedIntradayPL), views.FormatPercent(p.UnrealizedIntradayPLPC.Mul(hundredPct))
 			row.TodayUp, row.TodayDown = p.UnrealizedIntradayPL.Round(2).IsPositive(), p.UnrealizedIntradayPL.Round(2).IsNegative()
 			today = today.Add(p.UnrealizedIntradayPL)
 		}

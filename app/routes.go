@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	r.Get("/", s.landing)
 	r.Get("/terms", s.termsPage)
 	r.Get("/bots", s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
+	r.Get("/how-orders-fill", s.howFillsPage)
 	r.Get("/avatars/:name", s.avatar)
 
 	// Charts are public, like the candles they draw; the symbol is the rest of the path (a crypto
@@ -199,6 +200,10 @@ func (s *Server) routes() {
 	v2.Post("/watchlists/:id", bot, s.alpacaAddToWatchlist(false))
 	v2.Delete("/watchlists/:id", bot, s.alpacaDeleteWatchlist(false))
 	v2.Delete("/watchlists/:id/*", bot, s.alpacaRemoveFromWatchlist)
+	// Trade updates (app/alpaca_events.go): SSE under /v2, and the WebSocket the Python and
+	// JavaScript SDKs open at the root, which authenticates in its first message.
+	v2.Get("/events/trades", bot, s.alpacaTradeEvents)
+	r.Get("/stream", s.alpacaTradeStream)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -107,6 +107,9 @@ func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
 	if err := s.apiKeys.Revoke(ctx, u.ID, id); err != nil {
 		return err
 	}
+	if s.live != nil {
+		s.live.streams.revoked(id) // its open trade-event streams end now
+	}
 	if !isHTMX(c) {
 		s.flash(c, "success", "API key revoked.")
 		return c.Redirect("/settings/api-keys", fiber.StatusSeeOther)

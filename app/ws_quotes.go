@@ -67,6 +67,8 @@ type liveState struct {
 	info    *live.InfoCache
 	quotes  fiber.Handler
 	market  fiber.Handler
+	stream  fiber.Handler // Alpaca's /stream (alpaca_events.go)
+	streams *streamGuard  // the open trade-event streams, by API key
 }
 
 // newLiveState builds the live side; nil when the server has no market (some tests).
@@ -89,6 +91,8 @@ func newLiveState(s *Server) *liveState {
 	}
 	l.quotes = websocket.New(s.serveQuotes, cfg)
 	l.market = websocket.New(s.serveMarket, cfg)
+	l.stream = websocket.New(s.serveStream, cfg)
+	l.streams = newStreamGuard(s)
 	return l
 }
 

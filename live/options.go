@@ -27,6 +27,7 @@ const (
 	CloseNormal     = 1000
 	CloseGoingAway  = 1001 // the server is shutting down or the hub closed
 	CloseTooSlow    = 1008 // policy violation: the client did not read fast enough
+	ClosePolicy     = 1008 // policy violation: credentials refused, revoked, or never sent
 	CloseInternal   = 1011 // the server met an error it cannot go on from
 	CloseRestart    = 1012 // the server is restarting: come back soon
 	CloseTryAgain   = 1013 // the server refused the connection for now

@@ -182,10 +182,11 @@ type Session struct {
 	closeCode   int
 	closeReason string
 
-	mu      sync.Mutex
-	symbols []string // in the client's order
-	marks   []uint64 // per symbol, the feed's sequence number of the newest data sent
-	replies [][]byte
+	mu         sync.Mutex
+	closeAsked *CloseError // by Close, done after the replies queued before it
+	symbols    []string    // in the client's order
+	marks      []uint64    // per symbol, the feed's sequence number of the newest data sent
+	replies    [][]byte
 
 	// Owned by the writing goroutine, kept between flushes so steady state does not allocate.
 	// The frame buffer comes from the manager's pool for each write instead: a connection is
@@ -242,9 +243,14 @@ func (m *Manager) Run(ctx context.Context, t Transport, p Protocol, cfg SessionC
 }
 
 // Close ends the session with code and reason (the first close wins): a key revoked, an account
-// gone. Safe from any goroutine; the close frame follows what is being written.
+// gone, a failed authentication. The replies queued before it are written first (a client is
+// told why), nothing else is. Safe from any goroutine.
 func (s *Session) Close(code int, reason string) {
-	s.close(code, reason)
+	s.mu.Lock()
+	if s.closeAsked == nil {
+		s.closeAsked = &CloseError{Code: code, Reason: reason}
+	}
+	s.mu.Unlock()
 	s.notify()
 }
 
@@ -487,6 +493,10 @@ func (s *Session) closeWith(err error) {
 // pull writes what a Source has, one frame per Next. It reports false when the session is
 // closing.
 func (s *Session) pull(src Source) bool {
+	// Replies first: a protocol acknowledges a subscription before its first event.
+	if !s.writeReplies() {
+		return false
+	}
 	for {
 		bp := s.m.getBuf()
 		out, more, err := src.Next(s.ctx, (*bp)[:0])
@@ -577,16 +587,22 @@ func (s *Session) releaseBatch() {
 	clear(s.out)
 }
 
-// writeReplies sends the waiting replies, one frame each.
+// writeReplies sends the waiting replies, one frame each, then ends the session if Close asked
+// for it. It reports false when the session is closing.
 func (s *Session) writeReplies() bool {
 	s.mu.Lock()
 	replies := s.replies
 	s.replies = nil
+	asked := s.closeAsked
 	s.mu.Unlock()
 	for _, r := range replies {
 		if !s.send(s.p.MessageType(), r) {
 			return false
 		}
+	}
+	if asked != nil {
+		s.close(asked.Code, asked.Reason)
+		return false
 	}
 	return true
 }

@@ -66,4 +66,7 @@ type StreamStatus struct {
 	LastMessageAt time.Time // zero when nothing has arrived yet
 	Reconnects    int
 	LastError     string
+	// SilenceTimeout is how long the feed may go without a message before it counts as stale
+	// (the provider reconnects after as long); zero leaves it to the caller's default.
+	SilenceTimeout time.Duration
 }

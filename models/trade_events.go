@@ -114,6 +114,12 @@ func LatestTradeEventID(ctx context.Context, db *gorm.DB, accountID int64) (int6
 // TradeEventIDBefore is the id of an account's newest event before t (0 when none): reading
 // after it starts at the first event at or after t.
 func TradeEventIDBefore(ctx context.Context, db *gorm.DB, accountID int64, t time.Time) (int64, error) {
+	// Stored times are whole microseconds and Postgres rounds a finer one to the nearest: round
+	// up instead, so "at or after t" holds for t between two microseconds (the Go SDK resumes
+	// with since = the last event's at + 1ns).
+	if c := t.Truncate(time.Microsecond); c.Before(t) {
+		t = c.Add(time.Microsecond)
+	}
 	var id int64
 	err := db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(id), 0) FROM trade_events WHERE account_id = ? AND at < ?`,
 		accountID, t.UTC()).Scan(&id).Error

@@ -208,6 +208,9 @@ type Resume struct {
 	FromID  bool
 	// Since, when set (and FromID is not), starts at the first event at or after it.
 	Since time.Time
+	// Wake, when set, is the channel the listener signals (Ready returns it), so a caller can
+	// keep one channel across the listeners it opens and closes. Its capacity should be 1.
+	Wake chan struct{}
 }
 
 // Listener reads one account's events from its cursor on. Use it from one goroutine; Close may
@@ -240,7 +243,11 @@ func (u *Updates) Listen(ctx context.Context, accountID int64, r Resume) (*Liste
 			return nil, fmt.Errorf("trading: listen: %w", err)
 		}
 	}
-	l := &Listener{u: u, account: accountID, cursor: cursor, wake: make(chan struct{}, 1)}
+	wake := r.Wake
+	if wake == nil {
+		wake = make(chan struct{}, 1)
+	}
+	l := &Listener{u: u, account: accountID, cursor: cursor, wake: wake}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	a := u.accounts[accountID]

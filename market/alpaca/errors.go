@@ -49,3 +49,7 @@ var errSilent = errors.New("alpaca: stream silent while the market is open")
 // v3.9.1 can deadlock when an acknowledgement races its own 3-second timeout, and the stuck
 // client would otherwise stop delivering data for good.
 var errWedged = errors.New("alpaca: stream client stopped answering subscription changes")
+
+// errConnectionLimit is shown while Alpaca refuses the stream with 406: the keys' one stream
+// connection is held by another client (another instance, a notebook). The SDK retries it.
+var errConnectionLimit = errors.New("alpaca: connection limit exceeded (406): another client is using these keys' stream connection")

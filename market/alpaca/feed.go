@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,7 @@ type feed struct {
 	subscribed time.Time // when symbols were last added, so new symbols get a grace period
 	everLive   bool      // a connection has come up before: the next one is a reconnect
 	broken     chan struct{}
+	lastErr    string // why the feed last failed; cleared when a connection comes up
 }
 
 func newFeed(s *Stream, class market.AssetClass) *feed {
@@ -78,10 +80,13 @@ func newFeed(s *Stream, class market.AssetClass) *feed {
 	return f
 }
 
-// run supervises the feed until ctx ends (nil) or Alpaca refuses it for good (a
-// *RejectedError). Every other failure is retried with exponential back-off.
+// run supervises the feed until ctx ends (nil). Failures are retried with exponential back-off;
+// a refusal (a *RejectedError: keys, plan or scope) with the long RefusedBackoff, since only an
+// operator can fix it and the feed must come back without a restart when they have. The error
+// shows in Status until a connection comes up again.
 func (f *feed) run(ctx context.Context) error {
 	bo := backoff{cfg: f.s.opts.Backoff}
+	refused := backoff{cfg: f.s.opts.RefusedBackoff}
 	for {
 		if !f.waitForSymbols(ctx) {
 			return nil
@@ -91,17 +96,43 @@ func (f *feed) run(ctx context.Context) error {
 			return nil
 		}
 		if rej := rejection(err, f.sdkFeed); rej != nil {
-			return rej
+			delay := refused.next()
+			f.setError(rej)
+			f.log.Error(rej.Error(), "retry_in", delay.Round(time.Second))
+			if !sleep(ctx, delay) {
+				return nil
+			}
+			continue
 		}
+		refused.reset()
 		if healthy {
 			bo.reset()
 		}
 		delay := bo.next()
-		f.s.setError(err)
+		f.setError(err)
 		f.log.Warn("alpaca: stream down, reconnecting", "error", err, "in", delay)
 		if !sleep(ctx, delay) {
 			return nil
 		}
+	}
+}
+
+// setError records why the feed is not delivering, for Status, until a connection comes up.
+func (f *feed) setError(err error) {
+	if err == nil {
+		return
+	}
+	f.mu.Lock()
+	f.lastErr = err.Error()
+	f.mu.Unlock()
+}
+
+// noteSDKMessage shows what the SDK retries by itself and never returns: a 406 (another client
+// holds these keys' one stream connection) keeps the feed down, and without this the badge and
+// /readyz would not say why.
+func (f *feed) noteSDKMessage(msg string) {
+	if strings.Contains(msg, stream.ErrConnectionLimitExceeded.Error()) {
+		f.setError(errConnectionLimit)
 	}
 }
 
@@ -162,7 +193,7 @@ func (f *feed) session(ctx context.Context) (healthy bool, err error) {
 			return false, errWedged
 		case <-f.wake:
 			if err := f.reconcile(ctx); err != nil {
-				f.s.setError(err)
+				f.setError(err)
 				f.log.Warn("alpaca: subscription change failed; retrying on the next change or reconnect", "error", err)
 			}
 		case now := <-tick.C:
@@ -193,7 +224,7 @@ func (f *feed) startClient(ctx context.Context) (feedClient, int, chan struct{},
 		feed:     f.sdkFeed,
 		key:      f.s.opts.KeyID,
 		secret:   f.s.opts.SecretKey,
-		logger:   sdkLogger{log: f.log},
+		logger:   sdkLogger{log: f.log, notice: f.noteSDKMessage},
 		symbols:  symbols,
 		onUp:     func() { f.onUp(gen) },
 		onDown:   func() { f.onDown(gen) },
@@ -238,6 +269,7 @@ func (f *feed) onUp(gen int) {
 	}
 	f.ups++
 	f.liveSince = time.Now()
+	f.lastErr = "" // recovered: an old error must not linger beside "connected"
 	reconnect := f.everLive
 	f.everLive = true
 	f.mu.Unlock()
@@ -423,6 +455,7 @@ type feedStatus struct {
 	live    bool
 	symbols int
 	lastMsg time.Time
+	lastErr string
 }
 
 func (f *feed) status() feedStatus {
@@ -433,6 +466,7 @@ func (f *feed) status() feedStatus {
 		live:    f.isUp(),
 		symbols: len(f.applied),
 		lastMsg: f.lastMessage(),
+		lastErr: f.lastErr,
 	}
 }
 

@@ -48,6 +48,10 @@ type Options struct {
 	// Backoff paces the reconnections that Run itself makes (the SDK's own quick reconnects after
 	// a dropped socket come first).
 	Backoff Backoff
+	// RefusedBackoff paces the retries after Alpaca refused the stream (402 keys, 409 plan, 411
+	// scope): no quick retry can fix those, but an operator can (new keys, a new plan), so the
+	// feed comes back by itself without a restart. Default 5 minutes, doubling to an hour.
+	RefusedBackoff Backoff
 	// RequestTimeout bounds each REST request (one page of a paginated call); default 30s.
 	RequestTimeout time.Duration
 }
@@ -95,6 +99,13 @@ func (o Options) withDefaults() (Options, error) {
 		o.RequestTimeout = 30 * time.Second
 	}
 	o.Backoff = o.Backoff.withDefaults()
+	if o.RefusedBackoff.Initial <= 0 {
+		o.RefusedBackoff.Initial = 5 * time.Minute
+	}
+	if o.RefusedBackoff.Max <= 0 {
+		o.RefusedBackoff.Max = time.Hour
+	}
+	o.RefusedBackoff = o.RefusedBackoff.withDefaults()
 	return o, nil
 }
 

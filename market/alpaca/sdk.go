@@ -128,13 +128,29 @@ func (c *cryptoClient) changes(subscribe bool, symbols []string) []func() error 
 
 // sdkLogger sends the SDK's logs to slog. Its routine connection chatter goes to Debug, and its
 // errors to Warn: the provider itself logs the failures that matter, once, at Error.
-type sdkLogger struct{ log *slog.Logger }
+type sdkLogger struct {
+	log    *slog.Logger
+	notice func(msg string) // sees every message, so the feed can show what the SDK retries quietly; may be nil
+}
 
 // Infof logs at Debug.
-func (l sdkLogger) Infof(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l sdkLogger) Infof(format string, v ...any) {
+	msg := fmt.Sprintf(format, v...)
+	l.log.Debug(msg)
+	if l.notice != nil {
+		l.notice(msg) // the SDK reports a 406 it retries only here
+	}
+}
 
 // Warnf logs at Warn.
-func (l sdkLogger) Warnf(format string, v ...any) { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l sdkLogger) Warnf(format string, v ...any) { l.warn(fmt.Sprintf(format, v...)) }
 
 // Errorf logs at Warn.
-func (l sdkLogger) Errorf(format string, v ...any) { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l sdkLogger) Errorf(format string, v ...any) { l.warn(fmt.Sprintf(format, v...)) }
+
+func (l sdkLogger) warn(msg string) {
+	l.log.Warn(msg)
+	if l.notice != nil {
+		l.notice(msg)
+	}
+}

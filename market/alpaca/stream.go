@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -27,7 +29,7 @@ type Stream struct {
 
 	reconnects atomic.Int64
 	errMu      sync.Mutex
-	lastErr    string
+	lastErr    string // why the last subscription change failed; the feeds keep their own errors
 }
 
 var _ market.Stream = (*Stream)(nil)
@@ -41,8 +43,9 @@ func newStream(opts Options) *Stream {
 
 // Run connects the feeds that have symbols and delivers their data to sink until ctx ends
 // (nil). Dropped connections are restored, silent ones replaced and failures retried with
-// back-off; Run returns early only with a *RejectedError, when Alpaca refuses the keys, the
-// feed or the scope, which no retry can fix. It is logged once, here.
+// back-off; a refusal of the keys, the feed or the scope (a *RejectedError) is logged, shown in
+// Status and retried with the long RefusedBackoff, so the feed recovers without a restart once
+// an operator has fixed it.
 func (s *Stream) Run(ctx context.Context, sink market.Sink) error {
 	s.runMu.Lock()
 	if s.running {
@@ -104,6 +107,9 @@ func (s *Stream) SetSymbols(ctx context.Context, symbols []string) error {
 		s.setError(err)
 		return fmt.Errorf("alpaca: set symbols: %w", err)
 	}
+	s.errMu.Lock()
+	s.lastErr = ""
+	s.errMu.Unlock()
 	return nil
 }
 
@@ -113,10 +119,14 @@ func (s *Stream) SymbolLimit() int { return s.opts.SymbolLimit }
 // Status reports the feed's health. Connected means that some feed is up and that every feed
 // with symbols to follow is up.
 func (s *Stream) Status() market.StreamStatus {
-	st := market.StreamStatus{Reconnects: int(s.reconnects.Load())}
+	st := market.StreamStatus{Reconnects: int(s.reconnects.Load()), SilenceTimeout: s.opts.SilenceTimeout}
 	anyLive, allUp := false, true
+	var errs []string
 	for _, f := range []*feed{s.stocks, s.crypto} {
 		fs := f.status()
+		if fs.lastErr != "" && !slices.Contains(errs, fs.lastErr) {
+			errs = append(errs, fs.lastErr)
+		}
 		anyLive = anyLive || fs.live
 		allUp = allUp && (fs.live || !fs.wanted)
 		st.Symbols += fs.symbols
@@ -126,8 +136,11 @@ func (s *Stream) Status() market.StreamStatus {
 	}
 	st.Connected = anyLive && allUp
 	s.errMu.Lock()
-	st.LastError = s.lastErr
+	if s.lastErr != "" && !slices.Contains(errs, s.lastErr) {
+		errs = append(errs, s.lastErr)
+	}
 	s.errMu.Unlock()
+	st.LastError = strings.Join(errs, "; ")
 	return st
 }
 
