@@ -85,7 +85,7 @@ func newBareServer(deps ServerDeps) *Server {
 	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	if s.limiter != nil {
-		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
+		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule, []byte(s.cfg.SecretKey))
 	}
 	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
 	s.publicLimiter = ratelimit.NewMemory(nil, 0)
