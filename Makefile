@@ -19,12 +19,12 @@ build:
 ## test: run every Go test against one embedded PostgreSQL cluster shared by all packages, then the
 ## JavaScript unit tests (chart indicators) with Node's built-in runner
 test:
-	APP_ENV=test $(GO) run . devdb run -- $(GO) test -count=1 $(PKG)
+	APP_ENV=test $(GO) run . devdb run -- $(GO) test -count=1 -timeout 30m $(PKG)
 	node --test static/js/
 
 ## test-race: the same, with the race detector (slower)
 test-race:
-	APP_ENV=test $(GO) run . devdb run -- $(GO) test -race -count=1 $(PKG)
+	APP_ENV=test $(GO) run . devdb run -- $(GO) test -race -count=1 -timeout 60m $(PKG)
 
 node_modules: package-lock.json
 	npm ci --no-audit --no-fund

@@ -356,3 +356,54 @@ func TestSignupDoneShowsOnlyTheSessionsAddress(t *testing.T) {
 		t.Error("the page does not name the address the person signed up with")
 	}
 }
+
+// Issue 10, security 10: a password change or reset revokes the account's API keys, and the page
+// and the e-mail say so.
+func TestPasswordChangeRevokesAPIKeys(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	a.createUser("ada@example.com", goodPassword)
+	b := a.browser()
+	b.login("ada@example.com", goodPassword)
+	keyWorks := func(keyID, secret string) bool {
+		resp, _ := a.api(http.MethodGet, "/api/v1/me", nil, "APCA-API-KEY-ID", keyID, "APCA-API-SECRET-KEY", secret)
+		return resp.StatusCode == http.StatusOK
+	}
+
+	keyID, secret := createKey(t, b, "bot")
+	_, page := b.get("/settings/password")
+	if !strings.Contains(page, "revokes your API keys") {
+		t.Error("the change-password page does not say the keys will be revoked")
+	}
+	const second = "new passphrase 2026"
+	resp, _ := b.post("/settings/password", url.Values{"current_password": {goodPassword}, "password": {second}, "password_confirm": {second}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("change password: %d", resp.StatusCode)
+	}
+	if keyWorks(keyID, secret) {
+		t.Error("an API key survived the password change")
+	}
+	msgs := a.mails("ada@example.com")
+	if last := msgs[len(msgs)-1]; !strings.Contains(last.Text, "every API key was revoked") {
+		t.Errorf("the e-mail does not say the keys were revoked:\n%s", last.Text)
+	}
+
+	t.Run("reset", func(t *testing.T) {
+		keyID, secret := createKey(t, b, "the attacker's bot")
+		guest := a.browser()
+		guest.get("/password/forgot")
+		guest.post("/password/forgot", url.Values{"email": {"ada@example.com"}})
+		token := a.tokenFromMail("ada@example.com", "/password/reset?token=")
+		if _, page := guest.get("/password/reset?token=" + token); !strings.Contains(page, "API keys will be revoked") {
+			t.Error("the reset page does not say the keys will be revoked")
+		}
+		const third = "third passphrase 2026"
+		resp, _ := guest.post("/password/reset", url.Values{"token": {token}, "password": {third}, "password_confirm": {third}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("reset: %d", resp.StatusCode)
+		}
+		if keyWorks(keyID, secret) {
+			t.Error("an API key survived the password reset")
+		}
+	})
+}

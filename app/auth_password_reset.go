@@ -66,8 +66,8 @@ func (s *Server) resetPasswordPage(c *fiber.Ctx) error {
 	return s.resetForm(p, token, valid).show(c, status, views.Form{})
 }
 
-// resetPassword sets the new password. Every session, refresh token and access token of the account
-// stops working; the person logs in again with the new password.
+// resetPassword sets the new password. Every session, refresh token, access token and API key of
+// the account stops working; the person logs in again with the new password.
 func (s *Server) resetPassword(c *fiber.Ctx) error {
 	token := c.FormValue("token")
 	p := s.page(c, "Choose a new password")
@@ -79,6 +79,6 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 		valid := s.accounts.ResetTokenValid(c.UserContext(), token)
 		return s.resetForm(p, token, valid).refuse(c, err, nil)
 	}
-	s.flash(c, "success", "Your password has been changed. Log in with the new one.")
+	s.flash(c, "success", "Your password has been changed and your API keys revoked. Log in with the new one.")
 	return redirectAfterPost(c, "/login")
 }

@@ -79,6 +79,15 @@ type testAppOptions struct {
 // newTestAppWith builds the app with the given options.
 func newTestAppWith(t *testing.T, o testAppOptions) *testApp {
 	t.Helper()
+	a := buildTestApp(t, o)
+	a.t = t
+	return a
+}
+
+// buildTestApp is newTestAppWith for any testing.TB (a fuzz target builds its app once, on the
+// *testing.F); the caller sets the returned app's t before using its helpers.
+func buildTestApp(t testing.TB, o testAppOptions) *testApp {
+	t.Helper()
 	vars := o.vars
 	env := map[string]string{
 		"APP_ENV": "test", "DATABASE_URL": "postgres://unused/app", "DATA_DIR": t.TempDir(),
@@ -115,7 +124,7 @@ func newTestAppWith(t *testing.T, o testAppOptions) *testApp {
 		t.Fatal(err)
 	}
 	srv := NewServer(ServerDeps{Config: cfg, Logger: log, Version: "test", Ready: readiness{db, migrator}, Services: svc})
-	return &testApp{t: t, srv: srv, svc: svc, db: db, logs: logs, clock: clock}
+	return &testApp{srv: srv, svc: svc, db: db, logs: logs, clock: clock}
 }
 
 // do sends one request through the whole stack.

@@ -20,6 +20,7 @@ func (s *Server) routes() {
 
 	r.Get("/", s.landing)
 	r.Get("/terms", s.termsPage)
+	r.Get("/how-orders-fill", s.howFillsPage)
 	r.Get("/avatars/:name", s.avatar)
 
 	// Charts are public, like the candles they draw; the symbol is the rest of the path (a crypto

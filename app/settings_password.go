@@ -19,7 +19,7 @@ func (s *Server) changePasswordPage(c *fiber.Ctx) error {
 	return s.passwordForm(s.page(c, "Password")).show(c, fiber.StatusOK, views.Form{})
 }
 
-// changePassword replaces the password. Every other session and all API tokens end; this browser
+// changePassword replaces the password. Every other session, all API tokens and all API keys end; this browser
 // gets a fresh session id, since its privileges were just re-established.
 func (s *Server) changePassword(c *fiber.Ctx) error {
 	u, sess := currentUser(c), currentSession(c)
@@ -31,6 +31,6 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}
-	s.flash(c, "success", "Your password has been changed. Other browsers have been signed out.")
+	s.flash(c, "success", "Your password has been changed. Other browsers have been signed out and your API keys revoked.")
 	return redirectAfterPost(c, "/settings/password")
 }

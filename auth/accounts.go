@@ -288,7 +288,8 @@ func (a *Accounts) ResetTokenValid(ctx context.Context, token string) bool {
 	return err == nil && ok
 }
 
-// ResetPassword sets a new password with a reset link, once, and signs the account out everywhere.
+// ResetPassword sets a new password with a reset link, once, signs the account out everywhere and
+// revokes every API key.
 func (a *Accounts) ResetPassword(ctx context.Context, token, password, confirm string) (*models.User, error) {
 	var u *models.User
 	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -305,8 +306,8 @@ func (a *Accounts) ResetPassword(ctx context.Context, token, password, confirm s
 	return u, err
 }
 
-// ChangePassword replaces the password after checking the current one, and signs out every other
-// session (keepSession stays signed in).
+// ChangePassword replaces the password after checking the current one, signs out every other
+// session (keepSession stays signed in) and revokes every API key.
 func (a *Accounts) ChangePassword(ctx context.Context, userID int64, current, password, confirm string, keepSession []byte) error {
 	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		u, err := models.LockUser(ctx, tx, userID)
@@ -354,6 +355,11 @@ func (a *Accounts) setPassword(ctx context.Context, tx *gorm.DB, u *models.User,
 		return err
 	}
 	if err := models.VoidCredentials(ctx, tx, u.ID, keepSession, now); err != nil {
+		return err
+	}
+	// API keys too: after a reset the account may have been taken over, and a key made by whoever
+	// took it must not outlive the password that let them in. The page and the e-mail say so.
+	if _, err := models.RevokeAPIKeysOf(ctx, tx, u.ID, now); err != nil {
 		return err
 	}
 	return a.outbox.Enqueue(ctx, tx, passwordChangedEmail(u, a.baseURL))

@@ -31,6 +31,8 @@ func resetEmail(u *models.User, link string) mail.Message {
 
 func passwordChangedEmail(u *models.User, baseURL string) mail.Message {
 	return mail.Message{To: u.Email, Subject: "Your password was changed", Text: fmt.Sprintf(
-		"Hello %s,\n\nThe password of your Alpaca Wrapper account was just changed, and every other "+
-			"session was signed out.\n\nIf this was not you, reset your password now: %s/password/forgot\n", u.Name, baseURL)}
+		"Hello %s,\n\nThe password of your Alpaca Wrapper account was just changed: every other "+
+			"session was signed out and every API key was revoked. Programs that used a key need a new "+
+			"one: %s/settings/api-keys\n\nIf this was not you, reset your password now: %s/password/forgot\n",
+		u.Name, baseURL, baseURL)}
 }

@@ -7,6 +7,7 @@ import (
 
 	"alpacawrapper/candles"
 	"alpacawrapper/candles/candlestest"
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 )
 
@@ -90,10 +91,7 @@ func TestAggregator(t *testing.T) {
 		for i := range 5 {
 			agg.OnBar(minute(t0.Add(time.Duration(i)*time.Minute), "1", "1"))
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for agg.Stats().Written < 5 && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
+		testwait.Until(t, 10*time.Second, "the batch of 5 to be written", func() bool { return agg.Stats().Written >= 5 })
 		if w := agg.Stats().Written; w != 5 {
 			t.Fatalf("written %d before the hourly tick, want the full batch of 5", w)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 	"alpacawrapper/models"
 )
@@ -204,13 +205,7 @@ func TestSyncAssets(t *testing.T) {
 			done <- err
 		}()
 		// The run starts (its record is written outside the lock) and then waits.
-		deadline := time.Now().Add(10 * time.Second)
-		for len(b.runs(t, models.SyncAssets)) == 0 {
-			if time.Now().After(deadline) {
-				t.Fatal("the sync never started")
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		testwait.Until(t, 10*time.Second, "the sync to start", func() bool { return len(b.runs(t, models.SyncAssets)) > 0 })
 		select {
 		case err := <-done:
 			t.Fatalf("the sync finished (%v) while another held the lock", err)

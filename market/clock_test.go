@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 )
 
@@ -335,13 +336,7 @@ func TestClockRefreshesInTheBackgroundWithoutWaiting(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Now waited for the calendar load")
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for loader.calls.Load() < 2 {
-		if time.Now().After(deadline) {
-			t.Fatal("no background reload started")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testwait.Until(t, 5*time.Second, "a background reload to start", func() bool { return loader.calls.Load() >= 2 })
 	for range 10 {
 		c.Now()
 	}
@@ -349,12 +344,7 @@ func TestClockRefreshesInTheBackgroundWithoutWaiting(t *testing.T) {
 		t.Errorf("loads = %d, want one background reload in flight, not one per question", n)
 	}
 	loader.gate <- struct{}{}
-	for !c.Status().LoadedAt.Equal(clock.Now()) {
-		if time.Now().After(deadline) {
-			t.Fatal("the background reload never landed")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, 5*time.Second, "the background reload to land", func() bool { return c.Status().LoadedAt.Equal(clock.Now()) })
 }
 
 func TestClockIsSafeForConcurrentUse(t *testing.T) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"alpacawrapper/internal/testwait"
 )
 
 func newTestHub(t testing.TB, opts HubOptions) *Hub {
@@ -63,13 +65,8 @@ func readUntil(t *testing.T, s *Subscription, done func([]Event) bool) []Event {
 // waitPending waits until n events sit in s's buffers, without reading them.
 func waitPending(t *testing.T, s *Subscription, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for s.Stats().Pending != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("pending = %d, want %d", s.Stats().Pending, n)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	testwait.Until(t, 10*time.Second, fmt.Sprintf("%d pending events (have %d)", n, s.Stats().Pending),
+		func() bool { return s.Stats().Pending == n })
 }
 
 func countKind(evs []Event, kind EventKind) int {
@@ -362,7 +359,9 @@ func TestSubscriptionCloseReleasesDemandAndEndsWait(t *testing.T) {
 		}
 		errc <- err
 	}()
-	time.Sleep(10 * time.Millisecond)
+	// Once the quote is read, the goroutine's next Wait is the one Close must end. Whether it is
+	// already blocked or not yet called, it must return ErrSubscriptionClosed.
+	waitPending(t, s, 0)
 	s.Close()
 	s.Close() // harmless
 	select {

@@ -88,3 +88,14 @@ func TouchAPIKey(ctx context.Context, db *gorm.DB, id int64, now time.Time, ever
 	}
 	return nil
 }
+
+// RevokeAPIKeysOf revokes every active key of the user and returns how many there were: a new
+// password means whoever had the old one (and made keys with it) is shut out.
+func RevokeAPIKeysOf(ctx context.Context, tx *gorm.DB, userID int64, now time.Time) (int64, error) {
+	res := tx.WithContext(ctx).Model(&APIKey{}).
+		Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now)
+	if res.Error != nil {
+		return 0, fmt.Errorf("models: revoke api keys of %d: %w", userID, res.Error)
+	}
+	return res.RowsAffected, nil
+}

@@ -6,6 +6,8 @@
 //   ALPACA_BASE_URL  http://127.0.0.1:PORT (trading and market-data REST)
 //   ALPACA_STREAM_URL ws://127.0.0.1:PORT/v2/iex (the stock data stream)
 //   ALPACA_KEY_ID, ALPACA_SECRET_KEY
+//   ALPACA_TRADING_STREAM_URL ws://127.0.0.1:PORT/stream (trade updates; the check is left out
+//                    when it is not set)
 //
 // It prints one line per check and exits non-zero on the first failure.
 import { trading, marketData, streaming } from "@alpacahq/alpaca-trade-api";
@@ -14,6 +16,7 @@ const base = process.env.ALPACA_BASE_URL;
 const streamURL = process.env.ALPACA_STREAM_URL;
 const keyId = process.env.ALPACA_KEY_ID;
 const secret = process.env.ALPACA_SECRET_KEY;
+const tradingStreamURL = process.env.ALPACA_TRADING_STREAM_URL;
 if (!base || !streamURL || !keyId || !secret) {
   console.error("jssdk-check: set ALPACA_BASE_URL, ALPACA_STREAM_URL, ALPACA_KEY_ID and ALPACA_SECRET_KEY");
   process.exit(2);
@@ -91,7 +94,46 @@ async function main() {
   });
 }
 
-main().then(() => process.exit(0), (err) => {
+// tradeUpdates listens on the /stream WebSocket, places an order once listening, and waits for its
+// new and fill events.
+async function tradeUpdates() {
+  await new Promise((resolve, reject) => {
+    const s = new streaming.TradingStream({ url: tradingStreamURL, credentials: { keyId, secret }, reconnect: false });
+    const events = [];
+    // Matched by client order id: the events may come before the order's own answer.
+    const clientOrderId = `jssdk-${Date.now()}`;
+    const timer = setTimeout(() => { s.disconnect(); reject(new Error(`trade updates: got ${events.join(",") || "nothing"} within 15s`)); }, 15000);
+    s.onTradeUpdate((u) => {
+      if (u.order?.clientOrderId !== clientOrderId) {
+        return;
+      }
+      events.push(u.event);
+      if (u.event === "fill") {
+        clearTimeout(timer);
+        s.disconnect();
+        check("trade updates", events.includes("new") && u.order.symbol === "MSFT" && u.qty && u.price && u.positionQty,
+          `${events.join(", ")} for ${u.order.symbol}: ${u.qty} @ ${u.price}, position ${u.positionQty}`);
+        resolve();
+      }
+    });
+    s.on("subscription", async () => {
+      try {
+        await new trading.OrdersApi(tradingConfig).postOrder({
+          postOrderRequest: { symbol: "MSFT", qty: "2", side: "buy", type: "market", timeInForce: "day", clientOrderId },
+        });
+      } catch (err) {
+        clearTimeout(timer);
+        s.disconnect();
+        reject(err);
+      }
+    });
+    s.onError((e) => { clearTimeout(timer); s.disconnect(); reject(new Error(`trade updates: ${e}`)); });
+    s.onConnect(() => s.subscribeTradeUpdates());
+    s.connect();
+  });
+}
+
+main().then(() => (tradingStreamURL ? tradeUpdates() : console.log("skip trade updates: ALPACA_TRADING_STREAM_URL not set"))).then(() => process.exit(0), (err) => {
   console.error(`FAIL ${err.message ?? err}`);
   process.exit(1);
 });

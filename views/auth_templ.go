@@ -187,7 +187,7 @@ func authHeader(icon, tone, title, lead string) templ.Component {
 func authIconTone(tone string) string {
 	switch tone {
 	case "success":
-		return "bg-emerald-50 text-emerald-600 ring-emerald-600/15 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/20"
+		return "bg-emerald-50 text-emerald-700 ring-emerald-600/15 dark:bg-emerald-500/10 dark:text-emerald-300 dark:ring-emerald-400/20"
 	case "warning":
 		return "bg-amber-50 text-amber-600 ring-amber-600/15 dark:bg-amber-500/10 dark:text-amber-300 dark:ring-amber-400/20"
 	}
@@ -1183,7 +1183,7 @@ func ResetPasswordPage(p Page, f Form, token string, valid bool) templ.Component
 				}
 				ctx = templ.InitializeContext(ctx)
 				if valid {
-					templ_7745c5c3_Err = authHeader("key", "", "Choose a new password", "Pick something you don't use anywhere else. You'll be signed out of other browsers.").Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = authHeader("key", "", "Choose a new password", "Pick something you don't use anywhere else. You'll be signed out of other browsers, and your API keys will be revoked.").Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 )
 
@@ -173,13 +174,9 @@ func TestStreamRun(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, sink) }()
 
-	deadline := time.Now().Add(5 * time.Second)
-	for !s.Status().Connected || s.Status().LastMessageAt.IsZero() {
-		if time.Now().After(deadline) {
-			t.Fatalf("status %+v: never connected and delivered", s.Status())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, 5*time.Second, "the stream to connect and deliver", func() bool {
+		return s.Status().Connected && !s.Status().LastMessageAt.IsZero()
+	})
 	if err := s.Run(ctx, sink); err == nil {
 		t.Error("a second Run started alongside the first")
 	}
