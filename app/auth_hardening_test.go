@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -406,4 +410,66 @@ func TestPasswordChangeRevokesAPIKeys(t *testing.T) {
 			t.Error("an API key survived the password reset")
 		}
 	})
+}
+
+// Issue 10, security 11: refreshing keeps an API login alive, but never past its maximum age.
+func TestRefreshFamilyLifeIsCapped(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	a.createUser("ada@example.com", goodPassword)
+	_, refresh := a.tokens("ada@example.com", goodPassword)
+	for day := 6; day < 30; day += 6 {
+		a.clock.Advance(6 * 24 * time.Hour)
+		resp, out := a.api(http.MethodPost, "/api/v1/auth/refresh", map[string]string{"refresh": refresh})
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("refresh on day %d: %d %v", day, resp.StatusCode, out)
+		}
+		refresh = out["refresh"].(string)
+	}
+	a.clock.Advance(6 * 24 * time.Hour) // day 30: the login is as old as a login may be
+	resp, out := a.api(http.MethodPost, "/api/v1/auth/refresh", map[string]string{"refresh": refresh})
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("refresh on day 30: %d %v, want 401", resp.StatusCode, out)
+	}
+}
+
+// Issue 10, security 11: the account rate-limit keys are keyed with the secret, so the table
+// cannot be searched for a guessed address.
+func TestAccountRateLimitKeyIsKeyed(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	b := a.browser()
+	b.get("/password/forgot")
+	if resp, _ := b.post("/password/forgot", url.Values{"email": {"ada@example.com"}}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("forgot: %d", resp.StatusCode)
+	}
+	plain := sha256.Sum256([]byte("ada@example.com"))
+	if n := countRows(t, a, "SELECT count(*) FROM rate_limits WHERE key LIKE ?", "%:acct:%"); n == 0 {
+		t.Fatal("no account key was counted")
+	}
+	if n := countRows(t, a, "SELECT count(*) FROM rate_limits WHERE key LIKE ?", "%"+hex.EncodeToString(plain[:])+"%"); n != 0 {
+		t.Error("an account key is the plain SHA-256 of the address")
+	}
+}
+
+// Issue 10, security 11: every process the Procfile starts, and the image, run in production.
+func TestProcfileAndDockerfileRunProduction(t *testing.T) {
+	t.Parallel()
+	procfile, err := os.ReadFile("../Procfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(procfile)), "\n") {
+		name, command, _ := strings.Cut(line, ":")
+		if !strings.Contains(" "+command+" ", " APP_ENV=production ") {
+			t.Errorf("Procfile %s does not set APP_ENV=production: %q", name, command)
+		}
+	}
+	dockerfile, err := os.ReadFile("../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^ENV APP_ENV=production\b`).Match(dockerfile) {
+		t.Error("the Dockerfile does not set ENV APP_ENV=production")
+	}
 }

@@ -30,7 +30,7 @@ func (s *Server) forgotPassword(c *fiber.Ctx) error {
 	values := formValues(c, "email")
 	p := s.page(c, "Reset your password")
 	if err := s.limiter.Allow(c.UserContext(), s.authRule, ratelimit.IPKey("reset", clientIPOf(c)),
-		ratelimit.AccountKey("reset", email)); err != nil {
+		ratelimit.AccountKey([]byte(s.cfg.SecretKey), "reset", email)); err != nil {
 		return s.forgotForm(p, false).refuse(c, err, values)
 	}
 	if err := s.accounts.RequestPasswordReset(c.UserContext(), email); err != nil {

@@ -62,7 +62,7 @@ func (s *Server) verifyFailed(c *fiber.Ctx) error {
 func (s *Server) resendVerification(c *fiber.Ctx) error {
 	email := c.FormValue("email")
 	if err := s.limiter.Allow(c.UserContext(), s.authRule, ratelimit.IPKey("verify", clientIPOf(c)),
-		ratelimit.AccountKey("verify", email)); err != nil {
+		ratelimit.AccountKey([]byte(s.cfg.SecretKey), "verify", email)); err != nil {
 		return err
 	}
 	if err := s.accounts.ResendVerification(c.UserContext(), email); err != nil {
@@ -75,7 +75,7 @@ func (s *Server) resendVerification(c *fiber.Ctx) error {
 // resendMyVerification mails a new confirmation link to the signed-in user.
 func (s *Server) resendMyVerification(c *fiber.Ctx) error {
 	u := currentUser(c)
-	if err := s.limiter.Allow(c.UserContext(), s.authRule, ratelimit.AccountKey("verify", u.Email)); err != nil {
+	if err := s.limiter.Allow(c.UserContext(), s.authRule, ratelimit.AccountKey([]byte(s.cfg.SecretKey), "verify", u.Email)); err != nil {
 		return err
 	}
 	if err := s.accounts.ResendVerificationFor(c.UserContext(), u.ID); err != nil {

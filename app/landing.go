@@ -16,11 +16,19 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	p.Description = "Watch US stocks and crypto live and practise trading with simulated money, with realistic fills and an Alpaca-compatible API."
 	var live *views.WatchlistView
 	if s.watchlists != nil {
-		if d, err := s.watchlists.DefaultGlobal(c.UserContext()); err == nil {
-			if w, err := s.watchlistView(c.UserContext(), d); err == nil && len(w.Rows) > 0 {
-				live = &w
+		// The same for every guest: kept for a moment (pagecache.go).
+		// No list (or none readable just now) is kept too: the page simply shows none.
+		live, _ = s.pages.landing.get("", func() (*views.WatchlistView, error) {
+			d, err := s.watchlists.DefaultGlobal(c.UserContext())
+			if err != nil {
+				return nil, nil
 			}
-		}
+			w, err := s.watchlistView(c.UserContext(), d)
+			if err != nil || len(w.Rows) == 0 {
+				return nil, nil
+			}
+			return &w, nil
+		})
 	}
 	return render(c, views.Landing(p, live))
 }

@@ -143,6 +143,19 @@ func (s *Server) headerBadges() (*views.MarketStatusView, *views.FeedStatusView)
 	if s.market == nil || s.market.Clock == nil || s.market.Provider == nil {
 		return nil, nil
 	}
+	if s.pages != nil {
+		// The same on every page for a moment (pagecache.go).
+		b, _ := s.pages.badges.get("", func() (headerBadgeViews, error) {
+			m, f := s.computeHeaderBadges()
+			return headerBadgeViews{m, f}, nil
+		})
+		return b.market, b.feed
+	}
+	return s.computeHeaderBadges()
+}
+
+// computeHeaderBadges reads the clock and the feed for the badges.
+func (s *Server) computeHeaderBadges() (*views.MarketStatusView, *views.FeedStatusView) {
 	st := s.market.Clock.Now()
 	m := marketStatusView(st, s.market.Clock.AlwaysOpen())
 	f := feedStatusView(s.market.Provider.Name(), s.market.Provider.Stream().Status(), st.Time)
@@ -226,10 +239,27 @@ func ageText(d time.Duration) string {
 // marketsPage is GET /markets[?list=id]: the lists the viewer may read as tabs, one of them (the
 // one asked for, else the viewer's first, else the guests' default) as a live table.
 func (s *Server) marketsPage(c *fiber.Ctx) error {
-	ctx, u := c.UserContext(), currentUser(c)
-	lists, err := s.watchlists.List(ctx, u)
+	u := currentUser(c)
+	var d views.MarketsDashboard
+	var err error
+	if u == nil {
+		// Every guest sees the same dashboard: kept for a moment (pagecache.go).
+		d, err = s.pages.markets.get(c.Query("list"), func() (views.MarketsDashboard, error) { return s.marketsDashboard(c, nil) })
+	} else {
+		d, err = s.marketsDashboard(c, u)
+	}
 	if err != nil {
 		return err
+	}
+	return render(c, views.MarketsPage(s.page(c, "Markets"), d))
+}
+
+// marketsDashboard gathers the dashboard for u (nil: a guest).
+func (s *Server) marketsDashboard(c *fiber.Ctx, u *models.User) (views.MarketsDashboard, error) {
+	ctx := c.UserContext()
+	lists, err := s.watchlists.List(ctx, u)
+	if err != nil {
+		return views.MarketsDashboard{}, err
 	}
 	d := views.MarketsDashboard{SignedIn: u != nil}
 	var activeID int64
@@ -252,15 +282,15 @@ func (s *Server) marketsPage(c *fiber.Ctx) error {
 	if activeID != 0 {
 		detail, err := s.watchlists.Get(ctx, u, activeID)
 		if err != nil {
-			return err // another person's list, or none: 404
+			return d, err // another person's list, or none: 404
 		}
 		w, err := s.watchlistView(ctx, detail)
 		if err != nil {
-			return err
+			return d, err
 		}
 		d.Active = &w
 	}
-	return render(c, views.MarketsPage(s.page(c, "Markets"), d))
+	return d, nil
 }
 
 func tabOf(l watchlist.List, active bool) views.WatchlistTab {
@@ -280,7 +310,11 @@ const instrumentsPerPage = 25
 func (s *Server) instrumentsPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	search, q := readInstrumentSearch(c)
-	res, err := models.SearchAssetsWithFacets(ctx, s.db, q)
+	// The same for everyone: kept for a while (pagecache.go). Prices are added per request, from
+	// memory.
+	res, err := s.pages.search.get(fmt.Sprintf("%+v", searchKey(q)), func() (models.AssetSearchPage, error) {
+		return models.SearchAssetsWithFacets(ctx, s.db, q)
+	})
 	if err != nil {
 		return err
 	}
@@ -301,6 +335,18 @@ func (s *Server) instrumentsPage(c *fiber.Ctx) error {
 	}
 	c.Vary("HX-Request")
 	return render(c, views.InstrumentsPage(s.page(c, "Instruments"), search.InstrumentSearch))
+}
+
+// searchKey is a query as a comparable value, its optional flags dereferenced, for the cache key.
+func searchKey(q models.AssetQuery) any {
+	flag := func(b *bool) string {
+		if b == nil {
+			return "-"
+		}
+		return strconv.FormatBool(*b)
+	}
+	return [...]string{q.Text, q.Class, q.Exchange, flag(q.Tradable), flag(q.Marginable), flag(q.Shortable),
+		flag(q.Fractionable), strconv.FormatBool(q.IncludeInactive), strconv.Itoa(q.Limit), strconv.Itoa(q.Offset)}
 }
 
 // instrumentSearch is the view's search with the URL building the handler needs.

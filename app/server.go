@@ -45,6 +45,7 @@ type Server struct {
 	market         *Market
 	trading        *trading.Service
 	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
+	pages          *pageCaches // public page data kept briefly (app/pagecache.go)
 	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
 	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
@@ -80,10 +81,11 @@ func newBareServer(deps ServerDeps) *Server {
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 	}
 	s.live = newLiveState(s)
+	s.pages = newPageCaches()
 	s.alpacaData = newAlpacaData(s)
 	s.authRule = ratelimit.Rule{Limit: s.cfg.AuthRate.Limit, Window: s.cfg.AuthRate.Window}
 	if s.limiter != nil {
-		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule)
+		s.loginGuard = ratelimit.NewLoginGuard(s.limiter, s.authRule, []byte(s.cfg.SecretKey))
 	}
 	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
 	s.publicLimiter = ratelimit.NewMemory(nil, 0)

@@ -22,6 +22,9 @@ import (
 const (
 	DefaultAccessTTL  = 15 * time.Minute
 	DefaultRefreshTTL = 7 * 24 * time.Hour
+	// DefaultFamilyMaxAge caps an API login's whole life: refreshing rotates the token but never
+	// takes a login past this age, so a stolen refresh token that is kept fresh still dies.
+	DefaultFamilyMaxAge = 30 * 24 * time.Hour
 )
 
 const (
@@ -49,6 +52,9 @@ type TokensOptions struct {
 	// RefreshTTL is how long a refresh token works; each refresh starts a new one. Default
 	// DefaultRefreshTTL (7 days).
 	RefreshTTL time.Duration
+	// FamilyMaxAge is how long an API login lasts from its password check, however often it is
+	// refreshed. Default DefaultFamilyMaxAge (30 days).
+	FamilyMaxAge time.Duration
 	// Now is the clock; default time.Now. Tests move it to expire tokens.
 	Now func() time.Time
 }
@@ -67,6 +73,7 @@ type Tokens struct {
 	db                    *gorm.DB
 	key                   []byte
 	accessTTL, refreshTTL time.Duration
+	familyMaxAge          time.Duration
 	now                   func() time.Time
 	parser                *jwt.Parser
 }
@@ -83,6 +90,9 @@ func NewTokens(o TokensOptions) *Tokens {
 	if o.RefreshTTL <= 0 {
 		o.RefreshTTL = DefaultRefreshTTL
 	}
+	if o.FamilyMaxAge <= 0 {
+		o.FamilyMaxAge = DefaultFamilyMaxAge
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -92,7 +102,7 @@ func NewTokens(o TokensOptions) *Tokens {
 	// one we read back.
 	now := func() time.Time { return o.Now().UTC().Truncate(time.Microsecond) }
 	return &Tokens{
-		db: o.DB, key: mac.Sum(nil), accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, now: now,
+		db: o.DB, key: mac.Sum(nil), accessTTL: o.AccessTTL, refreshTTL: o.RefreshTTL, familyMaxAge: o.FamilyMaxAge, now: now,
 		parser: jwt.NewParser(
 			jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 			jwt.WithExpirationRequired(),
@@ -184,7 +194,8 @@ func (t *Tokens) Issue(ctx context.Context, u *models.User) (Pair, error) {
 				"The account's credentials changed while you were signing in. Log in again.")
 			return nil
 		}
-		pair, err = t.issueInFamily(ctx, tx, cur, uuid.New(), t.now())
+		now := t.now()
+		pair, err = t.issueInFamily(ctx, tx, cur, uuid.New(), now, now.Add(t.familyMaxAge))
 		return err
 	})
 	if err != nil {
@@ -248,10 +259,23 @@ func (t *Tokens) Refresh(ctx context.Context, refresh string) (Pair, error) {
 		if refusal != nil {
 			return nil // commit: a reuse's revocation must stick
 		}
+		started, err := models.RefreshFamilyStarted(ctx, tx, tok.FamilyID)
+		if err != nil {
+			return err
+		}
+		ends := started.Add(t.familyMaxAge)
+		if !now.Before(ends) {
+			if _, err := models.RevokeRefreshFamily(ctx, tx, tok.FamilyID, now); err != nil {
+				return err
+			}
+			refusal = apperr.New(apperr.KindUnauthenticated, "login_expired",
+				"This login is too old to refresh. Log in again with your password.")
+			return nil
+		}
 		if err := models.SpendRefreshToken(ctx, tx, tok.ID, now); err != nil {
 			return err
 		}
-		pair, err = t.issueInFamily(ctx, tx, u, tok.FamilyID, now)
+		pair, err = t.issueInFamily(ctx, tx, u, tok.FamilyID, now, ends)
 		return err
 	})
 	if err != nil {
@@ -358,11 +382,16 @@ func (t *Tokens) authenticate(ctx context.Context, access string) (*models.User,
 	return u, &c, nil
 }
 
-// issueInFamily adds a refresh token to family and signs an access token beside it. u must have
+// issueInFamily adds a refresh token to family and signs an access token beside it. The refresh
+// token expires after the refresh TTL, or when the family ends if that is sooner. u must have
 // been read in tx, so the credentials stamp in the access token is the current one.
-func (t *Tokens) issueInFamily(ctx context.Context, tx *gorm.DB, u *models.User, family uuid.UUID, now time.Time) (Pair, error) {
+func (t *Tokens) issueInFamily(ctx context.Context, tx *gorm.DB, u *models.User, family uuid.UUID, now, familyEnds time.Time) (Pair, error) {
 	plain, hash := newSecret()
-	rt := &models.RefreshToken{UserID: u.ID, FamilyID: family, TokenHash: hash, ExpiresAt: now.Add(t.refreshTTL), CreatedAt: now}
+	expires := now.Add(t.refreshTTL)
+	if familyEnds.Before(expires) {
+		expires = familyEnds
+	}
+	rt := &models.RefreshToken{UserID: u.ID, FamilyID: family, TokenHash: hash, ExpiresAt: expires, CreatedAt: now}
 	if err := models.CreateRefreshToken(ctx, tx, rt); err != nil {
 		return Pair{}, err
 	}

@@ -96,3 +96,17 @@ func PruneRefreshTokens(ctx context.Context, db *gorm.DB, now time.Time) (int64,
 	}
 	return res.RowsAffected, nil
 }
+
+// RefreshFamilyStarted is when a family's first token was issued: the API login it stands for
+// began then. Pruning deletes whole families only, so the first token is there while any is.
+func RefreshFamilyStarted(ctx context.Context, db *gorm.DB, familyID uuid.UUID) (time.Time, error) {
+	var started *time.Time
+	err := db.WithContext(ctx).Raw(`SELECT min(created_at) FROM refresh_tokens WHERE family_id = ?`, familyID).Scan(&started).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("models: refresh family started: %w", err)
+	}
+	if started == nil {
+		return time.Time{}, fmt.Errorf("models: refresh family started: %w", ErrNotFound)
+	}
+	return *started, nil
+}

@@ -22,6 +22,7 @@ import (
 // with ten wrong passwords).
 type LoginGuard struct {
 	l         *Limiter
+	secret    []byte
 	perClient Rule
 	pair      Backoff
 	account   Backoff
@@ -29,10 +30,10 @@ type LoginGuard struct {
 
 // NewLoginGuard returns a guard counting in l's table. perClient is the configured RATE_LIMIT_AUTH
 // rule: how many failures one client may have in a window, and how many failures an account
-// absorbs from all clients before they are slowed down.
-func NewLoginGuard(l *Limiter, perClient Rule) *LoginGuard {
+// absorbs from all clients before they are slowed down. secret keys the account keys (AccountKey).
+func NewLoginGuard(l *Limiter, perClient Rule, secret []byte) *LoginGuard {
 	return &LoginGuard{
-		l: l, perClient: perClient,
+		l: l, perClient: perClient, secret: secret,
 		pair:    Backoff{Free: 3, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour},
 		account: Backoff{Free: perClient.Limit, Base: time.Second, Max: 15 * time.Minute, Forget: time.Hour},
 	}
@@ -40,7 +41,7 @@ func NewLoginGuard(l *Limiter, perClient Rule) *LoginGuard {
 
 // keys are the counters of an attempt: action, e.g. "login", for email from ip.
 func (g *LoginGuard) keys(action, email, ip string) (client, pair, account string) {
-	account = AccountKey(action+":fail", email)
+	account = AccountKey(g.secret, action+":fail", email)
 	client = IPKey(action+":fail", ip)
 	return client, account + ":" + client, account
 }

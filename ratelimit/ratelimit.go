@@ -27,6 +27,7 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -278,11 +279,14 @@ func (l *Limiter) Prune(ctx context.Context, before time.Time) (int64, error) {
 
 // AccountKey is the key for action on the account with this e-mail address. The address is
 // trimmed and lower-cased, so "Ada@Example.com " and "ada@example.com" share a counter (the users
-// table compares addresses case-insensitively), and stored only as a SHA-256 hash, so the table
-// holds no e-mail addresses.
-func AccountKey(action, email string) string {
-	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	return action + ":acct:" + hex.EncodeToString(sum[:])
+// table compares addresses case-insensitively), and stored only as an HMAC-SHA256 under secret
+// (the app's SECRET_KEY): the table holds no e-mail addresses, and unlike a plain hash, no one
+// who reads it can test guessed addresses against it.
+func AccountKey(secret []byte, action, email string) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("alpacawrapper/ratelimit/account/v1\x00"))
+	mac.Write([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return action + ":acct:" + hex.EncodeToString(mac.Sum(nil))
 }
 
 // IPKey is the key for action from the client address ip. An IPv6 address is reduced to its /64:

@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -433,15 +435,22 @@ func TestRuleString(t *testing.T) {
 func TestKeys(t *testing.T) {
 	t.Parallel()
 	t.Run("account keys ignore case and surrounding space and hide the address", func(t *testing.T) {
-		a, b := AccountKey("login", "Ada@Example.com "), AccountKey("login", "ada@example.com")
+		secret := []byte("test-secret-key-0123456789abcdefghij")
+		a, b := AccountKey(secret, "login", "Ada@Example.com "), AccountKey(secret, "login", "ada@example.com")
 		if a != b {
 			t.Errorf("%q != %q", a, b)
 		}
 		if !strings.HasPrefix(a, "login:acct:") || strings.Contains(a, "ada") || len(a) != len("login:acct:")+64 {
 			t.Errorf("key %q", a)
 		}
-		if AccountKey("reset", "ada@example.com") == a {
+		if AccountKey(secret, "reset", "ada@example.com") == a {
 			t.Error("actions share a key")
+		}
+		// Keyed (issue 10, security 11): without the secret, a guessed address cannot be checked
+		// against the table, as a plain SHA-256 of it could.
+		plain := sha256.Sum256([]byte("ada@example.com"))
+		if a == "login:acct:"+hex.EncodeToString(plain[:]) || AccountKey([]byte("another secret key 0123456789abcdef"), "login", "ada@example.com") == a {
+			t.Error("the account key is not keyed by the secret")
 		}
 	})
 	t.Run("IP keys", func(t *testing.T) {

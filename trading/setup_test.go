@@ -2,6 +2,7 @@ package trading
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -174,7 +175,21 @@ func (b *bundle) checkBooks(a *models.PaperAccount) {
 	checkBooks(b.t, b.db, a.ID)
 }
 
+// checkBooks reads every figure it compares in one snapshot (repeatable read), so a commit that
+// lands between two of its queries, such as a killed child's last transaction, cannot make
+// consistent books look unbalanced.
 func checkBooks(t testing.TB, db *gorm.DB, accountID int64) {
+	t.Helper()
+	err := db.Transaction(func(tx *gorm.DB) error {
+		checkBooksIn(t, tx, accountID)
+		return nil
+	}, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func checkBooksIn(t testing.TB, db *gorm.DB, accountID int64) {
 	t.Helper()
 	var acct models.PaperAccount
 	if err := db.First(&acct, accountID).Error; err != nil {
