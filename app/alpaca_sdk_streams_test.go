@@ -18,7 +18,9 @@ func TestAlpacaGoSDKTradeUpdatesAndData(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	events := make(chan alpaca.TradeUpdate, 16)
-	go func() { _ = cl.StreamTradeUpdates(ctx, func(u alpaca.TradeUpdate) { events <- u }, alpaca.StreamTradeUpdatesRequest{}) }()
+	go func() {
+		_ = cl.StreamTradeUpdates(ctx, func(u alpaca.TradeUpdate) { events <- u }, alpaca.StreamTradeUpdatesRequest{})
+	}()
 	var o *alpaca.Order
 	deadline := time.After(15 * time.Second)
 	seen := map[string]bool{}
