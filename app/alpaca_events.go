@@ -41,6 +41,10 @@ func (s *Server) alpacaTradeEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no") // nginx would otherwise hold events back in its buffer
+	// Not compressed: the compression middleware runs the stream through a deflate writer and
+	// pipes that held events back for seconds (Go's HTTP client asks for gzip by default, so
+	// every SDK stream was compressed). It compresses only what the request accepts.
+	c.Request().Header.Del(fiber.HeaderAcceptEncoding)
 	// The writer runs after this handler returns, when Fiber has recycled c: take what it needs now.
 	conn := c.Context().Conn()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {

@@ -76,3 +76,13 @@ func (b *botApp) client(k botKey) *alpaca.Client {
 func openAccountInput(name string) trading.NewAccount {
 	return trading.NewAccount{Name: name, StartingCash: trading.DefaultStartingCash, Settings: trading.DefaultSettings()}
 }
+
+// account is the id of u's primary account.
+func (b *botApp) account(u *models.User) int64 {
+	b.t.Helper()
+	accts, err := b.svc.Trading.Accounts(context.Background(), u.ID)
+	if err != nil || len(accts) == 0 {
+		b.t.Fatalf("accounts of %s: %v", u.Email, err)
+	}
+	return accts[0].ID
+}

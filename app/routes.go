@@ -20,6 +20,7 @@ func (s *Server) routes() {
 
 	r.Get("/", s.landing)
 	r.Get("/terms", s.termsPage)
+	r.Get("/bots", s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
 	r.Get("/how-orders-fill", s.howFillsPage)
 	r.Get("/avatars/:name", s.avatar)
 

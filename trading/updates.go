@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -159,12 +160,16 @@ const recentEvents = 256
 // readBatch bounds the events one read takes per account (and a listener per call of Next).
 const readBatch = 500
 
-// accountLog is Updates' view of one account's log. Guarded by Updates.mu.
+// accountLog is Updates' view of one account's log. listeners is guarded by Updates.mu, the
+// window by its own lock: a thousand listeners reading an event at once share a read lock and
+// never queue behind each other or in front of a commit.
 type accountLog struct {
-	last      int64         // newest id read
-	floor     int64         // every event with an id above floor (up to last) is in recent
-	recent    []TradeUpdate // oldest first
 	listeners map[*Listener]struct{}
+
+	mu     sync.RWMutex
+	last   int64         // newest id read
+	floor  int64         // every event with an id above floor (up to last) is in recent
+	recent []TradeUpdate // oldest first
 }
 
 // NewUpdates returns the delivery of the trade-event log.
@@ -218,7 +223,8 @@ type Resume struct {
 type Listener struct {
 	u       *Updates
 	account int64
-	cursor  int64
+	log     *accountLog
+	cursor  atomic.Int64
 	wake    chan struct{}
 	once    sync.Once
 }
@@ -247,7 +253,8 @@ func (u *Updates) Listen(ctx context.Context, accountID int64, r Resume) (*Liste
 	if wake == nil {
 		wake = make(chan struct{}, 1)
 	}
-	l := &Listener{u: u, account: accountID, cursor: cursor, wake: wake}
+	l := &Listener{u: u, account: accountID, wake: wake}
+	l.cursor.Store(cursor)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	a := u.accounts[accountID]
@@ -256,6 +263,7 @@ func (u *Updates) Listen(ctx context.Context, accountID int64, r Resume) (*Liste
 		a = &accountLog{last: latest, floor: latest, listeners: map[*Listener]struct{}{}}
 		u.accounts[accountID] = a
 	}
+	l.log = a
 	a.listeners[l] = struct{}{}
 	if cursor < latest {
 		l.poke() // behind already: events wait for it
@@ -267,11 +275,7 @@ func (u *Updates) Listen(ctx context.Context, accountID int64, r Resume) (*Liste
 func (l *Listener) Ready() <-chan struct{} { return l.wake }
 
 // Cursor is the id of the last event the listener returned (or where it started).
-func (l *Listener) Cursor() int64 {
-	l.u.mu.Lock()
-	defer l.u.mu.Unlock()
-	return l.cursor
-}
+func (l *Listener) Cursor() int64 { return l.cursor.Load() }
 
 // Account is the account listened to.
 func (l *Listener) Account() int64 { return l.account }
@@ -290,29 +294,25 @@ func (l *Listener) Next(ctx context.Context, max int) (ups []TradeUpdate, more b
 		max = readBatch
 	}
 	u := l.u
-	u.mu.Lock()
-	a := u.accounts[l.account]
-	if a == nil { // closed
-		u.mu.Unlock()
-		return nil, false, nil
-	}
-	if l.cursor >= a.floor {
+	a := l.log
+	cursor := l.cursor.Load()
+	a.mu.RLock()
+	if cursor >= a.floor {
 		for i := range a.recent {
-			if a.recent[i].EventID > l.cursor {
+			if a.recent[i].EventID > cursor {
 				end := min(len(a.recent), i+max)
 				ups = append(ups, a.recent[i:end]...)
 				more = end < len(a.recent)
 				break
 			}
 		}
+		a.mu.RUnlock()
 		if len(ups) > 0 {
-			l.cursor = ups[len(ups)-1].EventID
+			l.cursor.Store(ups[len(ups)-1].EventID)
 		}
-		u.mu.Unlock()
 		return ups, more, nil
 	}
-	cursor := l.cursor
-	u.mu.Unlock()
+	a.mu.RUnlock()
 
 	// Further behind than the window: read the log itself. Within one account ids follow commit
 	// order, so what is read here is final.
@@ -328,9 +328,7 @@ func (l *Listener) Next(ctx context.Context, max int) (ups []TradeUpdate, more b
 		ups = append(ups, up)
 	}
 	if len(ups) > 0 {
-		u.mu.Lock()
-		l.cursor = ups[len(ups)-1].EventID
-		u.mu.Unlock()
+		l.cursor.Store(ups[len(ups)-1].EventID)
 	}
 	return ups, len(rows) > 0, nil
 }
@@ -433,7 +431,9 @@ func (u *Updates) readOnce() bool {
 	cursors := make([]models.TradeEventCursor, 0, len(u.dirty))
 	for id := range u.dirty {
 		if a := u.accounts[id]; a != nil {
+			a.mu.RLock()
 			cursors = append(cursors, models.TradeEventCursor{AccountID: id, After: a.last})
+			a.mu.RUnlock()
 		}
 	}
 	clear(u.dirty)
@@ -470,22 +470,24 @@ func (u *Updates) readOnce() bool {
 			again = true
 		}
 		a := u.accounts[id]
-		for i := start; a != nil && i < end; i++ {
-			if rows[i].ID <= a.last {
-				continue // read already (a listener raced the reader)
-			}
-			up, err := updateOf(&rows[i])
-			if err != nil {
-				u.log.Warn("trading: decoding a trade event", "id", rows[i].ID, "error", err)
-			}
-			a.recent = append(a.recent, up)
-			a.last = rows[i].ID
-		}
 		if a != nil {
+			a.mu.Lock()
+			for i := start; i < end; i++ {
+				if rows[i].ID <= a.last {
+					continue // read already (a listener raced the reader)
+				}
+				up, err := updateOf(&rows[i])
+				if err != nil {
+					u.log.Warn("trading: decoding a trade event", "id", rows[i].ID, "error", err)
+				}
+				a.recent = append(a.recent, up)
+				a.last = rows[i].ID
+			}
 			if n := len(a.recent) - recentEvents; n > 0 {
 				a.floor = a.recent[n-1].EventID
-				a.recent = append(a.recent[:0], a.recent[n:]...)
+				a.recent = append(a.recent[:0:0], a.recent[n:]...) // a new array: readers may hold the old one
 			}
+			a.mu.Unlock()
 			for l := range a.listeners {
 				wake = append(wake, l)
 			}

@@ -47,6 +47,14 @@ type APIKeyRow struct {
 	Label     string
 	CreatedAt time.Time
 	LastUsed  *time.Time
+	Account   string // the name of the paper account the key acts on
+}
+
+// APIKeyAccount is a paper account a new key may be bound to.
+type APIKeyAccount struct {
+	ID      int64
+	Name    string
+	Primary bool
 }
 
 // NewAPIKey is shown exactly once, right after creation.

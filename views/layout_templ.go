@@ -304,7 +304,7 @@ func siteFooter(p Page) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<a href=\"/how-orders-fill\" class=\"text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white\" data-testid=\"footer-how-fills\">How orders fill</a></nav></div></footer>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<a href=\"/bots\" class=\"text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white\" data-testid=\"footer-bots\">Use your bot</a> <a href=\"/how-orders-fill\" class=\"text-slate-600 hover:text-slate-900 dark:text-slate-400 dark:hover:text-white\" data-testid=\"footer-how-fills\">How orders fill</a></nav></div></footer>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
