@@ -597,7 +597,7 @@ func TestProfileFormUnknownTimeZoneKept(t *testing.T) {
 func TestChangePasswordPage(t *testing.T) {
 	_, doc := render(t, ChangePasswordPage(authUserPage, Form{}))
 	form := one(t, doc, "form", byAttr("id", "change-password-form"))
-	if !strings.Contains(text(form), "Changing your password signs you out everywhere else.") {
+	if !strings.Contains(text(form), "Changing your password signs you out everywhere else and revokes your API keys") {
 		t.Error("help text missing")
 	}
 	nav := one(t, doc, "settings nav", byTestID("settings-nav"))
