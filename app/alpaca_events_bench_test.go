@@ -77,7 +77,11 @@ func TestTradeEventsToAThousandSSEListeners(t *testing.T) {
 					continue
 				}
 				at := time.Now()
-				var up struct{ Order struct{ ClientOrderID string `json:"client_order_id"` } `json:"order"` }
+				var up struct {
+					Order struct {
+						ClientOrderID string `json:"client_order_id"`
+					} `json:"order"`
+				}
 				if err := json.Unmarshal(line[6:], &up); err != nil {
 					t.Error(err)
 					return

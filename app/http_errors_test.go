@@ -77,7 +77,7 @@ func TestHTTPLayerErrorsOnTheAPIAreProblemJSON(t *testing.T) {
 	assertProblem(t, "headers too large", resp, body, http.StatusRequestHeaderFieldsTooLarge)
 
 	// A request that was parsed keeps its kind: a page is still a page.
-	resp, body = rawExchange(t, addr, "GET /no-such-page HTTP/1.1\r\nHost: app.test\r\nAccept: text/html\r\n\r\n", nil)
+	resp, _ = rawExchange(t, addr, "GET /no-such-page HTTP/1.1\r\nHost: app.test\r\nAccept: text/html\r\n\r\n", nil)
 	if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("page 404: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
