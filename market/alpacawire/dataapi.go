@@ -275,6 +275,42 @@ func notFound(w http.ResponseWriter, what string) {
 	WriteError(w, http.StatusNotFound, ErrCodeNotFound, "no "+what+" found")
 }
 
+// collect converts, for each symbol, the item pick finds in what the source returned for it
+// (nil when there is none, and then the symbol is left out), into its wire shape. The map is
+// never nil, so an answer without items encodes as {} like Alpaca's.
+func collect[S, V, W any](in map[string]S, pick func(*S) *V, conv func(V) W) map[string]W {
+	out := make(map[string]W, len(in))
+	for sym := range in {
+		src := in[sym]
+		if v := pick(&src); v != nil {
+			out[sym] = conv(*v)
+		}
+	}
+	return out
+}
+
+// The items the latest-data endpoints pick: the quote itself, or a snapshot's trade or minute bar.
+func quoteOf(q *market.Quote) *market.Quote     { return q }
+func tradeOf(sn *market.Snapshot) *market.Trade { return sn.LatestTrade }
+func barOf(sn *market.Snapshot) *market.Bar     { return sn.MinuteBar }
+
+// writeStockLatest answers a stock latest-data request: with a symbol in the path, that symbol's
+// item in the single-symbol shape (or a 404 naming what is missing); otherwise every item found,
+// keyed by symbol, in the many-symbol shape.
+func writeStockLatest[W any](w http.ResponseWriter, r *http.Request, what string, items map[string]W, one func(string, W) any, all func(map[string]W) any) {
+	sym := single(r)
+	if sym == "" {
+		WriteJSON(w, http.StatusOK, all(items))
+		return
+	}
+	item, found := items[sym]
+	if !found {
+		notFound(w, what)
+		return
+	}
+	WriteJSON(w, http.StatusOK, one(sym, item))
+}
+
 // StockLatestQuoteSingleResponse is GET /v2/stocks/{symbol}/quotes/latest.
 type StockLatestQuoteSingleResponse struct {
 	Symbol string `json:"symbol"`
@@ -289,20 +325,9 @@ func (a *DataAPI) stockLatestQuotes(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if sym := single(r); sym != "" {
-		q, found := quotes[sym]
-		if !found {
-			notFound(w, "quote")
-			return
-		}
-		WriteJSON(w, http.StatusOK, StockLatestQuoteSingleResponse{Symbol: sym, Quote: NewQuote(q)})
-		return
-	}
-	resp := LatestQuotesResponse{Quotes: map[string]Quote{}}
-	for sym, q := range quotes {
-		resp.Quotes[sym] = NewQuote(q)
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	writeStockLatest(w, r, "quote", collect(quotes, quoteOf, NewQuote),
+		func(sym string, q Quote) any { return StockLatestQuoteSingleResponse{Symbol: sym, Quote: q} },
+		func(m map[string]Quote) any { return LatestQuotesResponse{Quotes: m} })
 }
 
 // StockLatestTradeSingleResponse is GET /v2/stocks/{symbol}/trades/latest.
@@ -319,22 +344,9 @@ func (a *DataAPI) stockLatestTrades(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if sym := single(r); sym != "" {
-		sn, found := snaps[sym]
-		if !found || sn.LatestTrade == nil {
-			notFound(w, "trade")
-			return
-		}
-		WriteJSON(w, http.StatusOK, StockLatestTradeSingleResponse{Symbol: sym, Trade: NewTrade(*sn.LatestTrade)})
-		return
-	}
-	resp := LatestTradesResponse{Trades: map[string]Trade{}}
-	for sym, sn := range snaps {
-		if sn.LatestTrade != nil {
-			resp.Trades[sym] = NewTrade(*sn.LatestTrade)
-		}
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	writeStockLatest(w, r, "trade", collect(snaps, tradeOf, NewTrade),
+		func(sym string, t Trade) any { return StockLatestTradeSingleResponse{Symbol: sym, Trade: t} },
+		func(m map[string]Trade) any { return LatestTradesResponse{Trades: m} })
 }
 
 // StockLatestBarSingleResponse is GET /v2/stocks/{symbol}/bars/latest.
@@ -351,22 +363,9 @@ func (a *DataAPI) stockLatestBars(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if sym := single(r); sym != "" {
-		sn, found := snaps[sym]
-		if !found || sn.MinuteBar == nil {
-			notFound(w, "bar")
-			return
-		}
-		WriteJSON(w, http.StatusOK, StockLatestBarSingleResponse{Symbol: sym, Bar: NewBar(*sn.MinuteBar)})
-		return
-	}
-	resp := LatestBarsResponse{Bars: map[string]Bar{}}
-	for sym, sn := range snaps {
-		if sn.MinuteBar != nil {
-			resp.Bars[sym] = NewBar(*sn.MinuteBar)
-		}
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	writeStockLatest(w, r, "bar", collect(snaps, barOf, NewBar),
+		func(sym string, b Bar) any { return StockLatestBarSingleResponse{Symbol: sym, Bar: b} },
+		func(m map[string]Bar) any { return LatestBarsResponse{Bars: m} })
 }
 
 // StockSnapshotSingleResponse is GET /v2/stocks/{symbol}/snapshot: the snapshot with its symbol.
@@ -404,11 +403,7 @@ func (a *DataAPI) cryptoLatestQuotes(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp := LatestCryptoQuotesResponse{Quotes: map[string]CryptoQuote{}}
-	for sym, q := range quotes {
-		resp.Quotes[sym] = NewCryptoQuote(q)
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, LatestCryptoQuotesResponse{Quotes: collect(quotes, quoteOf, NewCryptoQuote)})
 }
 
 func (a *DataAPI) cryptoLatestTrades(w http.ResponseWriter, r *http.Request) {
@@ -416,13 +411,7 @@ func (a *DataAPI) cryptoLatestTrades(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp := LatestCryptoTradesResponse{Trades: map[string]CryptoTrade{}}
-	for sym, sn := range snaps {
-		if sn.LatestTrade != nil {
-			resp.Trades[sym] = NewCryptoTrade(*sn.LatestTrade)
-		}
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, LatestCryptoTradesResponse{Trades: collect(snaps, tradeOf, NewCryptoTrade)})
 }
 
 func (a *DataAPI) cryptoLatestBars(w http.ResponseWriter, r *http.Request) {
@@ -430,13 +419,7 @@ func (a *DataAPI) cryptoLatestBars(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	resp := LatestCryptoBarsResponse{Bars: map[string]CryptoBar{}}
-	for sym, sn := range snaps {
-		if sn.MinuteBar != nil {
-			resp.Bars[sym] = NewCryptoBar(*sn.MinuteBar)
-		}
-	}
-	WriteJSON(w, http.StatusOK, resp)
+	WriteJSON(w, http.StatusOK, LatestCryptoBarsResponse{Bars: collect(snaps, barOf, NewCryptoBar)})
 }
 
 func (a *DataAPI) cryptoSnapshots(w http.ResponseWriter, r *http.Request) {
