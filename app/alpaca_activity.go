@@ -66,16 +66,9 @@ func (s *Server) alpacaPortfolioHistory(c *fiber.Ctx) error {
 // alpacaOrderFills is GET /v2/orders/{id}/fills (beyond Alpaca): the order's fills with their
 // receipts.
 func (s *Server) alpacaOrderFills(c *fiber.Ctx) error {
-	if err := noQuery(c); err != nil {
-		return err
-	}
-	id, err := orderID(c)
+	caller, id, err := orderAction(c)
 	if err != nil {
 		return err
-	}
-	caller, ok := AlpacaCallerOf(c)
-	if !ok {
-		return errNotAuthorized
 	}
 	ctx := c.UserContext()
 	if _, err := models.OrderOf(ctx, s.db, caller.AccountID, id); errors.Is(err, models.ErrNotFound) {

@@ -15,6 +15,23 @@ import (
 // errOrderNotFound is Alpaca's answer for an order that does not exist or is another account's.
 var errOrderNotFound = alpacaapi.NotFound("order not found")
 
+// orderAction reads what every /v2/orders/{id} request starts with: a query with only the
+// allowed parameters, the order's id and the caller.
+func orderAction(c *fiber.Ctx, allowed ...string) (AlpacaCaller, uuid.UUID, error) {
+	if err := alpacaQuery(c, allowed...).Err(); err != nil {
+		return AlpacaCaller{}, uuid.Nil, err
+	}
+	id, err := orderID(c)
+	if err != nil {
+		return AlpacaCaller{}, uuid.Nil, err
+	}
+	caller, ok := AlpacaCallerOf(c)
+	if !ok {
+		return caller, uuid.Nil, errNotAuthorized
+	}
+	return caller, id, nil
+}
+
 // orderID reads an order id from the path; anything that is not a UUID is not found.
 func orderID(c *fiber.Ctx) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Params("id"))
@@ -87,16 +104,9 @@ func (s *Server) alpacaListOrders(c *fiber.Ctx) error {
 
 // alpacaGetOrder is GET /v2/orders/{id}.
 func (s *Server) alpacaGetOrder(c *fiber.Ctx) error {
-	if err := alpacaQuery(c, "nested").Err(); err != nil {
-		return err
-	}
-	id, err := orderID(c)
+	caller, id, err := orderAction(c, "nested")
 	if err != nil {
 		return err
-	}
-	caller, ok := AlpacaCallerOf(c)
-	if !ok {
-		return errNotAuthorized
 	}
 	o, err := models.OrderOf(c.UserContext(), s.db, caller.AccountID, id)
 	if errors.Is(err, models.ErrNotFound) {
@@ -153,16 +163,9 @@ func (s *Server) alpacaPlaceOrder(c *fiber.Ctx) error {
 
 // alpacaReplaceOrder is PATCH /v2/orders/{id}: a new order replaces the old one.
 func (s *Server) alpacaReplaceOrder(c *fiber.Ctx) error {
-	if err := noQuery(c); err != nil {
-		return err
-	}
-	id, err := orderID(c)
+	caller, id, err := orderAction(c)
 	if err != nil {
 		return err
-	}
-	caller, ok := AlpacaCallerOf(c)
-	if !ok {
-		return errNotAuthorized
 	}
 	req, err := alpacaapi.DecodeReplace(c.Body())
 	if err != nil {
@@ -177,16 +180,9 @@ func (s *Server) alpacaReplaceOrder(c *fiber.Ctx) error {
 
 // alpacaCancelOrder is DELETE /v2/orders/{id}: 204, or 422 for an order that has ended.
 func (s *Server) alpacaCancelOrder(c *fiber.Ctx) error {
-	if err := noQuery(c); err != nil {
-		return err
-	}
-	id, err := orderID(c)
+	caller, id, err := orderAction(c)
 	if err != nil {
 		return err
-	}
-	caller, ok := AlpacaCallerOf(c)
-	if !ok {
-		return errNotAuthorized
 	}
 	if _, err := s.trading.CancelOrder(c.UserContext(), caller.UserID, caller.AccountID, id); err != nil {
 		return err

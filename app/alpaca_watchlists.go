@@ -25,6 +25,20 @@ func (s *Server) alpacaUser(c *fiber.Ctx) (AlpacaCaller, *models.User, error) {
 	return caller, u, err
 }
 
+// watchlistAction reads what a request on one watchlist starts with (by id, or by the name
+// query parameter when byName): no other query parameter, the caller and the list's id.
+func (s *Server) watchlistAction(c *fiber.Ctx, byName bool) (AlpacaCaller, *models.User, int64, error) {
+	if err := alpacaQuery(c, "name").Err(); err != nil {
+		return AlpacaCaller{}, nil, 0, err
+	}
+	caller, u, err := s.alpacaUser(c)
+	if err != nil {
+		return caller, nil, 0, err
+	}
+	id, err := s.watchlistID(c, u, byName)
+	return caller, u, id, err
+}
+
 // watchlistID resolves the list a request names, by id in the path or by ?name= on the
 // :by_name paths, among the caller's own lists (global lists are the app's, not a bot's).
 func (s *Server) watchlistID(c *fiber.Ctx, u *models.User, byName bool) (int64, error) {
@@ -136,14 +150,7 @@ func (s *Server) alpacaCreateWatchlist(c *fiber.Ctx) error {
 // alpacaGetWatchlist is GET /v2/watchlists/{id} (and :by_name).
 func (s *Server) alpacaGetWatchlist(byName bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := alpacaQuery(c, "name").Err(); err != nil {
-			return err
-		}
-		caller, u, err := s.alpacaUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := s.watchlistID(c, u, byName)
+		caller, u, id, err := s.watchlistAction(c, byName)
 		if err != nil {
 			return err
 		}
@@ -159,14 +166,7 @@ func (s *Server) alpacaGetWatchlist(byName bool) fiber.Handler {
 // (absent keeps them).
 func (s *Server) alpacaUpdateWatchlist(byName bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := alpacaQuery(c, "name").Err(); err != nil {
-			return err
-		}
-		caller, u, err := s.alpacaUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := s.watchlistID(c, u, byName)
+		caller, u, id, err := s.watchlistAction(c, byName)
 		if err != nil {
 			return err
 		}
@@ -231,14 +231,7 @@ func (s *Server) setWatchlistSymbols(c *fiber.Ctx, u *models.User, d *watchlist.
 // alpacaAddToWatchlist is POST /v2/watchlists/{id} {symbol}.
 func (s *Server) alpacaAddToWatchlist(byName bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := alpacaQuery(c, "name").Err(); err != nil {
-			return err
-		}
-		caller, u, err := s.alpacaUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := s.watchlistID(c, u, byName)
+		caller, u, id, err := s.watchlistAction(c, byName)
 		if err != nil {
 			return err
 		}
@@ -281,14 +274,7 @@ func (s *Server) alpacaRemoveFromWatchlist(c *fiber.Ctx) error {
 // alpacaDeleteWatchlist is DELETE /v2/watchlists/{id}: 204.
 func (s *Server) alpacaDeleteWatchlist(byName bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := alpacaQuery(c, "name").Err(); err != nil {
-			return err
-		}
-		_, u, err := s.alpacaUser(c)
-		if err != nil {
-			return err
-		}
-		id, err := s.watchlistID(c, u, byName)
+		_, u, id, err := s.watchlistAction(c, byName)
 		if err != nil {
 			return err
 		}
