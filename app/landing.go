@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"strings"
+
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/views"
@@ -14,23 +17,34 @@ func (s *Server) landing(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "Live markets and paper trading")
 	p.Description = "Watch US stocks and crypto live and practise trading with simulated money, with realistic fills and an Alpaca-compatible API."
-	var live *views.WatchlistView
-	if s.watchlists != nil {
-		// The same for every guest: kept for a moment (pagecache.go).
-		// No list (or none readable just now) is kept too: the page simply shows none.
-		live, _ = s.pages.landing.get("", func() (*views.WatchlistView, error) {
-			d, err := s.watchlists.DefaultGlobal(c.UserContext())
-			if err != nil {
-				return nil, nil
-			}
-			w, err := s.watchlistView(c.UserContext(), d)
-			if err != nil || len(w.Rows) == 0 {
-				return nil, nil
-			}
-			return &w, nil
-		})
+	// Everything below the header is the same for every guest: rendered once for a moment
+	// (pagecache.go), with the default list's prices, which /ws/quotes moves on at once.
+	main, err := s.pages.landing.get("", func() (string, error) {
+		var b strings.Builder
+		err := views.LandingMain(p, s.landingList(c.UserContext())).Render(c.UserContext(), &b)
+		return b.String(), err
+	})
+	if err != nil {
+		return err
 	}
-	return render(c, views.Landing(p, live))
+	return render(c, views.LandingFrom(p, main))
+}
+
+// landingList is the default global watchlist as guests see it, or nil when there is none (or
+// none readable just now): the page then simply shows no list.
+func (s *Server) landingList(ctx context.Context) *views.WatchlistView {
+	if s.watchlists == nil {
+		return nil
+	}
+	d, err := s.watchlists.DefaultGlobal(ctx)
+	if err != nil {
+		return nil
+	}
+	w, err := s.watchlistView(ctx, d)
+	if err != nil || len(w.Rows) == 0 {
+		return nil
+	}
+	return &w
 }
 
 // notFound ends the route list: whatever reached it does not exist.

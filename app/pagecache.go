@@ -31,7 +31,7 @@ const (
 // pageCaches are the server's short-lived caches of public page data.
 type pageCaches struct {
 	markets *shortCache[views.MarketsDashboard] // guests' /markets, by ?list
-	landing *shortCache[*views.WatchlistView]   // the guests' landing page's live list
+	landing *shortCache[string]                 // the guests' landing page below the header, rendered
 	search  *shortCache[models.AssetSearchPage] // catalogue searches, by query
 	badges  *shortCache[headerBadgeViews]       // the header's market and feed badges
 }
@@ -45,7 +45,7 @@ type headerBadgeViews struct {
 func newPageCaches() *pageCaches {
 	return &pageCaches{
 		markets: newShortCache[views.MarketsDashboard](guestPageTTL, 64),
-		landing: newShortCache[*views.WatchlistView](guestPageTTL, 1),
+		landing: newShortCache[string](guestPageTTL, 1),
 		search:  newShortCache[models.AssetSearchPage](searchTTL, pageCacheMax),
 		badges:  newShortCache[headerBadgeViews](badgeTTL, 1),
 	}

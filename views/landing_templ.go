@@ -44,39 +44,107 @@ func Landing(p Page, live *WatchlistView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = landingHero(p, heroQuote(live)).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if rest := landingRest(live); rest != nil {
-				templ_7745c5c3_Err = landingLive(*rest).Render(ctx, templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, " ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = landingFeatures().Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = landingHowItWorks().Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = landingAPI().Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = landingCTA(p).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = LandingMain(p, live).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			return nil
 		})
 		templ_7745c5c3_Err = Layout(p).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// LandingMain is the landing page below the header. For guests it is the same for everyone (it
+// reads only p.User), so the handler renders it once for a moment and serves it with LandingFrom.
+func LandingMain(p Page, live *WatchlistView) templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Err = landingHero(p, heroQuote(live)).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if rest := landingRest(live); rest != nil {
+			templ_7745c5c3_Err = landingLive(*rest).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = landingFeatures().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = landingHowItWorks().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = landingAPI().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = landingCTA(p).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		return nil
+	})
+}
+
+// LandingFrom is the landing page around main, a LandingMain rendered earlier: only the layout
+// (the header, this request's CSRF token) is rendered per request.
+func LandingFrom(p Page, main string) templ.Component {
+	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
+			return templ_7745c5c3_CtxErr
+		}
+		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+		if !templ_7745c5c3_IsBuffer {
+			defer func() {
+				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err == nil {
+					templ_7745c5c3_Err = templ_7745c5c3_BufErr
+				}
+			}()
+		}
+		ctx = templ.InitializeContext(ctx)
+		ctx = templ.ClearChildren(ctx)
+		templ_7745c5c3_Var5 := templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
+			templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
+			templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
+			if !templ_7745c5c3_IsBuffer {
+				defer func() {
+					templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
+					if templ_7745c5c3_Err == nil {
+						templ_7745c5c3_Err = templ_7745c5c3_BufErr
+					}
+				}()
+			}
+			ctx = templ.InitializeContext(ctx)
+			templ_7745c5c3_Err = templ.Raw(main).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			return nil
+		})
+		templ_7745c5c3_Err = Layout(p).Render(templ.WithChildren(ctx, templ_7745c5c3_Var5), templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -101,12 +169,12 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<section class=\"relative isolate overflow-hidden\" aria-labelledby=\"hero-title\" data-testid=\"landing-hero\"><div class=\"bg-grid pointer-events-none absolute inset-0 -z-10 [mask-image:radial-gradient(ellipse_at_top,black_20%,transparent_70%)]\" aria-hidden=\"true\"></div><div class=\"pointer-events-none absolute -top-40 left-1/2 -z-10 h-[36rem] w-[72rem] -translate-x-1/2 rounded-full bg-gradient-to-tr from-brand-400/25 via-fuchsia-300/15 to-emerald-300/20 blur-3xl dark:from-brand-600/25 dark:via-fuchsia-500/10 dark:to-emerald-500/10\" aria-hidden=\"true\"></div><div class=\"container-page grid items-center gap-12 pb-16 pt-12 sm:pb-24 sm:pt-16 lg:grid-cols-[7fr_5fr] lg:gap-14 lg:pt-20\"><div><p class=\"badge badge-brand mb-6\"><span class=\"relative flex h-2 w-2\" aria-hidden=\"true\"><span class=\"absolute inline-flex h-full w-full animate-ping rounded-full bg-emerald-400 opacity-75 motion-reduce:animate-none\"></span> <span class=\"relative inline-flex h-2 w-2 rounded-full bg-emerald-500\"></span></span> Live US stocks and crypto · Paper money</p><h1 id=\"hero-title\" class=\"text-4xl font-extrabold tracking-tight text-slate-900 sm:text-5xl xl:text-[3.5rem] xl:leading-[1.1] dark:text-white\">Trade the real market. <span class=\"block bg-gradient-to-r from-brand-600 to-fuchsia-500 bg-clip-text text-transparent dark:from-brand-300 dark:to-fuchsia-300\">Risk none of your money.</span></h1><p class=\"mt-6 max-w-xl text-lg leading-8 text-slate-600 dark:text-slate-300\" data-testid=\"landing-subheadline\">Alpaca Wrapper streams live quotes to your browser and gives you a simulated brokerage account to practise with. Your orders fill against the real bid and ask, so you learn how trading actually feels — before it costs anything.</p><div class=\"mt-8 flex flex-col gap-3 sm:flex-row\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"relative isolate overflow-hidden\" aria-labelledby=\"hero-title\" data-testid=\"landing-hero\"><div class=\"bg-grid pointer-events-none absolute inset-0 -z-10 [mask-image:radial-gradient(ellipse_at_top,black_20%,transparent_70%)]\" aria-hidden=\"true\"></div><div class=\"pointer-events-none absolute -top-40 left-1/2 -z-10 h-[36rem] w-[72rem] -translate-x-1/2 rounded-full bg-gradient-to-tr from-brand-400/25 via-fuchsia-300/15 to-emerald-300/20 blur-3xl dark:from-brand-600/25 dark:via-fuchsia-500/10 dark:to-emerald-500/10\" aria-hidden=\"true\"></div><div class=\"container-page grid items-center gap-12 pb-16 pt-12 sm:pb-24 sm:pt-16 lg:grid-cols-[7fr_5fr] lg:gap-14 lg:pt-20\"><div><p class=\"badge badge-brand mb-6\"><span class=\"relative flex h-2 w-2\" aria-hidden=\"true\"><span class=\"absolute inline-flex h-full w-full animate-ping rounded-full bg-emerald-400 opacity-75 motion-reduce:animate-none\"></span> <span class=\"relative inline-flex h-2 w-2 rounded-full bg-emerald-500\"></span></span> Live US stocks and crypto · Paper money</p><h1 id=\"hero-title\" class=\"text-4xl font-extrabold tracking-tight text-slate-900 sm:text-5xl xl:text-[3.5rem] xl:leading-[1.1] dark:text-white\">Trade the real market. <span class=\"block bg-gradient-to-r from-brand-600 to-fuchsia-500 bg-clip-text text-transparent dark:from-brand-300 dark:to-fuchsia-300\">Risk none of your money.</span></h1><p class=\"mt-6 max-w-xl text-lg leading-8 text-slate-600 dark:text-slate-300\" data-testid=\"landing-subheadline\">Alpaca Wrapper streams live quotes to your browser and gives you a simulated brokerage account to practise with. Your orders fill against the real bid and ask, so you learn how trading actually feels — before it costs anything.</p><div class=\"mt-8 flex flex-col gap-3 sm:flex-row\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if p.User == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<a href=\"/signup\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-signup\">Start paper trading")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<a href=\"/signup\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-signup\">Start paper trading")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -114,12 +182,12 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</a> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</a> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<a href=\"/trade\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-trade\">Open the trade ticket")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<a href=\"/trade\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-trade\">Open the trade ticket")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -127,12 +195,12 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</a> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</a> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<a href=\"/markets\" class=\"btn btn-secondary btn-lg\" data-testid=\"cta-markets\">Explore markets</a></div><ul class=\"mt-8 flex flex-wrap gap-x-6 gap-y-2 text-sm text-slate-500 dark:text-slate-400\"><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<a href=\"/markets\" class=\"btn btn-secondary btn-lg\" data-testid=\"cta-markets\">Explore markets</a></div><ul class=\"mt-8 flex flex-wrap gap-x-6 gap-y-2 text-sm text-slate-500 dark:text-slate-400\"><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -140,7 +208,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " Free to use</li><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " Free to use</li><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -148,7 +216,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " No real money, ever</li><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " No real money, ever</li><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -156,7 +224,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " Works with Alpaca trading bots</li></ul></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " Works with Alpaca trading bots</li></ul></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -171,7 +239,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -198,20 +266,20 @@ func heroPreview() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" aria-hidden=\"true\" data-testid=\"landing-preview\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex items-center gap-3\"><span class=\"flex h-10 w-10 items-center justify-center rounded-xl bg-slate-900 text-xs font-bold text-white dark:bg-white dark:text-slate-900\">AAPL</span><div><p class=\"text-sm font-semibold text-slate-900 dark:text-white\">Apple Inc.</p><p class=\"text-xs text-slate-500 dark:text-slate-400\">NASDAQ · Sample data</p></div></div><div class=\"text-right\"><p class=\"price text-xl font-semibold text-slate-900 dark:text-white\">$228.41</p><p class=\"price text-xs font-medium text-up\">+2.87 (+1.27%)</p></div></div><div class=\"px-5 pt-4\"><div class=\"mb-2 flex gap-1 text-xs font-medium text-slate-500 dark:text-slate-400\"><span class=\"rounded-md bg-slate-100 px-2 py-1 text-slate-900 dark:bg-white/10 dark:text-white\">1D</span> <span class=\"px-2 py-1\">1W</span> <span class=\"px-2 py-1\">1M</span> <span class=\"px-2 py-1\">1Y</span> <span class=\"ml-auto px-2 py-1\">Sample</span></div><svg viewBox=\"0 0 400 140\" class=\"h-36 w-full\" preserveAspectRatio=\"none\"><defs><linearGradient id=\"hero-spark-fill\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"#10b981\" stop-opacity=\"0.28\"></stop> <stop offset=\"1\" stop-color=\"#10b981\" stop-opacity=\"0\"></stop></linearGradient></defs> <g stroke=\"currentColor\" class=\"text-slate-200 dark:text-white/10\" stroke-width=\"1\"><line x1=\"0\" y1=\"35\" x2=\"400\" y2=\"35\"></line> <line x1=\"0\" y1=\"70\" x2=\"400\" y2=\"70\"></line> <line x1=\"0\" y1=\"105\" x2=\"400\" y2=\"105\"></line></g> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30 L400 140 L0 140 Z\" fill=\"url(#hero-spark-fill)\"></path> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30\" fill=\"none\" stroke=\"#10b981\" stroke-width=\"2.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"></path></svg></div><div class=\"grid grid-cols-2 gap-3 border-t border-slate-100 px-5 py-4 text-sm dark:border-white/10\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Bid</p><p class=\"price font-semibold text-emerald-700 dark:text-emerald-300\">228.40 × 300</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Ask</p><p class=\"price font-semibold text-rose-700 dark:text-rose-300\">228.42 × 200</p></div></div></div><div class=\"mt-4 grid grid-cols-2 gap-4\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 AAPL</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Limit 228.45 · Day</p><p class=\"price mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" aria-hidden=\"true\" data-testid=\"landing-preview\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex items-center gap-3\"><span class=\"flex h-10 w-10 items-center justify-center rounded-xl bg-slate-900 text-xs font-bold text-white dark:bg-white dark:text-slate-900\">AAPL</span><div><p class=\"text-sm font-semibold text-slate-900 dark:text-white\">Apple Inc.</p><p class=\"text-xs text-slate-500 dark:text-slate-400\">NASDAQ · Sample data</p></div></div><div class=\"text-right\"><p class=\"price text-xl font-semibold text-slate-900 dark:text-white\">$228.41</p><p class=\"price text-xs font-medium text-up\">+2.87 (+1.27%)</p></div></div><div class=\"px-5 pt-4\"><div class=\"mb-2 flex gap-1 text-xs font-medium text-slate-500 dark:text-slate-400\"><span class=\"rounded-md bg-slate-100 px-2 py-1 text-slate-900 dark:bg-white/10 dark:text-white\">1D</span> <span class=\"px-2 py-1\">1W</span> <span class=\"px-2 py-1\">1M</span> <span class=\"px-2 py-1\">1Y</span> <span class=\"ml-auto px-2 py-1\">Sample</span></div><svg viewBox=\"0 0 400 140\" class=\"h-36 w-full\" preserveAspectRatio=\"none\"><defs><linearGradient id=\"hero-spark-fill\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"#10b981\" stop-opacity=\"0.28\"></stop> <stop offset=\"1\" stop-color=\"#10b981\" stop-opacity=\"0\"></stop></linearGradient></defs> <g stroke=\"currentColor\" class=\"text-slate-200 dark:text-white/10\" stroke-width=\"1\"><line x1=\"0\" y1=\"35\" x2=\"400\" y2=\"35\"></line> <line x1=\"0\" y1=\"70\" x2=\"400\" y2=\"70\"></line> <line x1=\"0\" y1=\"105\" x2=\"400\" y2=\"105\"></line></g> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30 L400 140 L0 140 Z\" fill=\"url(#hero-spark-fill)\"></path> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30\" fill=\"none\" stroke=\"#10b981\" stroke-width=\"2.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"></path></svg></div><div class=\"grid grid-cols-2 gap-3 border-t border-slate-100 px-5 py-4 text-sm dark:border-white/10\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Bid</p><p class=\"price font-semibold text-emerald-700 dark:text-emerald-300\">228.40 × 300</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Ask</p><p class=\"price font-semibold text-rose-700 dark:text-rose-300\">228.42 × 200</p></div></div></div><div class=\"mt-4 grid grid-cols-2 gap-4\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 AAPL</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Limit 228.45 · Day</p><p class=\"price mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs("10 @ 228.42")
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs("10 @ 228.42")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 141, Col: 96}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 155, Col: 96}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Paper equity</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$104,312.55</p><p class=\"price text-xs font-medium text-up\">+4.31% all time</p></div></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Paper equity</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$104,312.55</p><p class=\"price text-xs font-medium text-up\">+4.31% all time</p></div></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -274,59 +342,59 @@ func heroLive(r InstrumentRow) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" data-testid=\"landing-preview-live\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between gap-4 border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex min-w-0 items-center gap-3\"><span class=\"flex h-10 min-w-10 items-center justify-center rounded-xl bg-slate-900 px-1 text-xs font-bold text-white dark:bg-white dark:text-slate-900\" aria-hidden=\"true\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(heroBadge(r.Symbol))
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 195, Col: 198}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span><div class=\"min-w-0\"><p class=\"truncate text-sm font-semibold text-slate-900 dark:text-white\"><a href=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(r.Href())).ResolveURL(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 197, Col: 112}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" class=\"hover:underline\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var9 string
-		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 197, Col: 149}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</a></p><p class=\"truncate text-xs text-slate-500 dark:text-slate-400\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" data-testid=\"landing-preview-live\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between gap-4 border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex min-w-0 items-center gap-3\"><span class=\"flex h-10 min-w-10 items-center justify-center rounded-xl bg-slate-900 px-1 text-xs font-bold text-white dark:bg-white dark:text-slate-900\" aria-hidden=\"true\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(r.Name)
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(heroBadge(r.Symbol))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 198, Col: 77}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 209, Col: 198}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p></div></div><div class=\"text-right\"><p class=\"text-xl font-semibold text-slate-900 dark:text-white\" data-testid=\"hero-last\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span><div class=\"min-w-0\"><p class=\"truncate text-sm font-semibold text-slate-900 dark:text-white\"><a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var11 string
+		templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(r.Href())).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 112}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" class=\"hover:underline\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var12 string
+		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 149}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</a></p><p class=\"truncate text-xs text-slate-500 dark:text-slate-400\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var13 string
+		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(r.Name)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 212, Col: 77}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</p></div></div><div class=\"text-right\"><p class=\"text-xl font-semibold text-slate-900 dark:text-white\" data-testid=\"hero-last\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -334,7 +402,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</p><p class=\"text-xs font-medium\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p><p class=\"text-xs font-medium\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -342,33 +410,33 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</p></div></div><div class=\"flex items-center justify-between px-5 pt-3 text-xs text-slate-500 dark:text-slate-400\"><span>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</p></div></div><div class=\"flex items-center justify-between px-5 pt-3 text-xs text-slate-500 dark:text-slate-400\"><span>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var11 string
-		templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(r.ClassLabel())
+		var templ_7745c5c3_Var14 string
+		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(r.ClassLabel())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 26}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 225, Col: 26}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, " · ")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var12 string
-		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(r.Exchange)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 44}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " · ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</span> <span class=\"live-pill\" title=\"Updates live\"><span class=\"status-dot status-dot-up\" aria-hidden=\"true\"></span> Live</span></div><div class=\"grid grid-cols-2 gap-3 px-5 py-4 text-sm\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Bid</p><p class=\"font-semibold text-emerald-800 dark:text-emerald-200\">")
+		var templ_7745c5c3_Var15 string
+		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(r.Exchange)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 225, Col: 44}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</span> <span class=\"live-pill\" title=\"Updates live\"><span class=\"status-dot status-dot-up\" aria-hidden=\"true\"></span> Live</span></div><div class=\"grid grid-cols-2 gap-3 px-5 py-4 text-sm\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Bid</p><p class=\"font-semibold text-emerald-800 dark:text-emerald-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -376,7 +444,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Ask</p><p class=\"font-semibold text-rose-800 dark:text-rose-200\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Ask</p><p class=\"font-semibold text-rose-800 dark:text-rose-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -384,33 +452,33 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</p></div></div><div class=\"border-t border-slate-100 px-5 py-3 text-sm dark:border-white/10\"><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</p></div></div><div class=\"border-t border-slate-100 px-5 py-3 text-sm dark:border-white/10\"><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var13 string
-		templ_7745c5c3_Var13, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(ChartHref(r.Symbol))).ResolveURL(ctx)
+		var templ_7745c5c3_Var16 string
+		templ_7745c5c3_Var16, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(ChartHref(r.Symbol))).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 232, Col: 48}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 246, Col: 48}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var13)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\" class=\"link\">Open the ")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var16)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var14 string
-		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 232, Col: 83}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\" class=\"link\">Open the ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, " chart</a></div>")
+		var templ_7745c5c3_Var17 string
+		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 246, Col: 83}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " chart</a></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -418,7 +486,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</div><div class=\"mt-4 grid grid-cols-2 gap-4\" aria-hidden=\"true\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 shares</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Example order · Limit · Day</p><p class=\"mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">Filled at the ask</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Example paper account</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$100,000.00</p><p class=\"text-xs font-medium text-slate-500 dark:text-slate-400\">to start with</p></div></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</div><div class=\"mt-4 grid grid-cols-2 gap-4\" aria-hidden=\"true\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 shares</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Example order · Limit · Day</p><p class=\"mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">Filled at the ask</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Example paper account</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$100,000.00</p><p class=\"text-xs font-medium text-slate-500 dark:text-slate-400\">to start with</p></div></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -452,7 +520,7 @@ func landingLive(live WatchlistView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<section class=\"border-t border-slate-200 py-12 sm:py-16 dark:border-white/10\" aria-label=\"Live market\" data-testid=\"landing-live\"><div class=\"container-page\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<section class=\"border-t border-slate-200 py-12 sm:py-16 dark:border-white/10\" aria-label=\"Live market\" data-testid=\"landing-live\"><div class=\"container-page\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -460,7 +528,7 @@ func landingLive(live WatchlistView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<p class=\"mt-3 text-sm text-slate-500 dark:text-slate-400\">Prices stream live from the market feed. <a href=\"/markets\" class=\"link\">Open the markets</a> or <a href=\"/instruments\" class=\"link\">search instruments</a>.</p></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<p class=\"mt-3 text-sm text-slate-500 dark:text-slate-400\">Prices stream live from the market feed. <a href=\"/markets\" class=\"link\">Open the markets</a> or <a href=\"/instruments\" class=\"link\">search instruments</a>.</p></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -485,7 +553,7 @@ func landingFeatures() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<section id=\"features\" class=\"border-t border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"features-title\" data-testid=\"landing-features\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">Everything you need to practise</p><h2 id=\"features-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">A real trading desk, with pretend money</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Watch the market move in real time, place the same kinds of orders a broker accepts, and see exactly how they would have filled.</p></div><div class=\"mx-auto mt-14 grid max-w-6xl gap-6 sm:grid-cols-2 lg:grid-cols-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<section id=\"features\" class=\"border-t border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"features-title\" data-testid=\"landing-features\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">Everything you need to practise</p><h2 id=\"features-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">A real trading desk, with pretend money</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Watch the market move in real time, place the same kinds of orders a broker accepts, and see exactly how they would have filled.</p></div><div class=\"mx-auto mt-14 grid max-w-6xl gap-6 sm:grid-cols-2 lg:grid-cols-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -513,7 +581,7 @@ func landingFeatures() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -538,20 +606,20 @@ func featureCard(icon, title, body, testID string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<article class=\"card group transition hover:-translate-y-0.5 hover:shadow-lg motion-reduce:transition-none motion-reduce:hover:translate-y-0 dark:hover:border-white/20\" data-testid=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<article class=\"card group transition hover:-translate-y-0.5 hover:shadow-lg motion-reduce:transition-none motion-reduce:hover:translate-y-0 dark:hover:border-white/20\" data-testid=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var18 string
-		templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(testID).Resolve(ctx)
+		var templ_7745c5c3_Var21 string
+		templ_7745c5c3_Var21, templ_7745c5c3_Err = templruntime.NewAttributeExpression(testID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 297, Col: 190}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 311, Col: 190}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var21)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\"><div class=\"flex h-11 w-11 items-center justify-center rounded-xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-400/20\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\"><div class=\"flex h-11 w-11 items-center justify-center rounded-xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-400/20\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -559,33 +627,33 @@ func featureCard(icon, title, body, testID string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</div><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</div><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var19 string
-		templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		var templ_7745c5c3_Var22 string
+		templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 301, Col: 79}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 315, Col: 79}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</h3><p class=\"mt-2 text-sm leading-6 text-slate-600 dark:text-slate-300\">")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var20 string
-		templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(body)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 302, Col: 77}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</h3><p class=\"mt-2 text-sm leading-6 text-slate-600 dark:text-slate-300\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "</p></article>")
+		var templ_7745c5c3_Var23 string
+		templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(body)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 316, Col: 77}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -610,7 +678,7 @@ func landingHowItWorks() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<section id=\"how-it-works\" class=\"py-20 sm:py-24\" aria-labelledby=\"how-title\" data-testid=\"landing-how\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">How it works</p><h2 id=\"how-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">From sign-up to first trade in a minute</h2></div><ol class=\"mx-auto mt-14 grid max-w-5xl gap-8 md:grid-cols-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<section id=\"how-it-works\" class=\"py-20 sm:py-24\" aria-labelledby=\"how-title\" data-testid=\"landing-how\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">How it works</p><h2 id=\"how-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">From sign-up to first trade in a minute</h2></div><ol class=\"mx-auto mt-14 grid max-w-5xl gap-8 md:grid-cols-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -626,7 +694,7 @@ func landingHowItWorks() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</ol></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "</ol></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -651,59 +719,59 @@ func howStep(n, title, body string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<li class=\"relative flex flex-col items-center text-center\"><span class=\"flex h-12 w-12 items-center justify-center rounded-full bg-brand-600 text-lg font-bold text-white shadow-glow dark:bg-brand-500\" aria-hidden=\"true\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var23 string
-		templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(n)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 324, Col: 166}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</span><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\"><span class=\"sr-only\">Step ")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var24 string
-		templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(n)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 325, Col: 102}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, ": </span>")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var25 string
-		templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(title)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 325, Col: 120}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</h3><p class=\"mt-2 max-w-xs text-sm leading-6 text-slate-600 dark:text-slate-300\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<li class=\"relative flex flex-col items-center text-center\"><span class=\"flex h-12 w-12 items-center justify-center rounded-full bg-brand-600 text-lg font-bold text-white shadow-glow dark:bg-brand-500\" aria-hidden=\"true\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var26 string
-		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(body)
+		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(n)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 326, Col: 86}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 338, Col: 166}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</p></li>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</span><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\"><span class=\"sr-only\">Step ")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var27 string
+		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(n)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 339, Col: 102}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ": </span>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var28 string
+		templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 339, Col: 120}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</h3><p class=\"mt-2 max-w-xs text-sm leading-6 text-slate-600 dark:text-slate-300\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var29 string
+		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(body)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 340, Col: 86}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</p></li>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -728,7 +796,7 @@ func landingAPI() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<section class=\"border-y border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"api-title\" data-testid=\"landing-api\"><div class=\"container-page grid items-center gap-12 lg:grid-cols-2\"><div><p class=\"eyebrow\">Built for bots, too</p><h2 id=\"api-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">Your strategy, unchanged</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Alpaca Wrapper speaks Alpaca's trading API. Change the base URL your bot connects to, and its orders land in your paper account — where you can watch them fill on the same screens you trade from.</p><ul class=\"mt-6 space-y-3 text-sm text-slate-600 dark:text-slate-300\"><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<section class=\"border-y border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"api-title\" data-testid=\"landing-api\"><div class=\"container-page grid items-center gap-12 lg:grid-cols-2\"><div><p class=\"eyebrow\">Built for bots, too</p><h2 id=\"api-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">Your strategy, unchanged</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Alpaca Wrapper speaks Alpaca's trading API. Change the base URL your bot connects to, and its orders land in your paper account — where you can watch them fill on the same screens you trade from.</p><ul class=\"mt-6 space-y-3 text-sm text-slate-600 dark:text-slate-300\"><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -736,7 +804,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, " Use the official Alpaca SDKs and tools you already know.</li><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, " Use the official Alpaca SDKs and tools you already know.</li><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -744,7 +812,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " Same order types, same fill rules as trading by hand.</li><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, " Same order types, same fill rules as trading by hand.</li><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -752,7 +820,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, " Run against the simulator for fast, repeatable tests.</li></ul></div><figure class=\"overflow-hidden rounded-2xl bg-ink-900 shadow-xl ring-1 ring-white/10 dark:bg-ink-950\"><div class=\"flex items-center gap-2 border-b border-white/10 px-4 py-3\" aria-hidden=\"true\"><span class=\"h-3 w-3 rounded-full bg-rose-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-amber-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-emerald-400/80\"></span> <span class=\"ml-2 font-mono text-xs text-slate-400\">terminal</span></div><div class=\"overflow-x-auto rounded-b-2xl p-5 font-mono text-[13px] leading-6 text-slate-200 sm:text-sm\" tabindex=\"0\" role=\"region\" aria-label=\"Example shell commands\"><code class=\"block min-w-max\"><span class=\"block text-slate-500\"># Point your existing bot at Alpaca Wrapper</span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_BASE_URL=<span class=\"text-emerald-300\">\"https://your-alpaca-wrapper\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_KEY_ID=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_SECRET_KEY=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block h-6\"></span> <span class=\"block\">python my_bot.py<span class=\"ml-6 text-slate-500\"># nothing else changes</span></span></code></div><figcaption class=\"sr-only\">Example: set the Alpaca base URL to your Alpaca Wrapper server and run your bot as usual.</figcaption></figure></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " Run against the simulator for fast, repeatable tests.</li></ul></div><figure class=\"overflow-hidden rounded-2xl bg-ink-900 shadow-xl ring-1 ring-white/10 dark:bg-ink-950\"><div class=\"flex items-center gap-2 border-b border-white/10 px-4 py-3\" aria-hidden=\"true\"><span class=\"h-3 w-3 rounded-full bg-rose-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-amber-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-emerald-400/80\"></span> <span class=\"ml-2 font-mono text-xs text-slate-400\">terminal</span></div><div class=\"overflow-x-auto rounded-b-2xl p-5 font-mono text-[13px] leading-6 text-slate-200 sm:text-sm\" tabindex=\"0\" role=\"region\" aria-label=\"Example shell commands\"><code class=\"block min-w-max\"><span class=\"block text-slate-500\"># Point your existing bot at Alpaca Wrapper</span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_BASE_URL=<span class=\"text-emerald-300\">\"https://your-alpaca-wrapper\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_KEY_ID=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_SECRET_KEY=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block h-6\"></span> <span class=\"block\">python my_bot.py<span class=\"ml-6 text-slate-500\"># nothing else changes</span></span></code></div><figcaption class=\"sr-only\">Example: set the Alpaca base URL to your Alpaca Wrapper server and run your bot as usual.</figcaption></figure></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -777,22 +845,22 @@ func landingCTA(p Page) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<section class=\"py-20 sm:py-24\" aria-labelledby=\"cta-title\" data-testid=\"landing-cta\"><div class=\"container-page\"><div class=\"relative isolate overflow-hidden rounded-3xl bg-gradient-to-br from-brand-600 to-brand-800 px-6 py-14 text-center shadow-xl sm:px-12 dark:from-brand-700 dark:to-ink-800\"><div class=\"bg-grid absolute inset-0 -z-10 opacity-40\" aria-hidden=\"true\"></div><h2 id=\"cta-title\" class=\"text-balance text-3xl font-bold tracking-tight text-white sm:text-4xl\">Make your first trade today</h2><p class=\"mx-auto mt-4 max-w-xl text-lg text-brand-100\">Learn the order types, test a strategy, or just see how you would have done — with the market as it really is.</p><div class=\"mt-8 flex flex-col justify-center gap-3 sm:flex-row\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "<section class=\"py-20 sm:py-24\" aria-labelledby=\"cta-title\" data-testid=\"landing-cta\"><div class=\"container-page\"><div class=\"relative isolate overflow-hidden rounded-3xl bg-gradient-to-br from-brand-600 to-brand-800 px-6 py-14 text-center shadow-xl sm:px-12 dark:from-brand-700 dark:to-ink-800\"><div class=\"bg-grid absolute inset-0 -z-10 opacity-40\" aria-hidden=\"true\"></div><h2 id=\"cta-title\" class=\"text-balance text-3xl font-bold tracking-tight text-white sm:text-4xl\">Make your first trade today</h2><p class=\"mx-auto mt-4 max-w-xl text-lg text-brand-100\">Learn the order types, test a strategy, or just see how you would have done — with the market as it really is.</p><div class=\"mt-8 flex flex-col justify-center gap-3 sm:flex-row\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if p.User == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<a href=\"/signup\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Start paper trading</a> <a href=\"/login\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">I already have an account</a>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<a href=\"/signup\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Start paper trading</a> <a href=\"/login\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">I already have an account</a>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<a href=\"/portfolio\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Go to your portfolio</a> <a href=\"/markets\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Explore markets</a>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<a href=\"/portfolio\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Go to your portfolio</a> <a href=\"/markets\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Explore markets</a>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "</div></div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "</div></div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
