@@ -109,6 +109,7 @@ const SSEBatch = 100
 type SSEProtocol struct {
 	listener *trading.Listener
 	rng      TradeEventsRange
+	frames   *EventFrames  // shared by the process's streams
 	wake     chan struct{} // the listener's, and the until timer's
 
 	mu      sync.Mutex
@@ -116,9 +117,10 @@ type SSEProtocol struct {
 }
 
 // NewSSEProtocol returns the protocol for one stream. open starts the listener with the Resume
-// and wake channel it is given (the handler opens it, so that its errors are HTTP answers).
-func NewSSEProtocol(rng TradeEventsRange, open func(trading.Resume) (*trading.Listener, error)) (*SSEProtocol, error) {
-	p := &SSEProtocol{rng: rng, wake: make(chan struct{}, 1)}
+// and wake channel it is given (the handler opens it, so that its errors are HTTP answers);
+// frames, shared by the process's streams, encodes each event once (nil: each stream encodes).
+func NewSSEProtocol(rng TradeEventsRange, frames *EventFrames, open func(trading.Resume) (*trading.Listener, error)) (*SSEProtocol, error) {
+	p := &SSEProtocol{rng: rng, frames: frames, wake: make(chan struct{}, 1)}
 	r := rng.Resume
 	r.Wake = p.wake
 	l, err := open(r)
@@ -180,9 +182,7 @@ func (p *SSEProtocol) Next(ctx context.Context, dst []byte) ([]byte, bool, error
 		if (p.rng.UntilID != 0 && up.EventID > p.rng.UntilID) || (!p.rng.Until.IsZero() && up.At.After(p.rng.Until)) {
 			return dst, false, end
 		}
-		if tu, ok := EncodeTradeUpdate(up); ok {
-			dst = AppendSSE(dst, &tu)
-		}
+		dst = append(dst, p.frames.SSE(up)...)
 		if p.rng.UntilID != 0 && up.EventID == p.rng.UntilID {
 			return dst, false, end
 		}

@@ -32,7 +32,7 @@ func (s *Server) alpacaTradeEvents(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	p, err := alpacaapi.NewSSEProtocol(rng, func(r trading.Resume) (*trading.Listener, error) {
+	p, err := alpacaapi.NewSSEProtocol(rng, s.eventFrames, func(r trading.Resume) (*trading.Listener, error) {
 		return s.trading.Updates().Listen(ctx, caller.AccountID, r)
 	})
 	if err != nil {

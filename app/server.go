@@ -48,11 +48,12 @@ type Server struct {
 	pages          *pageCaches // public page data kept briefly (app/pagecache.go)
 	alpacaData     *alpacaData // the Alpaca-compatible market-data API's state (app/alpaca_data.go)
 	river          *database.RiverClient
-	authRule       ratelimit.Rule        // attempts allowed at login, sign-up, reset and tokens
-	loginGuard     *ratelimit.LoginGuard // failed logins: slowed per account and client (auth_login.go)
-	publicRule     ratelimit.Rule        // requests per client IP to the public market-data API (api_market.go)
-	publicLimiter  *ratelimit.Memory     // counts publicRule in memory
-	botLimiter     *alpacaapi.Limiter    // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	authRule       ratelimit.Rule         // attempts allowed at login, sign-up, reset and tokens
+	loginGuard     *ratelimit.LoginGuard  // failed logins: slowed per account and client (auth_login.go)
+	publicRule     ratelimit.Rule         // requests per client IP to the public market-data API (api_market.go)
+	publicLimiter  *ratelimit.Memory      // counts publicRule in memory
+	botLimiter     *alpacaapi.Limiter     // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	eventFrames    *alpacaapi.EventFrames // trade events' SSE frames, encoded once for every stream
 	trustedProxies []*net.IPNet
 }
 
@@ -90,6 +91,7 @@ func newBareServer(deps ServerDeps) *Server {
 	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
 	s.publicLimiter = ratelimit.NewMemory(nil, 0)
 	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
+	s.eventFrames = alpacaapi.NewEventFrames(4096)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{
