@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -118,15 +117,18 @@ func (s *Server) alpacaAuth(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d := s.botLimiter.Allow(caller.rateKey(), time.Now())
-	if d.Limit > 0 {
-		c.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
-		c.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
-		c.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
-	}
-	if !d.Allowed {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(time.Until(d.Reset).Seconds()+0.999))))
-		return alpacaapi.Refuse(alpacaapi.CodeRateLimited, "rate limit exceeded")
+	// Counted in this process's memory, like the public market-data limit: no database write per
+	// request, and a full limiter lets the request through rather than refuse everyone new.
+	if s.botRule.Limit > 0 {
+		if d, err := s.botLimiter.Hit(caller.rateKey(), s.botRule); err == nil {
+			c.Set("X-RateLimit-Limit", strconv.Itoa(d.Limit))
+			c.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
+			c.Set("X-RateLimit-Reset", strconv.FormatInt(d.Resets.Unix(), 10))
+			if !d.Allowed {
+				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, int(d.RetryAfter.Seconds()+0.999))))
+				return alpacaapi.Refuse(alpacaapi.CodeRateLimited, "rate limit exceeded")
+			}
+		}
 	}
 	c.Locals(localAlpacaCaller, caller)
 	return c.Next()

@@ -52,7 +52,8 @@ type Server struct {
 	loginGuard     *ratelimit.LoginGuard  // failed logins: slowed per account and client (auth_login.go)
 	publicRule     ratelimit.Rule         // requests per client IP to the public market-data API (api_market.go)
 	publicLimiter  *ratelimit.Memory      // counts publicRule in memory
-	botLimiter     *alpacaapi.Limiter     // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	botRule        ratelimit.Rule         // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
+	botLimiter     *ratelimit.Memory      // counts botRule in memory
 	eventFrames    *alpacaapi.EventFrames // trade events' SSE frames, encoded once for every stream
 	trustedProxies []*net.IPNet
 }
@@ -90,7 +91,8 @@ func newBareServer(deps ServerDeps) *Server {
 	}
 	s.publicRule = ratelimit.Rule{Limit: s.cfg.PublicRate.Limit, Window: s.cfg.PublicRate.Window}
 	s.publicLimiter = ratelimit.NewMemory(nil, 0)
-	s.botLimiter = alpacaapi.NewLimiter(s.cfg.BotAPIRate.Limit, s.cfg.BotAPIRate.Window)
+	s.botRule = ratelimit.Rule{Limit: s.cfg.BotAPIRate.Limit, Window: s.cfg.BotAPIRate.Window}
+	s.botLimiter = ratelimit.NewMemory(nil, 0)
 	s.eventFrames = alpacaapi.NewEventFrames(4096)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)

@@ -84,7 +84,7 @@ func (m *Memory) Hit(key string, r Rule) (Result, error) {
 		m.sweepLocked(now)
 		m.nextSweep = now.Add(r.Window)
 	}
-	res := Result{Allowed: c.hits <= r.Limit, Remaining: max(0, r.Limit-c.hits), Limit: r.Limit}
+	res := Result{Allowed: c.hits <= r.Limit, Remaining: max(0, r.Limit-c.hits), Limit: r.Limit, Resets: c.ends}
 	if !res.Allowed {
 		res.RetryAfter = c.ends.Sub(now)
 	}

@@ -111,6 +111,8 @@ type Result struct {
 	RetryAfter time.Duration
 	// Limit is the rule's limit, for RateLimit-* response headers.
 	Limit int
+	// Resets is when the current window ends (set by Memory; zero from Limiter).
+	Resets time.Time
 }
 
 // Limiter counts attempts in the rate_limits table. It is safe for concurrent use by any number
