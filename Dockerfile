@@ -21,8 +21,14 @@ ENV APP_ENV=production \
     HOST=0.0.0.0 \
     PORT=8080
 EXPOSE 8080
-# Migrations are a release step, run once per deploy before the new version takes traffic:
+# One image, every role: the command picks it (docker-compose.yml runs them side by side).
+#   migrate up              the release step, once per deploy before the new version takes traffic
+#                           (production defaults MIGRATE_ON_START to false so instances never race)
+#   serve  (ROLES=web)      HTTP and WebSockets; run as many as the load needs behind a load balancer
+#   worker                  River job workers; run one or more
+#   feed                    the market feed and the matcher; run two: one is elected, one stands by
+#   serve  (no ROLES)       everything in one container, for a small installation
+# Every role needs DATABASE_URL, SECRET_KEY and SMTP_HOST, e.g.
 #   docker run --rm -e DATABASE_URL=... -e SECRET_KEY=... -e SMTP_HOST=... IMAGE migrate up
-# (production defaults MIGRATE_ON_START to false so instances never race to migrate).
 ENTRYPOINT ["/usr/local/bin/alpacawrapper"]
 CMD ["serve"]

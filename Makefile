@@ -6,7 +6,7 @@ GO   ?= go
 # Packages under test; `make test PKG=./database/...` narrows the run.
 PKG  ?= ./...
 
-.PHONY: run test test-race generate check lint migrate bench bench-ws build node_modules help
+.PHONY: run test test-race generate check lint api-lint migrate bench bench-ws bench-scale build node_modules help
 
 ## run: serve the app on http://$(HOST):$(PORT) with the embedded database (no set-up needed)
 run:
@@ -17,10 +17,20 @@ build:
 	$(GO) build -trimpath -o bin/alpacawrapper .
 
 ## test: run every Go test against one embedded PostgreSQL cluster shared by all packages, then the
-## JavaScript unit tests (chart indicators) with Node's built-in runner
+## JavaScript unit tests (chart indicators) with Node's built-in runner. The app's tests check every
+## exchange with the JSON API against its OpenAPI document and leave the counts in API_CONTRACT_REPORT.
+API_CONTRACT_REPORT = $(CURDIR)/.data/api-contract.txt
 test:
-	APP_ENV=test $(GO) run . devdb run -- $(GO) test -count=1 -timeout 30m $(PKG)
+	@mkdir -p .data && rm -f $(API_CONTRACT_REPORT)
+	APP_ENV=test API_CONTRACT_REPORT=$(API_CONTRACT_REPORT) $(GO) run . devdb run -- $(GO) test -count=1 -timeout 30m $(PKG)
+	@if [ -f $(API_CONTRACT_REPORT) ]; then cat $(API_CONTRACT_REPORT); fi
 	node --test static/js/
+
+## api-lint: write the JSON API's OpenAPI document and lint it with @redocly/cli (redocly.yaml)
+api-lint:
+	@mkdir -p .data
+	OPENAPI_OUT=$(CURDIR)/.data/openapi.json $(GO) test -count=1 -run '^TestAPIDocumentIsValid$$' ./app/
+	npx --no-install redocly lint .data/openapi.json --config redocly.yaml --format stylish
 
 ## test-race: the same, with the race detector (slower)
 test-race:
@@ -68,6 +78,13 @@ bench:
 WSLOAD ?=
 bench-ws:
 	APP_ENV=test $(GO) run . devdb run -- $(GO) run ./tools/wsload $(WSLOAD)
+
+## bench-scale: 6,000 WebSocket clients on one process (the baseline), then on 3 web processes (2,000 each) fed by one feed process over the relay, in one run
+SCALE_CLIENTS ?= 6000
+bench-scale:
+	APP_ENV=test $(GO) run . devdb run -- sh -c '$(GO) build -o /tmp/aw-wsload-server . && \
+		$(GO) run ./tools/wsload -server-bin /tmp/aw-wsload-server -clients $(SCALE_CLIENTS) $(WSLOAD) && \
+		$(GO) run ./tools/wsload -server-bin /tmp/aw-wsload-server -web 3 -clients $(SCALE_CLIENTS) $(WSLOAD)'
 
 ## help: list the targets
 help:

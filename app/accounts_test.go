@@ -280,7 +280,7 @@ func TestGuestsAreSentToLogInAndBack(t *testing.T) {
 		guest := a.browser()
 		guest.htmx = true
 		resp, _ := guest.get("/settings/profile")
-		if resp.Header.Get("HX-Redirect") == "" {
+		if resp.Header.Get(hxRedirect) == "" {
 			t.Error("no HX-Redirect")
 		}
 	})
@@ -575,6 +575,28 @@ func TestAvatarUpload(t *testing.T) {
 	resp, body := b.get("/avatars/" + *u.AvatarFile)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || !bytes.Equal([]byte(body), pngOf(64, 64)) {
 		t.Errorf("serving the picture: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	etag := resp.Header.Get("ETag")
+	if etag == "" || !strings.Contains(resp.Header.Get("Cache-Control"), "max-age") {
+		t.Errorf("caching headers: ETag %q, Cache-Control %q", etag, resp.Header.Get("Cache-Control"))
+	}
+	req := httptest.NewRequest(http.MethodGet, "/avatars/"+*u.AvatarFile, nil)
+	req.Header.Set("If-None-Match", etag)
+	if resp, body := b.send(req); resp.StatusCode != http.StatusNotModified || body != "" {
+		t.Errorf("revalidation with the ETag: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	// Stored in the database, not on this process's disk: any process serves it.
+	var rows int64
+	a.db.Gorm.Raw(`SELECT count(*) FROM avatars WHERE name = ?`, *u.AvatarFile).Scan(&rows)
+	if rows != 1 {
+		t.Errorf("%d rows for the picture in avatars", rows)
+	}
+	first := *u.AvatarFile
+	if resp, _ := b.upload("/settings/profile/avatar", "avatar", "new.png", pngOf(32, 32)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second upload: %d", resp.StatusCode)
+	}
+	if resp, _ := b.get("/avatars/" + first); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the replaced picture: %d, want 404", resp.StatusCode)
 	}
 	if resp, _ := b.get("/avatars/..%2F..%2Fetc%2Fpasswd"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a crafted name: %d", resp.StatusCode)

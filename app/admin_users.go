@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -30,7 +30,7 @@ const (
 
 // adminHome is GET /admin. The user list is the only admin page, so it is the admin home.
 func (s *Server) adminHome(c *fiber.Ctx) error {
-	return c.Redirect("/admin/users", fiber.StatusSeeOther)
+	return c.Redirect(urls.Path(urls.AdminUsers), fiber.StatusSeeOther)
 }
 
 // adminUsersPage is GET /admin/users?q=&page=: one page of accounts, optionally searched. htmx
@@ -38,13 +38,12 @@ func (s *Server) adminHome(c *fiber.Ctx) error {
 // history (it keeps no snapshot of this one), which needs the whole document.
 func (s *Server) adminUsersPage(c *fiber.Ctx) error {
 	viewer := currentUser(c)
-	d, err := s.adminUserList(c.UserContext(), viewer, c.Query("q"), adminPageParam(c.Query("page")))
+	d, err := s.adminUserList(c.UserContext(), viewer, c.Query("q"), adminUsersFilterOf(c), adminPageParam(c.Query("page")))
 	if err != nil {
 		return err
 	}
-	// One address, two shapes of answer: a cache must not hand the fragment to a navigation.
-	c.Vary("HX-Request")
-	if isHTMX(c) && c.Get("HX-History-Restore-Request") != "true" {
+	// One address, two shapes of answer (wantsFragment adds Vary: HX-Request for caches).
+	if wantsFragment(c) {
 		return render(c, views.AdminUsersResults(currentSession(c).CSRFToken, d))
 	}
 	return render(c, views.AdminUsersPage(s.page(c, "Users"), d))
@@ -56,41 +55,23 @@ func (s *Server) disableUser(c *fiber.Ctx) error { return s.setUserActive(c, fal
 // enableUser is POST /admin/users/:id/enable: the person can log in again (old sessions stay ended).
 func (s *Server) enableUser(c *fiber.Ctx) error { return s.setUserActive(c, true) }
 
-// setUserActive disables or enables the account in the URL, then sends the operator back to the
-// list they were on with a flash.
+// setUserActive disables or enables the account in the URL, with its audit entry, then sends the
+// operator back to the page they were on with a flash.
 func (s *Server) setUserActive(c *fiber.Ctx, active bool) error {
-	ctx, admin := c.UserContext(), currentUser(c)
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return adminUserNotFound()
-	}
-	// An administrator who disabled their own account would be locked out at once, and if they
-	// were the last one, nobody could undo it from here.
-	if !active && id == admin.ID {
-		return apperr.New(apperr.KindConflict, "cannot_disable_self",
-			"You can't disable your own account. Ask another administrator if it really must be disabled.")
-	}
-	target, err := models.UserByID(ctx, s.db, id)
-	if err == nil {
-		err = s.accounts.SetActive(ctx, id, active)
-	}
-	if errors.Is(err, models.ErrNotFound) {
-		return adminUserNotFound()
-	}
+	admin := currentUser(c)
+	target, err := s.changeUser(c, map[bool]string{true: "user.enable", false: "user.disable"}[active],
+		setActive(admin.ID, active, c.FormValue("confirm_self") == "yes"))
 	if err != nil {
 		return err
 	}
-	// Who changed whose access, for the operators' own audit.
-	s.log.InfoContext(ctx, "account access changed by an administrator",
-		slog.Int64("user_id", id), slog.Bool("active", active), slog.Int64("admin_id", admin.ID))
-
 	who := fmt.Sprintf("%s (%s)", target.Name, target.Email)
 	if active {
 		s.flash(c, "success", who+" is enabled and can log in again.")
 	} else {
+		s.live.endUser(target.ID, "account disabled")
 		s.flash(c, "success", who+" is disabled and has been signed out everywhere.")
 	}
-	return redirectAfterPost(c, views.AdminUsersURL(cleanAdminQuery(c.FormValue("q")), adminPageParam(c.FormValue("page"))))
+	return redirectAfterPost(c, adminUsersBack(c))
 }
 
 func adminUserNotFound() error {
@@ -99,16 +80,19 @@ func adminUserNotFound() error {
 
 // adminUserList loads one page of the list for viewer, with dates in the viewer's time zone. A page
 // past the end (the list shrank, or the URL was edited) shows the last page instead of nothing.
-func (s *Server) adminUserList(ctx context.Context, viewer *models.User, query string, page int) (views.AdminUsersData, error) {
+func (s *Server) adminUserList(ctx context.Context, viewer *models.User, query string, f views.AdminUsersFilter, page int) (views.AdminUsersData, error) {
 	query = cleanAdminQuery(query)
-	users, total, err := models.ListUsers(ctx, s.db, query, adminUsersPerPage, (page-1)*adminUsersPerPage)
+	lq := adminUsersQuery(query, f)
+	lq.Offset = (page - 1) * adminUsersPerPage
+	users, total, err := models.ListUsersBy(ctx, s.db, lq)
 	if err != nil {
 		return views.AdminUsersData{}, err
 	}
 	pages := max(1, int((total+adminUsersPerPage-1)/adminUsersPerPage))
 	if page > pages {
 		page = pages
-		if users, total, err = models.ListUsers(ctx, s.db, query, adminUsersPerPage, (page-1)*adminUsersPerPage); err != nil {
+		lq.Offset = (page - 1) * adminUsersPerPage
+		if users, total, err = models.ListUsersBy(ctx, s.db, lq); err != nil {
 			return views.AdminUsersData{}, err
 		}
 	}
@@ -117,7 +101,7 @@ func (s *Server) adminUserList(ctx context.Context, viewer *models.User, query s
 	for i := range users {
 		rows = append(rows, adminUserRow(&users[i], viewer, loc))
 	}
-	return views.AdminUsersData{Rows: rows, Query: query, Page: page, Pages: pages, PerPage: adminUsersPerPage, Total: total}, nil
+	return views.AdminUsersData{Rows: rows, Query: query, Filter: f, Page: page, Pages: pages, PerPage: adminUsersPerPage, Total: total}, nil
 }
 
 // adminUserRow is what the list shows of u: never its password hash or other secrets.
@@ -125,7 +109,7 @@ func adminUserRow(u *models.User, viewer *models.User, loc *time.Location) views
 	r := views.AdminUserRow{ID: u.ID, Name: u.Name, Email: u.Email, Initials: u.Initials(), IsAdmin: u.IsAdmin(),
 		Active: u.Active, Verified: u.EmailVerified(), CreatedAt: u.CreatedAt.In(loc), Self: u.ID == viewer.ID}
 	if u.AvatarFile != nil {
-		r.AvatarURL = "/avatars/" + *u.AvatarFile
+		r.AvatarURL = urls.Path(urls.Avatar, *u.AvatarFile)
 	}
 	if u.LastLoginAt != nil {
 		t := u.LastLoginAt.In(loc)

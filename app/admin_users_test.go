@@ -203,11 +203,11 @@ func TestAdminListsAndSearchesUsers(t *testing.T) {
 		if resp.StatusCode != 200 || strings.Contains(body, "<html") || !strings.HasPrefix(strings.TrimSpace(body), `<div id="admin-users-results"`) {
 			t.Fatalf("status %d, body starts %.80q", resp.StatusCode, body)
 		}
-		if !strings.Contains(body, "ada@example.com") || !strings.Contains(resp.Header.Get("Vary"), "HX-Request") {
+		if !strings.Contains(body, "ada@example.com") || !strings.Contains(resp.Header.Get("Vary"), hxRequest) {
 			t.Error("the fragment lacks the match, or the answer does not vary on HX-Request")
 		}
 		req, _ := http.NewRequest(http.MethodGet, "/admin/users?q=lovelace", nil)
-		req.Header.Set("HX-History-Restore-Request", "true")
+		req.Header.Set(hxHistoryRestore, "true")
 		if _, body := hx.send(req); !strings.Contains(body, "<html") {
 			t.Error("a history restore needs the whole page")
 		}
@@ -252,8 +252,8 @@ func TestAdminDisablesAndEnablesAccounts(t *testing.T) {
 		admin.htmx = true
 		defer func() { admin.htmx = false }()
 		resp, _ := admin.post(userPath(victim, "enable"), nil)
-		if resp.StatusCode != http.StatusNoContent || resp.Header.Get("HX-Redirect") != "/admin/users" {
-			t.Fatalf("htmx enable: %d %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+		if resp.StatusCode != http.StatusNoContent || resp.Header.Get(hxRedirect) != "/admin/users" {
+			t.Fatalf("htmx enable: %d %q", resp.StatusCode, resp.Header.Get(hxRedirect))
 		}
 		if !accountActive(t, a, "ada@example.com") {
 			t.Fatal("not enabled")
@@ -298,8 +298,8 @@ func TestAdminCannotDisableThemselves(t *testing.T) {
 	}
 	b.htmx = true
 	resp, body = b.post(userPath(root, "disable"), nil)
-	if resp.StatusCode != http.StatusConflict || resp.Header.Get("HX-Retarget") != "#flashes" || !strings.Contains(body, msg) {
-		t.Errorf("htmx post: %d %q", resp.StatusCode, resp.Header.Get("HX-Retarget"))
+	if resp.StatusCode != http.StatusConflict || resp.Header.Get(hxRetarget) != "#flashes" || !strings.Contains(body, msg) {
+		t.Errorf("htmx post: %d %q", resp.StatusCode, resp.Header.Get(hxRetarget))
 	}
 	b.htmx = false
 	if !accountActive(t, a, "root@example.com") {

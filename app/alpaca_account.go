@@ -31,16 +31,17 @@ func (s *Server) alpacaAccount(c *fiber.Ctx) (AlpacaCaller, *models.PaperAccount
 	return caller, a, err
 }
 
-// alpacaGetAccount is GET /v2/account.
+// alpacaGetAccount is GET /v2/account: the account and its valuation read in one query, since
+// bots poll it.
 func (s *Server) alpacaGetAccount(c *fiber.Ctx) error {
 	if err := noQuery(c); err != nil {
 		return err
 	}
-	_, a, err := s.alpacaAccount(c)
-	if err != nil {
-		return err
+	caller, ok := AlpacaCallerOf(c)
+	if !ok {
+		return errNotAuthorized // mounted without alpacaAuth: refuse rather than guess
 	}
-	v, err := s.trading.Value(c.UserContext(), s.db, a)
+	a, v, err := s.trading.AccountValue(c.UserContext(), caller.UserID, caller.AccountID)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (s *Server) botsPage(c *fiber.Ctx) error {
 	stream := "ws" + strings.TrimPrefix(base, "http") // http→ws, https→wss
 	v := views.BotsView{
 		BaseURL: base, StreamURL: stream, RateLimit: s.cfg.BotAPIRate.Limit, RateWindow: windowWords(s.cfg.BotAPIRate.Window),
-		Simulated: !s.cfg.Alpaca.Enabled(),
+		Simulated: !s.cfg.Alpaca.Enabled(), DataStreams: alpacaStreamsPerKey,
 	}
 	if u := currentUser(c); u != nil {
 		v.SignedIn = true

@@ -11,7 +11,8 @@ import (
 )
 
 // Alpaca's market-data API for bots (issue 12, item 3): the REST endpoints the data SDKs call and
-// the real-time streams, served from this app's provider and hub. The REST implementation is
+// the real-time streams, served from this app's provider and hub (the test stream, /v2/test, from
+// a market of its own). The REST implementation is
 // alpacawire.DataAPI, the one the fake Alpaca server serves too; the streams are live sessions
 // speaking alpacawire's protocol (alpaca_data_stream.go).
 
@@ -43,6 +44,7 @@ type alpacaData struct {
 	rest    fiber.Handler
 	manager *live.Manager
 	stream  fiber.Handler
+	test    *alpacaTestFeed // /v2/test (alpaca_data_testfeed.go)
 
 	mu    sync.Mutex
 	byKey map[string]int
@@ -54,12 +56,12 @@ func newAlpacaData(s *Server) *alpacaData {
 		return nil
 	}
 	api := alpacawire.NewDataAPI(alpacawire.DataAPIOptions{Source: s.market.Provider, Logger: s.log})
+	opts := live.Options{UpdatesPerSecond: alpacaStreamFlushes, MaxSymbols: alpacaStreamSymbols, MaxMessage: alpacaStreamMaxMessage}
 	d := &alpacaData{
-		rest: adaptor.HTTPHandler(api),
-		manager: live.NewManager(s.market.Hub, live.Options{
-			UpdatesPerSecond: alpacaStreamFlushes, MaxSymbols: alpacaStreamSymbols, MaxMessage: alpacaStreamMaxMessage,
-		}),
-		byKey: map[string]int{},
+		rest:    adaptor.HTTPHandler(api),
+		manager: live.NewManager(s.market.Hub, opts),
+		test:    newAlpacaTestFeed(s.cfg.Sim.Seed, opts),
+		byKey:   map[string]int{},
 	}
 	d.stream = s.alpacaStreamUpgrader()
 	return d
@@ -97,6 +99,7 @@ func (s *Server) alpacaDataRoutes(r fiber.Router) {
 	for _, feed := range alpacaStockFeeds() {
 		r.Get("/v2/"+feed, s.alpacaStream)
 	}
+	r.Get(alpacaTestFeedPath, s.alpacaStream)
 	r.Get("/v1beta3/crypto/us", s.alpacaStream)
 	// The trading API's key check and rate limit, and its errors as Alpaca words them.
 	r.Get("/v2/stocks/*", s.alpacaErrors, s.alpacaAuth, s.alpacaDataREST)

@@ -18,9 +18,10 @@ import (
 
 // TestJavaScriptSDK runs scripts/jssdk-check.mjs: Alpaca's official JavaScript SDK, as pinned in
 // package.json and installed by `npm ci`, against a test server of this app (account, an order,
-// bars over several pages, daily bars, the latest quote, a snapshot, crypto data without keys, and
-// quotes and trades on the msgpack stock stream, which this test feeds through the hub, and trade
-// updates on the /stream WebSocket).
+// bars over several pages, daily bars, the latest quote, a snapshot, historical trades and quotes
+// on the single- and multi-symbol paths with pages and both directions, crypto data and its trades
+// and quotes without keys, quotes and trades on the msgpack stock stream, which this test feeds
+// through the hub, FAKEPACA on the test stream, and trade updates on the /stream WebSocket).
 func TestJavaScriptSDK(t *testing.T) {
 	// CI installs Node and runs `npm ci` first, so there a missing SDK is a failure; elsewhere (a
 	// checkout whose node_modules predates the SDK) it is a skip that says what to run.

@@ -37,6 +37,7 @@ import (
 const (
 	localAlpacaFormat = "alpaca.format"
 	localAlpacaCrypto = "alpaca.crypto"
+	localAlpacaTest   = "alpaca.test"
 )
 
 // alpacaAuthTimeout is how long a new connection may go without authenticating, as on Alpaca;
@@ -58,6 +59,7 @@ func (s *Server) alpacaStream(c *fiber.Ctx) error {
 	}
 	c.Locals(localAlpacaFormat, alpacawire.FormatFor(c.Get(fiber.HeaderContentType)))
 	c.Locals(localAlpacaCrypto, c.Path() == "/v1beta3/crypto/us")
+	c.Locals(localAlpacaTest, c.Path() == alpacaTestFeedPath)
 	return s.alpacaData.stream(c)
 }
 
@@ -69,14 +71,21 @@ func (s *Server) alpacaStreamUpgrader() fiber.Handler {
 func (s *Server) serveAlpacaStream(conn *websocket.Conn) {
 	format, _ := conn.Locals(localAlpacaFormat).(alpacawire.Format)
 	crypto, _ := conn.Locals(localAlpacaCrypto).(bool)
+	test, _ := conn.Locals(localAlpacaTest).(bool)
 	p := newAlpacaStreamProtocol(s, crypto, format)
+	p.test = test
 	defer p.finish()
+	manager := s.alpacaData.manager
+	if test {
+		manager = s.alpacaData.test.acquire()
+		defer s.alpacaData.test.release()
+	}
 	hello, err := alpacawire.Encode(format, alpacawire.NewSuccessMsg(alpacawire.MsgConnected))
 	if err != nil || conn.WriteMessage(p.MessageType(), hello) != nil {
 		_ = conn.Close()
 		return
 	}
-	s.alpacaData.manager.Run(context.Background(), &alpacaTransport{Transport: conn.Conn, p: p}, p, live.SessionConfig{})
+	manager.Run(context.Background(), &alpacaTransport{Transport: conn.Conn, p: p}, p, live.SessionConfig{})
 }
 
 // alpacaTransport is the session's connection with the two things Alpaca's protocol needs from
@@ -115,6 +124,7 @@ type alpacaStreamProtocol struct {
 	format  alpacawire.Format
 	state   *alpacawire.StreamState
 	started time.Time
+	test    bool // the test stream: its symbols are not the catalogue's
 
 	mu       sync.Mutex
 	key      string                     // the key holding one of its stream slots; "" before auth
@@ -302,8 +312,8 @@ func (p *alpacaStreamProtocol) resolve(ctx context.Context, a *alpacawire.Action
 			all = append(all, sym)
 		}
 	}
-	if len(all) == 0 {
-		return 0
+	if len(all) == 0 || p.test {
+		return 0 // the test stream takes symbols as given: only FAKEPACA has data
 	}
 	found, ok := p.s.live.catalog.Lookup(ctx, all)
 	class := market.USEquity

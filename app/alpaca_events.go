@@ -41,10 +41,8 @@ func (s *Server) alpacaTradeEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no") // nginx would otherwise hold events back in its buffer
-	// Not compressed: the compression middleware runs the stream through a deflate writer and
-	// pipes that held events back for seconds (Go's HTTP client asks for gzip by default, so
-	// every SDK stream was compressed). It compresses only what the request accepts.
-	c.Request().Header.Del(fiber.HeaderAcceptEncoding)
+	// Never compressed (compressResponses skips event streams): a compressor held events back for
+	// seconds, and Go's HTTP client, so every SDK stream, asks for gzip by default.
 	// The writer runs after this handler returns, when Fiber has recycled c: take what it needs now.
 	conn := c.Context().Conn()
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
@@ -105,6 +103,7 @@ type guarded struct {
 func (g *guarded) Open(s *live.Session) error {
 	remove := g.guard.add(s, g.caller)
 	context.AfterFunc(s.Context(), remove)
+	g.guard.srv.live.users.add(s, g.caller.UserID, nil)
 	if op, ok := g.Protocol.(live.Opener); ok {
 		return op.Open(s)
 	}

@@ -57,7 +57,8 @@ func TestBotPageShowsSetUpForThisServer(t *testing.T) {
 		t.Fatalf("GET /bots = %d", resp.StatusCode)
 	}
 	for _, want := range []string{"http://app.test", "alpaca.NewClient", "TradingClient(", "trading.Configuration", "100000 requests per minute",
-		"RetryLimit: -1", "What differs from Alpaca", `data-testid="footer-bots"`} {
+		"RetryLimit: -1", "What differs from Alpaca", `data-testid="footer-bots"`, "ws://app.test/v2/test", "historical bars, trades and quotes",
+		"One key may hold 8 data streams"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the bot page lacks %q", want)
 		}

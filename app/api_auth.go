@@ -1,12 +1,6 @@
 package app
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"mime"
 	"strings"
 	"time"
 
@@ -19,92 +13,49 @@ import (
 )
 
 const (
-	// maxJSONBody bounds what an API handler decodes. Credentials and orders are a few hundred
-	// bytes; anything near this is not a real client.
-	maxJSONBody = 64 << 10
-
 	headerAPIKeyID     = "APCA-API-KEY-ID"
 	headerAPISecretKey = "APCA-API-SECRET-KEY"
 )
 
-// bindJSON decodes the request's JSON body into dst. Whatever is wrong with the body becomes a
-// refusal the client can act on (422 naming the field, 413, 415), never a 500. Unknown fields are
-// ignored, as most JSON APIs do, so clients that send extra fields keep working.
-//
-// The JSON content type is required: a cross-site HTML form can only send form encodings or
-// text/plain, so this also keeps browsers from posting to the API on another site's behalf.
-func bindJSON(c *fiber.Ctx, dst any) error {
-	mediaType, _, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
-	if err != nil || (mediaType != fiber.MIMEApplicationJSON && !strings.HasSuffix(mediaType, "+json")) {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send the request body as JSON, with Content-Type: application/json.")
-	}
-	body := c.Body()
-	if len(body) > maxJSONBody {
-		return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("The request body is larger than %d KiB.", maxJSONBody>>10))
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(dst); err != nil {
-		return jsonRefusal(err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return apperr.Invalid(map[string]string{"body": "The request body must hold one JSON object and nothing after it."})
-	}
-	return nil
-}
-
-// jsonRefusal explains a decoding error in words, naming the field when the decoder knows it.
-func jsonRefusal(err error) error {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return apperr.Invalid(map[string]string{"body": "The request body is empty. Send a JSON object."})
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Invalid(map[string]string{"body": "The request body is not valid JSON: it ends too early."})
-	case errors.As(err, &syntax):
-		return apperr.Invalid(map[string]string{"body": fmt.Sprintf("The request body is not valid JSON (error at byte %d).", syntax.Offset)})
-	case errors.As(err, &typ) && typ.Field == "":
-		return apperr.Invalid(map[string]string{"body": "The request body must be a JSON object."})
-	case errors.As(err, &typ):
-		// The field is named in the message too: an API client sees it as the problem's detail.
-		return apperr.Invalid(map[string]string{typ.Field: fmt.Sprintf("%q must be %s (got %s).", typ.Field, jsonKind(typ.Type.Kind().String()), typ.Value)})
-	}
-	return apperr.Invalid(map[string]string{"body": "The request body could not be read as JSON."})
-}
-
-// jsonKind names a Go kind the way a JSON client thinks of it.
-func jsonKind(goKind string) string {
-	switch {
-	case goKind == "string":
-		return "a string"
-	case goKind == "bool":
-		return "true or false"
-	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
-		return "a number"
-	case goKind == "slice", goKind == "array":
-		return "an array"
-	}
-	return "an object"
-}
-
-// required refuses the request unless every named value is non-empty.
-func required(fields map[string]string) error {
-	f := apperr.Fields{}
-	for name, value := range fields {
-		if strings.TrimSpace(value) == "" {
-			f.Add(name, "This field is required.")
-		}
-	}
-	return f.Err()
-}
-
 // tokenPairJSON is the answer to a login or a refresh.
 type tokenPairJSON struct {
-	Access           string    `json:"access"`
-	Refresh          string    `json:"refresh"`
-	AccessExpiresAt  time.Time `json:"access_expires_at"`
-	RefreshExpiresAt time.Time `json:"refresh_expires_at"`
-	TokenType        string    `json:"token_type"`
+	Access           string    `json:"access" doc:"The access token: send it as Authorization: Bearer …" example:"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl"`
+	Refresh          string    `json:"refresh" doc:"The refresh token: spend it once at /api/v1/auth/refresh for a new pair." example:"rt_5pX2vQ8mK1nB7cR4tY6wZ3aD9fG0hJ"`
+	AccessExpiresAt  time.Time `json:"access_expires_at" example:"2026-12-07T10:15:00Z"`
+	RefreshExpiresAt time.Time `json:"refresh_expires_at" example:"2026-12-21T10:00:00Z"`
+	TokenType        string    `json:"token_type" enum:"Bearer" example:"Bearer"`
+}
+
+// tokenRequestJSON is a login for a token pair.
+type tokenRequestJSON struct {
+	Email    string `json:"email" example:"ada@example.com" maxLength:"254"`
+	Password string `json:"password" example:"correct horse battery staple" maxLength:"1024"`
+}
+
+// refreshRequestJSON carries a refresh token (to spend it, or to end its login).
+type refreshRequestJSON struct {
+	Refresh string `json:"refresh" example:"rt_5pX2vQ8mK1nB7cR4tY6wZ3aD9fG0hJ" maxLength:"1024"`
+}
+
+// verifyRequestJSON carries an access token to check.
+type verifyRequestJSON struct {
+	Token string `json:"token" example:"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl" maxLength:"4096"`
+}
+
+// tokenInfoJSON says whom a valid access token belongs to and until when.
+type tokenInfoJSON struct {
+	Valid     bool      `json:"valid" example:"true"`
+	UserID    int64     `json:"user_id" example:"42"`
+	ExpiresAt time.Time `json:"expires_at" example:"2026-12-07T10:15:00Z"`
+}
+
+// meJSON is the person the credentials belong to.
+type meJSON struct {
+	ID            int64  `json:"id" example:"42"`
+	Email         string `json:"email" example:"ada@example.com"`
+	Name          string `json:"name" example:"Ada Lovelace"`
+	Role          string `json:"role" enum:"user,admin" example:"user"`
+	EmailVerified bool   `json:"email_verified" example:"true"`
 }
 
 // sendTokens answers with a token pair. no-store keeps credentials out of every cache (RFC 6749
@@ -121,10 +72,7 @@ func sendTokens(c *fiber.Ctx, p auth.Pair) error {
 // the client down exactly as at the login form (ratelimit.LoginGuard), so the API is no side door
 // for guessing passwords, nor for locking a person out.
 func (s *Server) apiToken(c *fiber.Ctx) error {
-	var in struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
+	var in tokenRequestJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -152,9 +100,7 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 // apiRefresh is POST /api/v1/auth/refresh: a refresh token for a new pair (the old refresh token
 // is spent). Limited per IP, so no one can try refresh tokens at speed.
 func (s *Server) apiRefresh(c *fiber.Ctx) error {
-	var in struct {
-		Refresh string `json:"refresh"`
-	}
+	var in refreshRequestJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -175,9 +121,7 @@ func (s *Server) apiRefresh(c *fiber.Ctx) error {
 // access tokens. It answers 204 even for an unknown token (RFC 7009): either way it no longer
 // works.
 func (s *Server) apiLogout(c *fiber.Ctx) error {
-	var in struct {
-		Refresh string `json:"refresh"`
-	}
+	var in refreshRequestJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -193,9 +137,7 @@ func (s *Server) apiLogout(c *fiber.Ctx) error {
 // apiVerify is POST /api/v1/auth/verify: whether an access token is valid now, for whom, and
 // until when. An invalid one is a 401 problem.
 func (s *Server) apiVerify(c *fiber.Ctx) error {
-	var in struct {
-		Token string `json:"token"`
-	}
+	var in verifyRequestJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -207,7 +149,7 @@ func (s *Server) apiVerify(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"valid": true, "user_id": info.UserID, "expires_at": info.ExpiresAt.UTC()})
+	return c.JSON(tokenInfoJSON{Valid: true, UserID: info.UserID, ExpiresAt: info.ExpiresAt.UTC()})
 }
 
 func authenticationRequired() error {
@@ -258,7 +200,5 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 	if u == nil {
 		return authenticationRequired() // mounted without apiAuth: refuse rather than guess
 	}
-	return c.JSON(fiber.Map{
-		"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "email_verified": u.EmailVerified(),
-	})
+	return c.JSON(meJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), EmailVerified: u.EmailVerified()})
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 	"alpacawrapper/market/sim"
 	"alpacawrapper/models"
@@ -594,13 +595,7 @@ func (c *sseClient) waitFor(t *testing.T, name, symbol string, within time.Durat
 // eventually polls cond until it holds, failing the test after within.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, within)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.Until(t, within, what, cond)
 }
 
 func TestAPIMarketStream(t *testing.T) {

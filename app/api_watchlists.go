@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/apperr"
+	"alpacawrapper/urls"
 	"alpacawrapper/watchlist"
 )
 
@@ -17,31 +18,57 @@ import (
 
 // watchlistJSON is a list as the API shows it.
 type watchlistJSON struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	Global     bool      `json:"global"`
-	Default    bool      `json:"default"` // the global list guests see
-	Position   int       `json:"position"`
-	AssetCount int       `json:"asset_count"`
-	Editable   bool      `json:"editable"` // whether the caller may change it
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID         int64     `json:"id" example:"7"`
+	Name       string    `json:"name" example:"Chips"`
+	Global     bool      `json:"global" doc:"A list everyone sees, kept by administrators." example:"false"`
+	Default    bool      `json:"default" doc:"The global list guests see." example:"false"`
+	Position   int       `json:"position" example:"1"`
+	AssetCount int       `json:"asset_count" example:"3"`
+	Editable   bool      `json:"editable" doc:"Whether the caller may change it." example:"true"`
+	CreatedAt  time.Time `json:"created_at" example:"2026-12-01T14:30:00Z"`
+	UpdatedAt  time.Time `json:"updated_at" example:"2026-12-06T09:12:00Z"`
 }
 
 // watchlistAssetJSON is an asset on a list.
 type watchlistAssetJSON struct {
-	Symbol   string    `json:"symbol"`
-	Name     string    `json:"name"`
-	Class    string    `json:"class"`
-	Exchange string    `json:"exchange"`
-	Position int       `json:"position"` // 1-based
-	AddedAt  time.Time `json:"added_at"`
+	Symbol   string    `json:"symbol" example:"NVDA"`
+	Name     string    `json:"name" example:"NVIDIA Corporation Common Stock"`
+	Class    string    `json:"class" enum:"us_equity,crypto" example:"us_equity"`
+	Exchange string    `json:"exchange" example:"NASDAQ"`
+	Position int       `json:"position" doc:"1-based." example:"1"`
+	AddedAt  time.Time `json:"added_at" example:"2026-12-01T14:31:00Z"`
 }
 
 // watchlistDetailJSON is a list with its assets in order.
 type watchlistDetailJSON struct {
 	watchlistJSON
 	Assets []watchlistAssetJSON `json:"assets"`
+}
+
+// watchlistsJSON is the caller's lists, then the global ones.
+type watchlistsJSON struct {
+	Watchlists []watchlistJSON `json:"watchlists"`
+}
+
+// watchlistCreateJSON names a new list.
+type watchlistCreateJSON struct {
+	Name   string `json:"name" example:"Chips" maxLength:"60"`
+	Global bool   `json:"global,omitempty" doc:"Make a list everyone sees (administrators only)." example:"false"`
+}
+
+// watchlistRenameJSON is a list's new name.
+type watchlistRenameJSON struct {
+	Name *string `json:"name" example:"Semiconductors" maxLength:"60"`
+}
+
+// watchlistAddJSON names the asset to add.
+type watchlistAddJSON struct {
+	Symbol string `json:"symbol" doc:"A symbol of the catalogue; a crypto pair as BTC/USD or BTCUSD." example:"AMD" maxLength:"24"`
+}
+
+// watchlistOrderJSON is a list's complete new order.
+type watchlistOrderJSON struct {
+	Symbols []string `json:"symbols" doc:"Every symbol on the list, exactly once, in the new order." example:"[\"AMD\",\"NVDA\",\"INTC\"]"`
 }
 
 func toWatchlistJSON(l watchlist.List) watchlistJSON {
@@ -80,16 +107,13 @@ func (s *Server) apiWatchlists(c *fiber.Ctx) error {
 	for i, l := range lists {
 		out[i] = toWatchlistJSON(l)
 	}
-	return c.JSON(fiber.Map{"watchlists": out})
+	return c.JSON(watchlistsJSON{Watchlists: out})
 }
 
 // apiCreateWatchlist is POST /api/v1/watchlists {name, global?}: a new, empty list. Only
 // administrators may make a global one.
 func (s *Server) apiCreateWatchlist(c *fiber.Ctx) error {
-	var in struct {
-		Name   string `json:"name"`
-		Global bool   `json:"global"`
-	}
+	var in watchlistCreateJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -97,7 +121,7 @@ func (s *Server) apiCreateWatchlist(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Location("/api/v1/watchlists/" + strconv.FormatInt(d.ID, 10))
+	c.Location(urls.Path(urls.APIWatchlist, d.ID))
 	return c.Status(fiber.StatusCreated).JSON(toWatchlistDetailJSON(d))
 }
 
@@ -120,9 +144,7 @@ func (s *Server) apiRenameWatchlist(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Name *string `json:"name"`
-	}
+	var in watchlistRenameJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -169,9 +191,7 @@ func (s *Server) apiAddWatchlistAsset(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Symbol string `json:"symbol"`
-	}
+	var in watchlistAddJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
@@ -211,9 +231,7 @@ func (s *Server) apiReorderWatchlist(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Symbols []string `json:"symbols"`
-	}
+	var in watchlistOrderJSON
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}

@@ -80,7 +80,7 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 		b.get("/login")
 		b.htmx = true
 		resp, _ := b.post("/login", url.Values{"email": {"ada@example.com"}, "password": {goodPassword}, "next": {"/\t/evil.example"}})
-		if got := resp.Header.Get("HX-Redirect"); got != afterLogin {
+		if got := resp.Header.Get(hxRedirect); got != afterLogin {
 			t.Errorf("HX-Redirect %q", got)
 		}
 	})

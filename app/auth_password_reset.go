@@ -5,6 +5,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -80,5 +81,5 @@ func (s *Server) resetPassword(c *fiber.Ctx) error {
 		return s.resetForm(p, token, valid).refuse(c, err, nil)
 	}
 	s.flash(c, "success", "Your password has been changed and your API keys revoked. Log in with the new one.")
-	return redirectAfterPost(c, "/login")
+	return redirectAfterPost(c, urls.Path(urls.Login))
 }

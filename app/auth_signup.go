@@ -6,6 +6,7 @@ import (
 
 	"alpacawrapper/auth"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -45,7 +46,7 @@ func (s *Server) signup(c *fiber.Ctx) error {
 		return view.refuse(c, err, values)
 	}
 	s.flash(c, flashSignupEmail, in.Email)
-	return redirectAfterPost(c, "/signup/done")
+	return redirectAfterPost(c, urls.Path(urls.SignupDone))
 }
 
 // flashSignupEmail is the kind of flash that carries the address a guest just signed up (or asked

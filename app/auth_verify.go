@@ -5,6 +5,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -69,7 +70,7 @@ func (s *Server) resendVerification(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, flashSignupEmail, email)
-	return redirectAfterPost(c, "/signup/done")
+	return redirectAfterPost(c, urls.Path(urls.SignupDone))
 }
 
 // resendMyVerification mails a new confirmation link to the signed-in user.
@@ -82,5 +83,5 @@ func (s *Server) resendMyVerification(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, "success", "We sent a new confirmation link to "+u.Email+".")
-	return redirectAfterPost(c, "/settings/profile")
+	return redirectAfterPost(c, urls.Path(urls.SettingsProfile))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/shopspring/decimal"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 	"alpacawrapper/models"
 )
@@ -225,7 +226,7 @@ func TestBrowserChart(t *testing.T) {
 	if bg := eval(`awChart.chart().options().layout.background.color`); bg != "#0c1020" {
 		t.Errorf("dark chart background %s", bg)
 	}
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // let the colour transitions finish before the picture (cosmetic: nothing is asserted on it)
 	screenshot(t, ctx, "chart-desktop-dark")
 	step("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/chart/BTC/USD?tf=5m&type=area&ind=ema50,rsi"))
 	waitFor("phone candles", loaded, 15*time.Second)
@@ -235,15 +236,15 @@ func TestBrowserChart(t *testing.T) {
 	screenshot(t, ctx, "chart-phone-dark")
 	step("phone light", chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
 	waitFor("light", `!document.documentElement.classList.contains('dark')`, 5*time.Second)
-	time.Sleep(300 * time.Millisecond) // let the colour transitions finish before the picture
+	time.Sleep(300 * time.Millisecond) // let the colour transitions finish before the picture (cosmetic: nothing is asserted on it)
 	screenshot(t, ctx, "chart-phone-light")
 }
 
 // readDownloadedCSV waits for the one download in dir to finish and parses it.
 func readDownloadedCSV(t *testing.T, dir string) [][]string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	var rows [][]string
+	testwait.Until(t, 10*time.Second, "a finished CSV download", func() bool {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if strings.HasSuffix(e.Name(), ".crdownload") {
@@ -253,16 +254,15 @@ func readDownloadedCSV(t *testing.T, dir string) [][]string {
 			if err != nil {
 				continue
 			}
-			rows, err := csv.NewReader(f).ReadAll()
+			rows, err = csv.NewReader(f).ReadAll()
 			f.Close()
 			if err == nil && len(rows) > 0 {
-				return rows
+				return true
 			}
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatal("no CSV was downloaded")
-	return nil
+		return false
+	})
+	return rows
 }
 
 // collectPageErrors records, from now on, uncaught script exceptions and error-level console and

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"alpacawrapper/auth"
 )
@@ -118,6 +119,14 @@ func TestBrowserMarketPages(t *testing.T) {
 	step("add on the list page",
 		void(chromedp.Evaluate[any](`window.__noReload = true`)),
 		chromedp.SendKeys(css(`#symbol`), "solusd"),
+		// The box suggests symbols as it is typed into (its list covers the button): take the
+		// first suggestion by keyboard, which puts the catalogue's symbol in the box.
+		void(chromedp.Poll[bool](`!document.getElementById('symbol-list').hidden &&
+			document.querySelector('#symbol-list [role="option"]').dataset.symbol === 'SOL/USD'`, chromedp.WithPollingTimeout(5*time.Second))),
+		chromedp.KeyEvent(kb.ArrowDown),
+		chromedp.KeyEvent(kb.Enter),
+		void(chromedp.Poll[bool](`document.getElementById('symbol').value === 'SOL/USD' && document.getElementById('symbol-list').hidden`,
+			chromedp.WithPollingTimeout(2*time.Second))),
 		chromedp.Click(css(`[data-testid="add-symbol-submit"]`)),
 		chromedp.WaitVisible(css(`[data-testid="watchlist-row"][data-symbol="SOL/USD"]`)),
 		void(chromedp.Poll[bool](`window.__noReload === true`, chromedp.WithPollingTimeout(time.Second))))
@@ -149,7 +158,7 @@ func waitJS(ctx context.Context, expr string) error {
 		if err == nil || time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // a navigation interrupted the poll: retry it; the loop ends on the expression holding
 	}
 }
 

@@ -62,7 +62,7 @@ func TestBrowserPortfolio(t *testing.T) {
 		screenshotsAt(t, ctx, name+"-light")
 		step("dark", chromedp.Click(css(`[data-testid="theme-toggle"]`)))
 		waitFor("dark", `document.documentElement.classList.contains('dark')`)
-		time.Sleep(300 * time.Millisecond) // let the colour transitions finish
+		time.Sleep(300 * time.Millisecond) // let the colour transitions finish (cosmetic: only a screenshot follows)
 		screenshotsAt(t, ctx, name+"-dark")
 		step("light", chromedp.Click(css(`[data-testid="theme-toggle"]`)))
 		waitFor("light", `!document.documentElement.classList.contains('dark')`)

@@ -16,6 +16,7 @@ import (
 	"alpacawrapper/config"
 	"alpacawrapper/database"
 	"alpacawrapper/database/dbtest"
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/models"
 )
 
@@ -101,6 +102,12 @@ func startLiveApp(t *testing.T, o liveOptions) *liveApp {
 // background traffic to a network that is not there).
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, 90*time.Second)
+}
+
+// newBrowserWithin is newBrowser for a test that may take up to d.
+func newBrowserWithin(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser tests are skipped with -short")
 	}
@@ -119,7 +126,7 @@ func newBrowser(t *testing.T) context.Context {
 	t.Cleanup(cancelAlloc)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }
@@ -147,7 +154,7 @@ func waitText(ctx context.Context, text string) error {
 		if err == nil || time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond) // a navigation interrupted the poll: retry it; the loop ends on the text appearing
 	}
 }
 
@@ -185,9 +192,10 @@ func TestBrowserAccountJourney(t *testing.T) {
 
 	// The worker sends the confirmation through the development mailer, which logs it.
 	var link string
-	for deadline := time.Now().Add(15 * time.Second); link == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	testwait.Until(t, 15*time.Second, "the confirmation mail in the development mailer's log", func() bool {
 		link = verifyLink.FindString(app.logs.String())
-	}
+		return link != ""
+	})
 	if link == "" {
 		t.Fatal("no confirmation link in the development mailer's log")
 	}

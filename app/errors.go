@@ -49,7 +49,7 @@ func kindOf(c *fiber.Ctx) requestKind {
 		// too large, 408, malformed): its path and Accept are unknown, so the answer is the
 		// problem JSON every API client understands and a browser still shows as text.
 		return kindJSON
-	case c.Get("HX-Request") == "true":
+	case isHTMX(c):
 		return kindHTMX
 	case strings.HasPrefix(c.Path(), "/api/"):
 		return kindJSON
@@ -83,6 +83,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		s.log.ErrorContext(c.UserContext(), "request failed",
 			slog.String("request_id", p.RequestID), slog.String("method", c.Method()),
 			slog.String("path", c.Path()), slog.Int("status", p.Status), slog.Any("error", err))
+		s.serverErrors.add(c, p.Status, err) // for the System page
 		if s.cfg.IsProduction() {
 			p.Detail = internalErrorDetail
 		}
@@ -101,8 +102,7 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		return c.JSON(p, "application/problem+json")
 	case kindHTMX:
 		// Whatever element asked, the message belongs in the flash region, not in its place.
-		c.Set("HX-Retarget", "#flashes")
-		c.Set("HX-Reswap", "afterbegin")
+		htmxResponse{Retarget: "#flashes", Reswap: "afterbegin"}.apply(c)
 		return render(c, views.ErrorFragment(errorView(p)))
 	default:
 		return render(c, views.ErrorPage(s.page(c, p.Title), errorView(p)))

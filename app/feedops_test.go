@@ -355,7 +355,7 @@ func TestReadyzReportsFeedHealth(t *testing.T) {
 func TestFeedStaleAtItsSilenceTimeout(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
-	st := market.StreamStatus{Connected: true, LastMessageAt: now.Add(-45 * time.Second), SilenceTimeout: 30 * time.Second}
+	st := market.StreamStatus{Connected: true, Symbols: 1, LastMessageAt: now.Add(-45 * time.Second), SilenceTimeout: 30 * time.Second}
 	if v := feedStatusView("alpaca", st, now); v.Healthy {
 		t.Errorf("45 s silent against a 30 s silence timeout: %+v, want stale", v)
 	}

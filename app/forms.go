@@ -10,8 +10,6 @@ import (
 	"alpacawrapper/views"
 )
 
-func isHTMX(c *fiber.Ctx) bool { return c.Get("HX-Request") == "true" }
-
 // formView renders a form either as a whole page (plain browser post) or as the fragment htmx
 // swaps in place.
 type formView struct {
@@ -49,23 +47,4 @@ func (v formView) refuse(c *fiber.Ctx, err error, values map[string]string) erro
 		status = fiber.StatusUnprocessableEntity
 	}
 	return v.show(c, status, f)
-}
-
-// redirectAfterPost sends the browser to target after a successful form: 303 for a plain post,
-// HX-Redirect for htmx (a full navigation, not a swap).
-func redirectAfterPost(c *fiber.Ctx, target string) error {
-	if isHTMX(c) {
-		c.Set("HX-Redirect", target)
-		return c.SendStatus(fiber.StatusNoContent)
-	}
-	return c.Redirect(target, fiber.StatusSeeOther)
-}
-
-// formValues keeps the named fields of the submission, to show them again (never passwords).
-func formValues(c *fiber.Ctx, names ...string) map[string]string {
-	v := make(map[string]string, len(names))
-	for _, n := range names {
-		v[n] = c.FormValue(n)
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -130,12 +131,19 @@ func buildTestApp(t testing.TB, o testAppOptions) *testApp {
 // do sends one request through the whole stack.
 func (a *testApp) do(req *http.Request) (*http.Response, string) {
 	a.t.Helper()
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
 	resp, err := a.srv.Handler().Test(req, -1)
 	if err != nil {
 		a.t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// Every exchange with the JSON API is checked against its OpenAPI document.
+	checkAPIExchange(a.t, req, reqBody, resp.StatusCode, resp.Header, body)
 	return resp, string(body)
 }
 
@@ -219,7 +227,7 @@ func (b *browser) send(req *http.Request) (*http.Response, string) {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
 	if b.htmx {
-		req.Header.Set("HX-Request", "true")
+		req.Header.Set(hxRequest, "true")
 	}
 	resp, body := b.app.do(req)
 	for _, c := range resp.Cookies() {

@@ -9,11 +9,11 @@ import (
 	"alpacawrapper/views"
 )
 
-// landing is the home page. A signed-in person gets their dashboard (their watchlists, live); a
+// landing is the home page. A signed-in person gets their dashboard (pages_dashboard.go); a
 // visitor learns what the product does and sees it working: the default global watchlist, live.
 func (s *Server) landing(c *fiber.Ctx) error {
 	if currentUser(c) != nil {
-		return s.marketsPage(c)
+		return s.dashboardPage(c)
 	}
 	p := s.page(c, "Live markets and paper trading")
 	p.Description = "Watch US stocks and crypto live and practise trading with simulated money, with realistic fills and an Alpaca-compatible API."

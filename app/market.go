@@ -62,7 +62,9 @@ func newMarket(cfg config.Config, db *gorm.DB, log *slog.Logger, provider market
 			return days, err
 		}
 		return m.Provider.Calendar(ctx, from, to)
-	}), now, market.ClockOptions{AlwaysOpen: !cfg.Alpaca.Enabled() && cfg.Sim.AlwaysOpen})
+	}), now, market.ClockOptions{AlwaysOpen: !cfg.Alpaca.Enabled() && cfg.Sim.AlwaysOpen,
+		// Candles need the trading day of every backfilled minute, HISTORY_DAYS back.
+		DaysBack: max(400, cfg.History.Days+31)})
 
 	if provider == nil {
 		var err error

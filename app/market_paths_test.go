@@ -77,8 +77,10 @@ func TestSimulatedMarketEndToEnd(t *testing.T) {
 
 	// A live minute bar reaches both the stream's reader and the candle aggregator, which writes
 	// it as a 1-minute candle and rolls it up. The simulator publishes bars only at minute
-	// boundaries, so this one is published into the hub as the feed would.
-	minute := time.Now().UTC().Truncate(time.Minute).Add(-90 * time.Minute)
+	// boundaries, so this one is published into the hub as the feed would. It is the last minute of
+	// an hour well in the past: the simulator's own bars for that hour (back-filled by the gap job)
+	// come before it, so the hour's close is this bar's whatever else is stored.
+	minute := time.Now().UTC().Truncate(time.Hour).Add(-time.Hour - time.Minute)
 	d := decimal.RequireFromString
 	a.svc.Market.Hub.Bar(market.Bar{Symbol: "BTC/USD", Start: minute, Open: d("100.5"), High: d("102"), Low: d("99.75"),
 		Close: d("101.25"), Volume: d("3.5"), TradeCount: 7, VWAP: d("100.9")})
@@ -95,7 +97,7 @@ func TestSimulatedMarketEndToEnd(t *testing.T) {
 		return nil
 	}
 	var candle map[string]any
-	eventually(t, 5*time.Second, "the live bar becomes a candle", func() bool {
+	eventually(t, 10*time.Second, "the live bar becomes a candle", func() bool {
 		candle = candleAt("1m", minute)
 		return candle != nil
 	})

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"alpacawrapper/urls"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 )
 
 const (
@@ -62,7 +65,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	switch {
 	case status >= 500:
 		level = slog.LevelError
-	case c.Path() == "/healthz" || c.Path() == "/readyz":
+	case c.Path() == urls.Path(urls.Healthz) || c.Path() == urls.Path(urls.Readyz):
 		level = slog.LevelDebug // probes every few seconds would drown the log
 	}
 	s.log.LogAttrs(c.UserContext(), level, "http request",
@@ -103,5 +106,35 @@ func withDeadline(d time.Duration) fiber.Handler {
 		defer cancel()
 		c.SetUserContext(ctx)
 		return c.Next()
+	}
+}
+
+// minCompressedBody is the smallest body worth compressing. A smaller one (an API answer such as
+// GET /v2/account, about 1 KB; a redirect; an error) fits in a packet or two either way, so
+// compressing it saves the client no round trip and costs the server a compressor per request:
+// under load that was a measurable share of GET /v2/account's time (docs/BENCHMARKS.md).
+const minCompressedBody = 4 << 10
+
+// compressResponses compresses what the request accepts (brotli, gzip or deflate, as Fiber's
+// compress middleware does) when it is worth it: never an event stream, which a compressor would
+// hold back in its buffer (SSE under /v2/events/trades and /api/v1/stream must reach the client
+// as each event is written), and never a body under minCompressedBody.
+func compressResponses() fiber.Handler {
+	compress := fasthttp.CompressHandlerBrotliLevel(func(*fasthttp.RequestCtx) {},
+		fasthttp.CompressBrotliDefaultCompression, fasthttp.CompressDefaultCompression)
+	return func(c *fiber.Ctx) error {
+		if err := c.Next(); err != nil {
+			return err
+		}
+		resp := c.Response()
+		if resp.IsBodyStream() {
+			if bytes.HasPrefix(resp.Header.ContentType(), []byte("text/event-stream")) {
+				return nil
+			}
+		} else if len(resp.Body()) < minCompressedBody {
+			return nil
+		}
+		compress(c.Context())
+		return nil
 	}
 }

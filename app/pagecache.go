@@ -33,6 +33,7 @@ type pageCaches struct {
 	markets *shortCache[views.MarketsDashboard] // guests' /markets, by ?list
 	landing *shortCache[string]                 // the guests' landing page below the header, rendered
 	search  *shortCache[models.AssetSearchPage] // catalogue searches, by query
+	suggest *shortCache[[]models.Asset]         // the autocomplete's first assets, by typed text
 	badges  *shortCache[headerBadgeViews]       // the header's market and feed badges
 }
 
@@ -47,6 +48,7 @@ func newPageCaches() *pageCaches {
 		markets: newShortCache[views.MarketsDashboard](guestPageTTL, 64),
 		landing: newShortCache[string](guestPageTTL, 1),
 		search:  newShortCache[models.AssetSearchPage](searchTTL, pageCacheMax),
+		suggest: newShortCache[[]models.Asset](searchTTL, pageCacheMax),
 		badges:  newShortCache[headerBadgeViews](badgeTTL, 1),
 	}
 }

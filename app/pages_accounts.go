@@ -15,6 +15,7 @@ import (
 	"alpacawrapper/trading"
 	"alpacawrapper/trading/fees"
 	"alpacawrapper/trading/order"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -90,7 +91,7 @@ func accountPathID(c *fiber.Ctx) (int64, error) {
 }
 
 func accountSettingsPath(id int64) string {
-	return "/accounts/" + strconv.FormatInt(id, 10) + "/settings"
+	return urls.Path(urls.AccountSettings, id)
 }
 
 // accountsView lists the person's accounts with their value and settings.
@@ -176,7 +177,7 @@ func (s *Server) openAccount(c *fiber.Ctx) error {
 	}
 	s.rememberAccount(c, a.ID)
 	s.flash(c, "success", "Opened “"+a.Name+"” with "+views.FormatMoney(a.StartingCash)+". It is now the account your trading pages show.")
-	return redirectAfterPost(c, "/portfolio")
+	return redirectAfterPost(c, urls.Path(urls.Portfolio))
 }
 
 // switchAccount is POST /accounts/:id/switch: the trading pages show that account from now on.
@@ -201,20 +202,20 @@ func (s *Server) switchAccount(c *fiber.Ctx) error {
 func switchTarget(c *fiber.Ctx) string {
 	ref, err := url.Parse(c.Get(fiber.HeaderReferer))
 	if err != nil {
-		return "/portfolio"
+		return urls.Path(urls.Portfolio)
 	}
 	switch {
-	case ref.Path == "/portfolio" || ref.Path == "/trade" || ref.Path == "/orders":
+	case ref.Path == urls.Path(urls.Portfolio) || ref.Path == urls.Path(urls.Trade) || ref.Path == urls.Path(urls.Orders):
 		if ref.RawQuery != "" {
 			return ref.Path + "?" + ref.Query().Encode()
 		}
 		return ref.Path
-	case ref.Path == "/activity" || strings.HasPrefix(ref.Path, "/fills/"):
-		return "/activity"
-	case ref.Path == "/accounts" || strings.HasPrefix(ref.Path, "/accounts/"):
-		return "/accounts"
+	case ref.Path == urls.Path(urls.Activity) || strings.HasPrefix(ref.Path, "/fills/"):
+		return urls.Path(urls.Activity)
+	case ref.Path == urls.Path(urls.Accounts) || strings.HasPrefix(ref.Path, "/accounts/"):
+		return urls.Path(urls.Accounts)
 	}
-	return "/portfolio"
+	return urls.Path(urls.Portfolio)
 }
 
 // settingsForms renders an account's settings page or, for htmx, one of its two forms.

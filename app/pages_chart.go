@@ -16,7 +16,6 @@ import (
 const (
 	defaultChartTimeframe = market.Hour1
 	defaultChartType      = "candles"
-	stockPricePrecision   = 2 // US equities quote in cents (sub-penny prices are rare enough to round)
 	maxChartIndicatorRaw  = 200
 )
 
@@ -48,24 +47,12 @@ func (s *Server) chartPage(c *fiber.Ctx) error {
 func chartViewOf(a *models.Asset) views.ChartView {
 	v := views.ChartView{
 		Symbol: a.Symbol, Name: a.Name, Crypto: a.Class == market.Crypto, Exchange: a.Exchange,
-		Timeframe: string(defaultChartTimeframe), Type: defaultChartType, Precision: stockPricePrecision,
+		Timeframe: string(defaultChartTimeframe), Type: defaultChartType, Precision: a.PricePrecision(),
 		// The symbol is escaped as one path segment; the API takes a pair's slash escaped too.
 		CandlesURL: "/api/v1/assets/" + url.PathEscape(a.Symbol) + "/candles",
 		DetailURL:  views.InstrumentHref(a.Symbol),
 	}
-	if v.Crypto && a.PriceIncrement.Valid && a.PriceIncrement.Decimal.IsPositive() {
-		v.Precision = decimalPlaces(a.PriceIncrement.Decimal.String())
-	}
 	return v
-}
-
-// decimalPlaces counts the digits after the point of a decimal written without exponent.
-func decimalPlaces(s string) int {
-	_, frac, ok := strings.Cut(s, ".")
-	if !ok {
-		return 0
-	}
-	return len(strings.TrimRight(frac, "0"))
 }
 
 func validChartType(t string) bool {

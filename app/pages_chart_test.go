@@ -120,12 +120,3 @@ func TestChartPage(t *testing.T) {
 		}
 	})
 }
-
-func TestDecimalPlaces(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]int{"1": 0, "0.01": 2, "0.005": 3, "0.00001": 5, "0.0100": 2, "10": 0} {
-		if got := decimalPlaces(in); got != want {
-			t.Errorf("decimalPlaces(%q) = %d, want %d", in, got, want)
-		}
-	}
-}

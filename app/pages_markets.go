@@ -17,6 +17,7 @@ import (
 	"alpacawrapper/apperr"
 	"alpacawrapper/market"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 	"alpacawrapper/watchlist"
 )
@@ -210,6 +211,11 @@ func feedStatusView(provider string, st market.StreamStatus, now time.Time) view
 		out.Detail = "Disconnected: " + st.LastError
 	case !st.Connected:
 		out.Detail = "Not connected"
+	case st.Symbols == 0:
+		// Nothing is subscribed, so no message is expected: silence is not an outage
+		// (issue 14, figure 5).
+		out.Healthy = true
+		out.Detail = "Connected, idle: no symbol followed"
 	case st.LastMessageAt.IsZero():
 		out.Healthy = true
 		out.Detail = "Connected, waiting for data"
@@ -329,11 +335,9 @@ func (s *Server) instrumentsPage(c *fiber.Ctx) error {
 	if search.Page < search.Pages {
 		search.NextURL = search.url(search.Page + 1)
 	}
-	if isHTMX(c) && c.Get("HX-History-Restore-Request") != "true" {
-		c.Vary("HX-Request")
+	if wantsFragment(c) { // adds Vary: HX-Request: one address, two shapes of answer
 		return render(c, views.InstrumentResults(search.InstrumentSearch))
 	}
-	c.Vary("HX-Request")
 	return render(c, views.InstrumentsPage(s.page(c, "Instruments"), search.InstrumentSearch))
 }
 
@@ -371,9 +375,9 @@ func (s instrumentSearch) url(n int) string {
 		v.Set("page", strconv.Itoa(n))
 	}
 	if len(v) == 0 {
-		return "/instruments"
+		return urls.Path(urls.Instruments)
 	}
-	return "/instruments?" + v.Encode()
+	return urls.Path(urls.Instruments) + "?" + v.Encode()
 }
 
 // readInstrumentSearch reads the filters, keeping only sensible values.
@@ -469,6 +473,19 @@ func (s *Server) instrumentDetail(c *fiber.Ctx, a *models.Asset) (views.Instrume
 		d.PrevClose = f.price(n.PrevClose)
 	}
 	d.Facts = instrumentFacts(a, f, snap)
+	if q := snap.LatestQuote; q != nil {
+		d.BidSize, d.AskSize = views.FormatVolume(q.BidSize), views.FormatVolume(q.AskSize)
+	}
+	if b := snap.DailyBar; b != nil {
+		d.DayRange, d.Volume = f.price(b.Low)+" – "+f.price(b.High), views.FormatVolume(b.Volume)
+	}
+	now := time.Now()
+	if s.trading != nil {
+		now = s.tradingNow()
+	}
+	if err := s.instrumentHistory(ctx, a, f, now, &d); err != nil {
+		return d, err
+	}
 	for _, fl := range []struct {
 		on   bool
 		name string
@@ -484,6 +501,15 @@ func (s *Server) instrumentDetail(c *fiber.Ctx, a *models.Asset) (views.Instrume
 			return d, err
 		}
 		d.Lists = opts
+		if s.trading != nil {
+			acct, err := s.currentAccount(c)
+			if err != nil {
+				return d, err
+			}
+			if err := s.instrumentStake(ctx, acct, a.Symbol, &d); err != nil {
+				return d, err
+			}
+		}
 	}
 	return d, nil
 }
@@ -515,10 +541,8 @@ func instrumentFacts(a *models.Asset, f priceFormat, snap market.Snapshot) []vie
 		}
 	}
 	if b := snap.DailyBar; b != nil {
-		facts = append(facts,
-			views.Fact{Label: "Day’s open", Value: f.price(b.Open), TestID: "fact-open"},
-			views.Fact{Label: "Day’s range", Value: f.price(b.Low) + " – " + f.price(b.High), TestID: "fact-range"},
-			views.Fact{Label: "Day’s volume", Value: b.Volume.Round(2).String(), TestID: "fact-volume"})
+		// The day's range and volume are in the quote card, beside the 52-week range.
+		facts = append(facts, views.Fact{Label: "Day’s open", Value: f.price(b.Open), TestID: "fact-open"})
 	}
 	return facts
 }

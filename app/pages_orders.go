@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"alpacawrapper/models"
 	"alpacawrapper/trading"
 	"alpacawrapper/trading/fill"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -86,7 +86,7 @@ func (s *Server) ordersView(ctx context.Context, env tradeEnv, a *models.PaperAc
 	}
 	if more && !out.Compact {
 		last := rows[len(rows)-1].CreatedAt.UTC().Format(time.RFC3339Nano)
-		out.More = "/orders?status=" + q.status + "&before=" + url.QueryEscape(last)
+		out.More = urls.Query(urls.Path(urls.Orders), "status", q.status, "before", last)
 	}
 	return out, nil
 }
@@ -205,7 +205,7 @@ func (s *Server) ordersPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	o.Next = "/orders?status=" + status
+	o.Next = urls.Query(urls.Path(urls.Orders), "status", status)
 	v, err := s.pageValue(ctx, a)
 	if err != nil {
 		return err
@@ -274,7 +274,7 @@ func (s *Server) cancelOrder(c *fiber.Ctx) error {
 		return err
 	}
 	sec := parseTradeSections(c.FormValue("sections"))
-	next := localPath(c.FormValue("next"), "/orders")
+	next := localPath(c.FormValue("next"), urls.Path(urls.Orders))
 	o, err := s.trading.CancelOrder(ctx, u.ID, a.ID, id)
 	if err != nil {
 		return s.tradeActionRefused(c, err, "The order was not canceled: ", next)
@@ -308,7 +308,7 @@ func (s *Server) replaceOrder(c *fiber.Ctx) error {
 		return err
 	}
 	sec := parseTradeSections(c.FormValue("sections"))
-	next := localPath(c.FormValue("next"), "/orders")
+	next := localPath(c.FormValue("next"), urls.Path(urls.Orders))
 	in := parseReplace(formOf(c))
 	err = in.fields.Err()
 	var placed *models.Order

@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"alpacawrapper/models"
 	"alpacawrapper/trading"
 	"alpacawrapper/trading/stats"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -208,7 +208,7 @@ func (s *Server) portfolioPage(c *fiber.Ctx) error {
 		Empty:        len(fills) == 0 && len(v.Positions) == 0,
 		StartingCash: views.FormatMoney(a.StartingCash),
 		Range:        string(r), Ranges: rangeLinks(r),
-		HistoryURL: "/portfolio/history", HistoryJSON: string(raw), TimeZone: loc.String(),
+		HistoryURL: urls.Path(urls.PortfolioHistory), HistoryJSON: string(raw), TimeZone: loc.String(),
 		RangeChange: hist.ChangeText, RangeReturn: hist.ReturnText,
 		Stats:      portfolioStats(a, sum, loc),
 		Allocation: allocationOf(v),
@@ -242,7 +242,7 @@ func rangeLinks(current stats.Range) []views.RangeLink {
 			label = "All"
 		}
 		out = append(out, views.RangeLink{Value: string(r), Label: label, Title: titles[r],
-			Href: "/portfolio?range=" + url.QueryEscape(string(r)), Current: r == current})
+			Href: urls.Query(urls.Path(urls.Portfolio), "range", string(r)), Current: r == current})
 	}
 	return out
 }
@@ -290,7 +290,7 @@ func topPositions(positions []trading.PositionValue, n int) ([]views.PositionSum
 			UnrealizedPC: views.FormatPercent(p.UnrealizedPLPC.Shift(2)),
 			Up:           p.UnrealizedPL.Round(2).IsPositive(), Down: p.UnrealizedPL.Round(2).IsNegative(),
 			Weight:    percentOf(p.MarketValue.Abs(), gross),
-			TradeHref: "/trade?symbol=" + url.QueryEscape(p.Symbol),
+			TradeHref: urls.Query(urls.Path(urls.Trade), "symbol", p.Symbol),
 		}
 		out = append(out, ps)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"alpacawrapper/models"
+	"alpacawrapper/trading"
 	"alpacawrapper/trading/fill"
 	"alpacawrapper/trading/stats"
 	"alpacawrapper/views"
@@ -237,15 +237,15 @@ func TestPaperReceipt(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("receipt: %d", resp.StatusCode)
 	}
-	var r storedReceipt
-	if err := json.Unmarshal(f.Receipt, &r); err != nil {
+	r, err := f.DecodedReceipt()
+	if err != nil {
 		t.Fatal(err)
 	}
 	for what, want := range map[string]string{
 		"rule":        `data-rule="market_at_ask">Market order, filled at the ask`,
-		"bid":         `data-testid="receipt-bid">` + r.Bid.StringFixed(2),
-		"ask":         `data-testid="receipt-ask">` + r.Ask.StringFixed(2),
-		"fill label":  `>Filled ` + f.Price.StringFixed(2),
+		"bid":         `data-testid="receipt-bid">` + views.FormatPrice(r.Bid, decimal.Zero),
+		"ask":         `data-testid="receipt-ask">` + views.FormatPrice(r.Ask, decimal.Zero),
+		"fill label":  `>Filled ` + views.FormatPrice(f.Price, decimal.Zero),
 		"cost":        `data-testid="receipt-cost-vs-mid">` + htmlEscape(views.FormatSignedMoney(r.CostVsMid)),
 		"order link":  `href="/orders?status=all#order-` + buy.ID.String() + `"`,
 		"detail":      htmlEscape(r.Detail),
@@ -323,20 +323,21 @@ func TestPaperActivity(t *testing.T) {
 
 	t.Run("fills of one instant page by id", func(t *testing.T) {
 		var got []string
-		cur := fillCursor{}
+		cur := models.FillCursor{}
 		for range 20 {
-			page, err := a.srv.fillsAfterCursor(context.Background(), acct.ID, 1, cur, 4)
+			page, err := a.srv.trading.Activity(context.Background(), trading.ActivityQuery{AccountID: acct.ID, Period: 1,
+				Kind: trading.ActivityFills, FillsBefore: cur, Limit: 4})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range page {
-				got = append(got, f.ID.String())
+			for _, it := range page.Items {
+				got = append(got, it.Fill.ID.String())
 			}
-			if len(page) < 4 {
+			if !page.More {
 				break
 			}
-			cur = fillCursor{At: page[len(page)-1].ExecutedAt, ID: page[len(page)-1].ID}
-			if back := parseFillCursor(cur.String()); !back.At.Equal(cur.At) || back.ID != cur.ID {
+			cur = page.NextFills
+			if back := models.ParseFillCursor(cur.String()); !back.At.Equal(cur.At) || back.ID != cur.ID {
 				t.Fatalf("cursor %s reads back as %v", cur, back)
 			}
 		}
@@ -348,20 +349,6 @@ func TestPaperActivity(t *testing.T) {
 			t.Errorf("paging 4 at a time gave %d fills, %d distinct; want 55", len(got), len(distinct))
 		}
 	})
-}
-
-func TestPaperActivityCursorIsForgiving(t *testing.T) {
-	t.Parallel()
-	for _, s := range []string{"", "x", "12_notauuid", "-5_0190c8a4-0000-7000-8000-000000000000", "abc_0190c8a4-0000-7000-8000-000000000000"} {
-		if c := parseFillCursor(s); !c.isZero() {
-			t.Errorf("parseFillCursor(%q) = %v, want the start", s, c)
-		}
-	}
-	at := time.Date(2026, 3, 2, 15, 0, 0, 123456000, time.UTC)
-	c := parseFillCursor(strconv.FormatInt(at.UnixMicro(), 10) + "_0190c8a4-0000-7000-8000-000000000000")
-	if !c.At.Equal(at) {
-		t.Errorf("cursor time %s, want %s", c.At, at)
-	}
 }
 
 // A snapshot dated before the account opened (the engine wrote them once, in the five-minute slot

@@ -167,8 +167,8 @@ func TestGuestsAreSentToLogInToChangeAnything(t *testing.T) {
 			guest.htmx = htmx
 			resp, _ := guest.post(path, url.Values{"name": {"Mine"}, "symbol": {"AAPL"}})
 			switch {
-			case htmx && (resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get("HX-Redirect"), "/login?next=")):
-				t.Errorf("htmx POST %s: %d HX-Redirect %q", path, resp.StatusCode, resp.Header.Get("HX-Redirect"))
+			case htmx && (resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(resp.Header.Get(hxRedirect), "/login?next=")):
+				t.Errorf("htmx POST %s: %d HX-Redirect %q", path, resp.StatusCode, resp.Header.Get(hxRedirect))
 			case !htmx && (resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=")):
 				t.Errorf("POST %s: %d to %q", path, resp.StatusCode, resp.Header.Get("Location"))
 			}
@@ -267,8 +267,8 @@ func TestPeopleManageTheirWatchlists(t *testing.T) {
 
 			// Delete.
 			resp, _ = b.post(base+"/delete", nil)
-			if htmx && resp.Header.Get("HX-Redirect") != "/watchlists" || !htmx && resp.Header.Get("Location") != "/watchlists" {
-				t.Errorf("delete: %d, HX-Redirect %q, Location %q", resp.StatusCode, resp.Header.Get("HX-Redirect"), resp.Header.Get("Location"))
+			if htmx && resp.Header.Get(hxRedirect) != "/watchlists" || !htmx && resp.Header.Get("Location") != "/watchlists" {
+				t.Errorf("delete: %d, HX-Redirect %q, Location %q", resp.StatusCode, resp.Header.Get(hxRedirect), resp.Header.Get("Location"))
 			}
 			resp, _ = b.get(base)
 			if resp.StatusCode != http.StatusNotFound {
@@ -468,9 +468,9 @@ func TestPriceFormats(t *testing.T) {
 		price string
 		want  string
 	}{
-		{btc, "110234.6", "110235"},
+		{btc, "110234.6", "110,235.00"}, // issue 14, figure 6: separators and cents
 		{doge, "0.2212345", "0.22123"},
-		{eth, "4012.25", "4012.3"},
+		{eth, "4012.25", "4,012.30"},
 		{stock, "187.4", "187.40"},
 		{stock, "0.51234", "0.5123"},
 		{stock, "0", "—"},
@@ -520,9 +520,12 @@ func TestHeaderBadges(t *testing.T) {
 		healthy bool
 		detail  string
 	}{
-		{market.StreamStatus{Connected: true, LastMessageAt: now.Add(-5 * time.Second)}, true, "Last message 5s ago"},
-		{market.StreamStatus{Connected: true, LastMessageAt: now.Add(-3 * time.Minute)}, false, "Last message 3m ago"},
+		{market.StreamStatus{Connected: true, Symbols: 3, LastMessageAt: now.Add(-5 * time.Second)}, true, "Last message 5s ago"},
+		{market.StreamStatus{Connected: true, Symbols: 3, LastMessageAt: now.Add(-3 * time.Minute)}, false, "Last message 3m ago"},
 		{market.StreamStatus{LastError: "auth failed"}, false, "Disconnected: auth failed"},
+		// Issue 14, figure 5: connected with nothing subscribed is idle, not down.
+		{market.StreamStatus{Connected: true, LastMessageAt: now.Add(-time.Minute)}, true, "Connected, idle: no symbol followed"},
+		{market.StreamStatus{Connected: true}, true, "Connected, idle: no symbol followed"},
 	} {
 		got := feedStatusView("alpaca", tc.st, now)
 		if got.Healthy != tc.healthy || got.Detail != tc.detail || got.Provider != "Alpaca" {

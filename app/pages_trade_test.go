@@ -347,9 +347,9 @@ func TestTradeCancelOfAFilledOrderIsRefused(t *testing.T) {
 	}
 	filled := p.orders(p.alice)[0]
 	resp, body := b.post("/orders/"+filled.ID.String()+"/cancel", url.Values{"sections": {"orders-all"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || resp.Header.Get("HX-Retarget") != "#flashes" ||
+	if resp.StatusCode != http.StatusUnprocessableEntity || resp.Header.Get(hxRetarget) != "#flashes" ||
 		!strings.Contains(htmlText(body), `Order is already in "filled" state.`) {
-		t.Fatalf("htmx cancel of a filled order: %d %q\n%s", resp.StatusCode, resp.Header.Get("HX-Retarget"), body)
+		t.Fatalf("htmx cancel of a filled order: %d %q\n%s", resp.StatusCode, resp.Header.Get(hxRetarget), body)
 	}
 	b.htmx = false
 	resp, _ = b.post("/orders/"+filled.ID.String()+"/cancel", url.Values{"next": {"/orders?status=all"}})

@@ -10,6 +10,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 	"alpacawrapper/watchlist"
 )
@@ -114,7 +115,7 @@ func (s *Server) createWatchlist(c *fiber.Ctx) error {
 	return s.watchlistsForm(c, ix).show(c, fiber.StatusOK, views.Form{})
 }
 
-func watchlistPath(id int64) string { return "/watchlists/" + strconv.FormatInt(id, 10) }
+func watchlistPath(id int64) string { return urls.Path(urls.Watchlist, id) }
 
 // watchlistForm renders a list's page or, for htmx, its panel.
 func (s *Server) watchlistForm(c *fiber.Ctx, w views.WatchlistView) formView {
@@ -282,7 +283,7 @@ func (s *Server) deleteWatchlist(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, "success", "Watchlist “"+d.Name+"” deleted.")
-	return redirectAfterPost(c, "/watchlists")
+	return redirectAfterPost(c, urls.Path(urls.Watchlists))
 }
 
 // addFromInstrument is POST /watchlists/add (symbol, watchlist = a list id or "new", name): the

@@ -13,13 +13,13 @@ import (
 // Problem is the JSON body of every API error, after RFC 9457 ("problem details"), plus the request
 // id so a person reporting a failure can quote it.
 type Problem struct {
-	Type      string            `json:"type"`
-	Title     string            `json:"title"`
-	Status    int               `json:"status"`
-	Detail    string            `json:"detail,omitempty"`
-	Code      string            `json:"code,omitempty"`
-	Errors    map[string]string `json:"errors,omitempty"` // field → message, for validation failures
-	RequestID string            `json:"request_id,omitempty"`
+	Type      string            `json:"type" example:"about:blank"`
+	Title     string            `json:"title" example:"Not Found"`
+	Status    int               `json:"status" example:"404"`
+	Detail    string            `json:"detail,omitempty" doc:"What went wrong, for people." example:"There is no such watchlist."`
+	Code      string            `json:"code,omitempty" doc:"What went wrong, for programs." example:"watchlist_not_found"`
+	Errors    map[string]string `json:"errors,omitempty" doc:"Field → message, for validation failures." example:"{\"name\":\"This field is required.\"}"` // field → message, for validation failures
+	RequestID string            `json:"request_id,omitempty" doc:"Quote it when reporting a failure." example:"01JEXAMPLE0REQUEST0ID00000"`
 }
 
 // statusOf maps a refusal's kind to its HTTP status: the one place where domain refusals meet HTTP.

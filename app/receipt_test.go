@@ -29,7 +29,7 @@ func TestReceiptNamesTheSpreadPaidUnderACent(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := &models.Fill{Symbol: "BTC/USD", Side: "buy", Qty: decimal.RequireFromString("0.0001"),
 				Price: decimal.RequireFromString(c.price), ExecutedAt: time.Now(), Receipt: receipt(c.price, c.cost)}
-			rv := receiptView(f, &models.PaperAccount{}, time.UTC)
+			rv := receiptView(&models.OwnedFill{Fill: *f}, time.UTC)
 			if !strings.HasPrefix(rv.CostNote, c.want) || rv.CostPaid != c.paid || rv.CostSaved != c.saved {
 				t.Errorf("note %q (paid %v, saved %v), want %q (paid %v, saved %v)", rv.CostNote, rv.CostPaid, rv.CostSaved, c.want, c.paid, c.saved)
 			}

@@ -3,24 +3,17 @@ package app
 import (
 	"log/slog"
 
-	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/views"
 )
-
-// render writes a templ component as the HTML response. It renders with the request's user context
-// so that values middleware stored there reach the components.
-func render(c *fiber.Ctx, component templ.Component) error {
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return component.Render(c.UserContext(), c.Response().BodyWriter())
-}
 
 // page builds the per-request data every full page needs: the signed-in user, the CSRF token and
 // any flashes waiting to be shown (taken now, so each is shown once).
 func (s *Server) page(c *fiber.Ctx, title string) views.Page {
 	p := views.Page{Title: title, Path: c.Path(), Version: s.version}
 	p.Market, p.Feed = s.headerBadges()
+	p.SignInProviders = s.signInProviders()
 	if u := currentUser(c); u != nil {
 		p.User = &views.User{Name: u.Name, Email: u.Email, IsAdmin: u.IsAdmin(), EmailVerified: u.EmailVerified()}
 	}

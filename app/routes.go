@@ -1,6 +1,10 @@
 package app
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"alpacawrapper/urls"
+)
 
 // routes is the one list of every route the application serves, so a reader can see the whole
 // surface, and its guards, in one place.
@@ -10,147 +14,149 @@ import "github.com/gofiber/fiber/v2"
 // guest who tries to write is sent to log in (and back) rather than refused.
 func (s *Server) routes() {
 	r := s.fiber
+	at := urls.Name.Pattern // every path is a named route's (package urls); links are built from the same names
 	csrf, user := s.csrfProtect, s.requireUser
 
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
+	r.Get(at(urls.Healthz), s.healthz)
+	r.Get(at(urls.Readyz), s.readyz)
 	r.Use("/static", staticFiles())
 
 	r.Use(s.loadSession)
 
-	r.Get("/", s.landing)
-	r.Get("/terms", s.termsPage)
-	r.Get("/bots", s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
-	r.Get("/how-orders-fill", s.howFillsPage)
-	r.Get("/avatars/:name", s.avatar)
+	r.Get(at(urls.Landing), s.landing)
+	r.Get(at(urls.Terms), s.termsPage)
+	r.Get(at(urls.Bots), s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
+	r.Get(at(urls.HowOrdersFill), s.howFillsPage)
+	r.Get(at(urls.Avatar), s.avatar)
+	// The deployment's status for monitors: a STATUS_TOKEN bearer or an administrator (status.go).
+	r.Get(at(urls.Statusz), s.statusz)
 
 	// Charts are public, like the candles they draw; the symbol is the rest of the path (a crypto
 	// pair has a slash).
-	r.Get("/chart/*", s.chartPage)
+	r.Get(at(urls.Chart), s.chartPage)
 
 	// Accounts.
-	r.Get("/signup", s.signupPage)
-	r.Post("/signup", csrf, s.signup)
-	r.Get("/signup/done", s.signupDone)
-	r.Get("/login", s.loginPage)
-	r.Post("/login", csrf, s.login)
-	r.Post("/logout", csrf, s.logout)
-	r.Get("/verify", s.verifyPage)
-	r.Post("/verify", csrf, s.verifyEmail)
-	r.Post("/verify/resend", csrf, s.resendVerification)
-	r.Post("/verify/resend-mine", user, csrf, s.resendMyVerification)
-	r.Get("/password/forgot", s.forgotPasswordPage)
-	r.Post("/password/forgot", csrf, s.forgotPassword)
-	r.Get("/password/reset", s.resetPasswordPage)
-	r.Post("/password/reset", csrf, s.resetPassword)
+	r.Get(at(urls.Signup), s.signupPage)
+	r.Post(at(urls.Signup), csrf, s.signup)
+	r.Get(at(urls.SignupDone), s.signupDone)
+	r.Get(at(urls.Login), s.loginPage)
+	r.Post(at(urls.Login), csrf, s.login)
+	r.Post(at(urls.Logout), csrf, s.logout)
+	r.Get(at(urls.Verify), s.verifyPage)
+	r.Post(at(urls.Verify), csrf, s.verifyEmail)
+	r.Post(at(urls.VerifyResend), csrf, s.resendVerification)
+	r.Post(at(urls.VerifyResendMine), user, csrf, s.resendMyVerification)
+	r.Get(at(urls.PasswordForgot), s.forgotPasswordPage)
+	r.Post(at(urls.PasswordForgot), csrf, s.forgotPassword)
+	r.Get(at(urls.PasswordReset), s.resetPasswordPage)
+	r.Post(at(urls.PasswordReset), csrf, s.resetPassword)
+	// Sign-in with an OpenID Connect provider (auth_oidc.go): the start is a POST with CSRF; the
+	// provider's redirect back is a GET bound to this browser by the sealed flow cookie.
+	r.Post(at(urls.OIDCStart), csrf, s.oidcStart)
+	r.Get(at(urls.OIDCCallback), s.oidcCallback)
 
 	// The signed-in person's own settings: every handler acts on currentUser, never on an id from
 	// the request, so no one can reach another person's data through them.
-	settings := r.Group("/settings", user)
-	settings.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/settings/profile", fiber.StatusSeeOther) })
-	settings.Get("/profile", s.profilePage)
-	settings.Post("/profile", csrf, s.updateProfile)
-	settings.Post("/profile/avatar", csrf, s.uploadAvatar)
-	settings.Post("/profile/avatar/delete", csrf, s.deleteAvatar)
-	settings.Get("/password", s.changePasswordPage)
-	settings.Post("/password", csrf, s.changePassword)
-	settings.Get("/sessions", s.sessionsPage)
-	settings.Post("/sessions/revoke-others", csrf, s.revokeOtherSessions)
-	settings.Post("/sessions/:id/revoke", csrf, s.revokeSession)
-	settings.Get("/api-keys", s.apiKeysPage)
-	settings.Post("/api-keys", csrf, s.createAPIKey)
-	settings.Post("/api-keys/:id/revoke", csrf, s.revokeAPIKey)
+	r.Use(at(urls.Settings), user)
+	r.Get(at(urls.Settings), func(c *fiber.Ctx) error { return c.Redirect(urls.Path(urls.SettingsProfile), fiber.StatusSeeOther) })
+	r.Get(at(urls.SettingsProfile), s.profilePage)
+	r.Post(at(urls.SettingsProfile), csrf, s.updateProfile)
+	r.Post(at(urls.SettingsProfileAvatar), csrf, s.uploadAvatar)
+	r.Post(at(urls.SettingsProfileAvatarDelete), csrf, s.deleteAvatar)
+	r.Get(at(urls.SettingsPassword), s.changePasswordPage)
+	r.Post(at(urls.SettingsPassword), csrf, s.changePassword)
+	r.Get(at(urls.SettingsSessions), s.sessionsPage)
+	r.Post(at(urls.SettingsSessionsRevokeOthers), csrf, s.revokeOtherSessions)
+	r.Post(at(urls.SettingsSessionRevoke), csrf, s.revokeSession)
+	r.Get(at(urls.SettingsAPIKeys), s.apiKeysPage)
+	r.Post(at(urls.SettingsAPIKeys), csrf, s.createAPIKey)
+	r.Post(at(urls.SettingsAPIKeyRevoke), csrf, s.revokeAPIKey)
+	r.Get(at(urls.SettingsSignIn), s.signInMethodsPage)
+	r.Post(at(urls.SettingsSignInLink), csrf, s.oidcLinkStart)
+	r.Post(at(urls.SettingsSignInUnlink), csrf, s.unlinkIdentity)
 
 	// Operators' pages. requireAdmin answers 404 to signed-in non-admins, so the pages do not
 	// even appear to exist; csrf comes after it, so a non-admin's post is a 404 whatever it carries.
-	admin := r.Group("/admin", user, s.requireAdmin)
-	admin.Get("/", s.adminHome)
-	admin.Get("/users", s.adminUsersPage)
-	admin.Post("/users/:id/disable", csrf, s.disableUser)
-	admin.Post("/users/:id/enable", csrf, s.enableUser)
+	r.Use(at(urls.Admin), user, s.requireAdmin)
+	r.Get(at(urls.Admin), s.adminHome)
+	r.Get(at(urls.AdminUsers), s.adminUsersPage)
+	r.Get(at(urls.AdminStatus), s.adminStatusPage) // now part of the System page: redirects there
+	r.Get(at(urls.AdminSystem), s.adminSystemPage)
+	r.Post(at(urls.AdminUserDisable), csrf, s.disableUser)
+	r.Post(at(urls.AdminUserEnable), csrf, s.enableUser)
+	r.Get(at(urls.AdminUser), s.adminUserPage)
+	r.Post(at(urls.AdminUserRole), csrf, s.changeRole)
+	r.Post(at(urls.AdminUserVerify), csrf, s.verifyUser)
+	r.Post(at(urls.AdminUserReset), csrf, s.sendPasswordReset)
+	r.Post(at(urls.AdminUserSessionRevoke), csrf, s.adminRevokeSession)
+	r.Post(at(urls.AdminUserKeyRevoke), csrf, s.adminRevokeKey)
+	r.Get(at(urls.AdminAudit), s.adminAuditPage)
+	r.Get(at(urls.AdminAuditCSV), s.adminAuditCSV)
+	// River's job dashboard and its JSON API (admin_jobs.go): the admin guard above, but its own
+	// CSRF rule and CSP, since River's app cannot carry our token and sets inline styles.
+	r.All(at(urls.AdminJobs), s.jobsCSRF, s.jobsDashboard)
+	r.All(at(urls.AdminJobsAll), s.jobsCSRF, s.jobsDashboard)
 
 	// Market pages (pages_markets.go, pages_watchlists.go). Reading is open to guests, as prices
 	// are; every change needs a signed-in person (user first, so a guest is sent to log in) and
 	// the CSRF token. The watchlist service decides which lists each person may read or change.
 	// A symbol is the rest of the path, since a crypto pair has a slash (BTC/USD).
-	r.Get("/markets", s.marketsPage)
-	r.Get("/instruments", s.instrumentsPage)
-	r.Get("/instruments/*", s.instrumentPage)
-	r.Get("/watchlists", s.watchlistsPage)
-	r.Post("/watchlists", user, csrf, s.createWatchlist)
-	r.Post("/watchlists/add", user, csrf, s.addFromInstrument)
-	r.Get("/watchlists/:id", s.watchlistPage)
-	r.Post("/watchlists/:id/rename", user, csrf, s.renameWatchlist)
-	r.Post("/watchlists/:id/delete", user, csrf, s.deleteWatchlist)
-	r.Post("/watchlists/:id/assets", user, csrf, s.addToWatchlist)
-	r.Post("/watchlists/:id/assets/remove", user, csrf, s.removeFromWatchlist)
-	r.Post("/watchlists/:id/order", user, csrf, s.reorderWatchlist)
+	r.Get(at(urls.Markets), s.marketsPage)
+	r.Get(at(urls.Search), s.symbolSearch)         // the header's search: an exact symbol opens its page
+	r.Get(at(urls.SearchSuggest), s.symbolSuggest) // symbol autocomplete (pages_search.go)
+	r.Get(at(urls.Instruments), s.instrumentsPage)
+	r.Get(at(urls.Instrument), s.instrumentPage)
+	r.Get(at(urls.Watchlists), s.watchlistsPage)
+	r.Post(at(urls.Watchlists), user, csrf, s.createWatchlist)
+	r.Post(at(urls.WatchlistAdd), user, csrf, s.addFromInstrument)
+	r.Get(at(urls.Watchlist), s.watchlistPage)
+	r.Post(at(urls.WatchlistRename), user, csrf, s.renameWatchlist)
+	r.Post(at(urls.WatchlistDelete), user, csrf, s.deleteWatchlist)
+	r.Post(at(urls.WatchlistAssets), user, csrf, s.addToWatchlist)
+	r.Post(at(urls.WatchlistAssetRemove), user, csrf, s.removeFromWatchlist)
+	r.Post(at(urls.WatchlistOrder), user, csrf, s.reorderWatchlist)
 
 	// Paper trading (pages_trade*.go, pages_portfolio.go, pages_accounts.go). Everything acts on
 	// the signed-in person's current paper account (currentAccount), never on an account id taken
 	// from the request without checking it is theirs; the trading service checks again under the
 	// account lock. A symbol in a form field, not the path, since a crypto pair has a slash.
-	r.Get("/trade", user, s.tradePage)
-	r.Get("/trade/ticket", user, s.ticketPanel)
-	r.Post("/trade/preview", user, csrf, s.previewOrder)
-	r.Get("/orders", user, s.ordersPage)
-	r.Post("/orders", user, csrf, s.placeOrder)
-	r.Post("/orders/:id/cancel", user, csrf, s.cancelOrder)
-	r.Post("/orders/:id/replace", user, csrf, s.replaceOrder)
-	r.Post("/positions/close", user, csrf, s.closePosition)
-	r.Get("/portfolio", user, s.portfolioPage)
-	r.Get("/portfolio/history", user, s.portfolioHistory)
-	r.Get("/activity", user, s.activityPage)
-	r.Get("/fills/:id", user, s.fillReceiptPage)
-	r.Get("/accounts", user, s.accountsPage)
-	r.Post("/accounts", user, csrf, s.openAccount)
-	r.Post("/accounts/:id/switch", user, csrf, s.switchAccount)
-	r.Get("/accounts/:id/settings", user, s.accountSettingsPage)
-	r.Post("/accounts/:id/settings", user, csrf, s.updateAccountSettings)
-	r.Post("/accounts/:id/reset", user, csrf, s.resetAccount)
+	r.Get(at(urls.Trade), user, s.tradePage)
+	r.Get(at(urls.TradeTicket), user, s.ticketPanel)
+	r.Post(at(urls.TradePreview), user, csrf, s.previewOrder)
+	r.Get(at(urls.Orders), user, s.ordersPage)
+	r.Post(at(urls.Orders), user, csrf, s.placeOrder)
+	r.Post(at(urls.OrderCancel), user, csrf, s.cancelOrder)
+	r.Post(at(urls.OrderReplace), user, csrf, s.replaceOrder)
+	r.Post(at(urls.PositionsClose), user, csrf, s.closePosition)
+	r.Get(at(urls.Portfolio), user, s.portfolioPage)
+	r.Get(at(urls.PortfolioHistory), user, s.portfolioHistory)
+	r.Get(at(urls.Activity), user, s.activityPage)
+	r.Get(at(urls.Fill), user, s.fillReceiptPage)
+	r.Get(at(urls.Accounts), user, s.accountsPage)
+	r.Post(at(urls.Accounts), user, csrf, s.openAccount)
+	r.Post(at(urls.AccountSwitch), user, csrf, s.switchAccount)
+	r.Get(at(urls.AccountSettings), user, s.accountSettingsPage)
+	r.Post(at(urls.AccountSettings), user, csrf, s.updateAccountSettings)
+	r.Post(at(urls.AccountReset), user, csrf, s.resetAccount)
 
 	// JSON API. It takes credentials only from headers (Bearer token or Alpaca-style key pair),
 	// never from the cookie, so cross-site requests cannot act through it and it needs no CSRF token.
-	api := r.Group("/api/v1")
-	api.Post("/auth/token", s.apiToken)
-	api.Post("/auth/refresh", s.apiRefresh)
-	api.Post("/auth/logout", s.apiLogout)
-	api.Post("/auth/verify", s.apiVerify)
-	api.Get("/me", s.apiAuth, s.apiMe)
-
-	// Watchlists: the service decides who may read or change which list.
-	api.Get("/watchlists", s.apiAuth, s.apiWatchlists)
-	api.Post("/watchlists", s.apiAuth, s.apiCreateWatchlist)
-	api.Get("/watchlists/:id", s.apiAuth, s.apiWatchlist)
-	api.Patch("/watchlists/:id", s.apiAuth, s.apiRenameWatchlist)
-	api.Delete("/watchlists/:id", s.apiAuth, s.apiDeleteWatchlist)
-	api.Put("/watchlists/:id/default", s.apiAuth, s.apiSetDefaultWatchlist)
-	api.Post("/watchlists/:id/assets", s.apiAuth, s.apiAddWatchlistAsset)
-	api.Delete("/watchlists/:id/assets/*", s.apiAuth, s.apiRemoveWatchlistAsset)
-	api.Put("/watchlists/:id/order", s.apiAuth, s.apiReorderWatchlist)
-
-	// Market data is public, as prices on the pages are: no credentials, but a limit per client
-	// IP. A symbol is the rest of the path (a crypto pair has a slash), so the candles route,
-	// which ends in a fixed word, comes before the asset route that would swallow it.
-	public := s.limitPublic
-	api.Get("/assets", public, s.apiAssets)
-	api.Get("/assets/*/candles", public, s.apiCandles)
-	api.Get("/assets/*", public, s.apiAsset)
-	api.Get("/quotes", public, s.apiQuotes)
-	api.Get("/stream", public, s.apiStream)
-	api.Get("/market/clock", public, s.apiMarketClock)
-	api.Get("/market/calendar", public, s.apiMarketCalendar)
-	api.Get("/market/status", public, s.apiMarketStatus)
-	// Operators' actions: requireAdmin answers 404 to everyone else, as on the admin pages.
-	api.Post("/admin/sync/assets", s.apiAuth, s.requireAdmin, s.apiSyncAssets)
+	// Every operation is declared once in app/api_v1_ops.go, with its guards and what the OpenAPI
+	// document says of it: apiV1Routes mounts them from that list, and the document served at
+	// /api/v1/openapi.json is built from the same list. Signed-in operations have apiAuth; market
+	// data is public, as prices on the pages are (no credentials, a limit per client IP); the
+	// operators' actions add requireAdmin, which answers 404 to everyone else.
+	s.apiDoc = s.buildAPIDoc()
+	s.apiV1Routes(r)
+	r.Get(at(urls.APIDocs), s.apiDocsPage) // the reference page (HTML)
 
 	// Live WebSockets (app/ws_*.go, package live): public data, so guests may connect, within a
 	// per-IP connection allowance. The upgrade is a GET that CSRF does not cover, so wsAdmit
 	// refuses cross-site origins (403) before upgrading.
-	r.Get("/ws/quotes", s.wsQuotes)
-	r.Get("/ws/market", s.wsMarket)
+	r.Get(at(urls.WSQuotes), s.wsQuotes)
+	r.Get(at(urls.WSMarket), s.wsMarket)
 	// The signed-in person's trade updates (their current account's orders and fills).
-	r.Get("/ws/trading", user, s.wsTrading)
+	r.Get(at(urls.WSTrading), user, s.wsTrading)
 
 	// Alpaca's market-data API for bots: REST and streams (alpaca_data*.go). Their paths are
 	// exact or under /v2/stocks, so they come before the trading API's /v2 group.
@@ -162,48 +168,48 @@ func (s *Server) routes() {
 	// alpacaAuth takes only header credentials (an API key, bound to one paper account, or an
 	// access token) and counts the caller's rate limit. Every handler acts on the caller's
 	// account (AlpacaCallerOf), never on an account named in the request.
-	v2 := r.Group("/v2", s.alpacaErrors)
+	r.Use("/v2", s.alpacaErrors) // every path under /v2, unknown ones included
 	bot := s.alpacaAuth
-	v2.Get("/account", bot, s.alpacaGetAccount)
-	v2.Get("/account/configurations", bot, s.alpacaGetConfigurations)
-	v2.Patch("/account/configurations", bot, s.alpacaPatchConfigurations)
-	v2.Get("/account/activities", bot, s.alpacaActivities)
-	v2.Get("/account/activities/:type", bot, s.alpacaActivities)
-	v2.Get("/account/portfolio/history", bot, s.alpacaPortfolioHistory)
-	v2.Post("/account/reset", bot, s.alpacaReset) // beyond Alpaca: the key keeps working
-	v2.Get("/orders", bot, s.alpacaListOrders)
-	v2.Post("/orders", bot, s.alpacaPlaceOrder)
-	v2.Delete("/orders", bot, s.alpacaCancelAll)
-	v2.Get("/orders\\:by_client_order_id", bot, s.alpacaGetOrderByClientID)
-	v2.Get("/orders/:id", bot, s.alpacaGetOrder)
-	v2.Patch("/orders/:id", bot, s.alpacaReplaceOrder)
-	v2.Delete("/orders/:id", bot, s.alpacaCancelOrder)
-	v2.Get("/orders/:id/fills", bot, s.alpacaOrderFills) // beyond Alpaca: fill receipts
+	r.Get(at(urls.AlpacaAccount), bot, s.alpacaGetAccount)
+	r.Get(at(urls.AlpacaAccountConfigurations), bot, s.alpacaGetConfigurations)
+	r.Patch(at(urls.AlpacaAccountConfigurations), bot, s.alpacaPatchConfigurations)
+	r.Get(at(urls.AlpacaAccountActivities), bot, s.alpacaActivities)
+	r.Get(at(urls.AlpacaAccountActivitiesOfType), bot, s.alpacaActivities)
+	r.Get(at(urls.AlpacaAccountPortfolioHistory), bot, s.alpacaPortfolioHistory)
+	r.Post(at(urls.AlpacaAccountReset), bot, s.alpacaReset) // beyond Alpaca: the key keeps working
+	r.Get(at(urls.AlpacaOrders), bot, s.alpacaListOrders)
+	r.Post(at(urls.AlpacaOrders), bot, s.alpacaPlaceOrder)
+	r.Delete(at(urls.AlpacaOrders), bot, s.alpacaCancelAll)
+	r.Get(at(urls.AlpacaOrdersByClientOrderID), bot, s.alpacaGetOrderByClientID)
+	r.Get(at(urls.AlpacaOrder), bot, s.alpacaGetOrder)
+	r.Patch(at(urls.AlpacaOrder), bot, s.alpacaReplaceOrder)
+	r.Delete(at(urls.AlpacaOrder), bot, s.alpacaCancelOrder)
+	r.Get(at(urls.AlpacaOrderFills), bot, s.alpacaOrderFills) // beyond Alpaca: fill receipts
 	// A position's symbol is the rest of the path (a crypto pair has a slash).
-	v2.Get("/positions", bot, s.alpacaListPositions)
-	v2.Delete("/positions", bot, s.alpacaCloseAll)
-	v2.Get("/positions/*", bot, s.alpacaGetPosition)
-	v2.Delete("/positions/*", bot, s.alpacaClosePosition)
-	v2.Get("/clock", bot, s.alpacaClock)
-	v2.Get("/calendar", bot, s.alpacaCalendar)
-	v2.Get("/assets", bot, s.alpacaAssets)
-	v2.Get("/assets/*", bot, s.alpacaAsset)
+	r.Get(at(urls.AlpacaPositions), bot, s.alpacaListPositions)
+	r.Delete(at(urls.AlpacaPositions), bot, s.alpacaCloseAll)
+	r.Get(at(urls.AlpacaPosition), bot, s.alpacaGetPosition)
+	r.Delete(at(urls.AlpacaPosition), bot, s.alpacaClosePosition)
+	r.Get(at(urls.AlpacaClock), bot, s.alpacaClock)
+	r.Get(at(urls.AlpacaCalendar), bot, s.alpacaCalendar)
+	r.Get(at(urls.AlpacaAssets), bot, s.alpacaAssets)
+	r.Get(at(urls.AlpacaAsset), bot, s.alpacaAsset)
 	// Watchlists: the caller's own personal watchlists.
-	v2.Get("/watchlists", bot, s.alpacaWatchlists)
-	v2.Post("/watchlists", bot, s.alpacaCreateWatchlist)
-	v2.Get("/watchlists\\:by_name", bot, s.alpacaGetWatchlist(true))
-	v2.Put("/watchlists\\:by_name", bot, s.alpacaUpdateWatchlist(true))
-	v2.Post("/watchlists\\:by_name", bot, s.alpacaAddToWatchlist(true))
-	v2.Delete("/watchlists\\:by_name", bot, s.alpacaDeleteWatchlist(true))
-	v2.Get("/watchlists/:id", bot, s.alpacaGetWatchlist(false))
-	v2.Put("/watchlists/:id", bot, s.alpacaUpdateWatchlist(false))
-	v2.Post("/watchlists/:id", bot, s.alpacaAddToWatchlist(false))
-	v2.Delete("/watchlists/:id", bot, s.alpacaDeleteWatchlist(false))
-	v2.Delete("/watchlists/:id/*", bot, s.alpacaRemoveFromWatchlist)
+	r.Get(at(urls.AlpacaWatchlists), bot, s.alpacaWatchlists)
+	r.Post(at(urls.AlpacaWatchlists), bot, s.alpacaCreateWatchlist)
+	r.Get(at(urls.AlpacaWatchlistByName), bot, s.alpacaGetWatchlist(true))
+	r.Put(at(urls.AlpacaWatchlistByName), bot, s.alpacaUpdateWatchlist(true))
+	r.Post(at(urls.AlpacaWatchlistByName), bot, s.alpacaAddToWatchlist(true))
+	r.Delete(at(urls.AlpacaWatchlistByName), bot, s.alpacaDeleteWatchlist(true))
+	r.Get(at(urls.AlpacaWatchlist), bot, s.alpacaGetWatchlist(false))
+	r.Put(at(urls.AlpacaWatchlist), bot, s.alpacaUpdateWatchlist(false))
+	r.Post(at(urls.AlpacaWatchlist), bot, s.alpacaAddToWatchlist(false))
+	r.Delete(at(urls.AlpacaWatchlist), bot, s.alpacaDeleteWatchlist(false))
+	r.Delete(at(urls.AlpacaWatchlistAsset), bot, s.alpacaRemoveFromWatchlist)
 	// Trade updates (app/alpaca_events.go): SSE under /v2, and the WebSocket the Python and
 	// JavaScript SDKs open at the root, which authenticates in its first message.
-	v2.Get("/events/trades", bot, s.alpacaTradeEvents)
-	r.Get("/stream", s.alpacaTradeStream)
+	r.Get(at(urls.AlpacaTradeEvents), bot, s.alpacaTradeEvents)
+	r.Get(at(urls.AlpacaStream), s.alpacaTradeStream)
 
 	// Anything else is a 404 rendered by the central error handler.
 	r.Use(notFound)

@@ -7,13 +7,15 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"gorm.io/gorm"
 
 	"alpacawrapper/alpacaapi"
 	"alpacawrapper/auth"
 	"alpacawrapper/config"
 	"alpacawrapper/database"
+	"alpacawrapper/jobs"
+	"alpacawrapper/process"
 	"alpacawrapper/ratelimit"
 	"alpacawrapper/trading"
 	"alpacawrapper/watchlist"
@@ -42,6 +44,7 @@ type Server struct {
 	tokens         *auth.Tokens
 	apiKeys        *auth.APIKeys
 	watchlists     *watchlist.Service
+	backfills      *jobs.Backfills // a symbol's history loaded on request (app/api_chart_history.go)
 	market         *Market
 	trading        *trading.Service
 	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
@@ -55,7 +58,14 @@ type Server struct {
 	botRule        ratelimit.Rule         // requests per API key to the Alpaca-compatible API (alpaca_auth.go)
 	botLimiter     *ratelimit.Memory      // counts botRule in memory
 	eventFrames    *alpacaapi.EventFrames // trade events' SSE frames, encoded once for every stream
+	feedHolder     process.FeedSource     // who holds the elected feed, for the status (app/status.go)
+	riverUI        *riverUI               // River's job dashboard, built on first use (app/admin_jobs.go)
+	pool           *pgxpool.Pool          // the database pool, for its statistics (app/admin_system.go)
+	feedRole       *FeedRole              // this process's part in the feed, for the System page
+	serverErrors   *serverErrors          // the last requests answered with a server error (app/admin_system_errors.go)
 	trustedProxies []*net.IPNet
+	apiDoc         apiDocBytes // the JSON API's OpenAPI document (app/api_v1_docs.go)
+	oidc           *auth.OIDC  // sign-in with OpenID Connect providers (app/auth_oidc*.go)
 }
 
 // ServerDeps are what the HTTP server needs from the rest of the application.
@@ -81,6 +91,9 @@ func newBareServer(deps ServerDeps) *Server {
 		s.db, s.accounts, s.sessions, s.avatars = svc.DB, svc.Accounts, svc.Sessions, svc.Avatars
 		s.limiter, s.tokens, s.apiKeys = svc.Limiter, svc.Tokens, svc.APIKeys
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
+		s.oidc = svc.OIDC
+		s.pool, s.feedRole = svc.Pool, svc.Feed
+		s.backfills = svc.Backfills
 	}
 	s.live = newLiveState(s)
 	s.pages = newPageCaches()
@@ -94,6 +107,9 @@ func newBareServer(deps ServerDeps) *Server {
 	s.botRule = ratelimit.Rule{Limit: s.cfg.BotAPIRate.Limit, Window: s.cfg.BotAPIRate.Window}
 	s.botLimiter = ratelimit.NewMemory(nil, 0)
 	s.eventFrames = alpacaapi.NewEventFrames(4096)
+	s.feedHolder = feedHolderOf(deps.Services)
+	s.riverUI = &riverUI{}
+	s.serverErrors = newServerErrors(serverErrorsKept)
 	// config.Load has validated every entry, so parsing cannot fail here.
 	s.trustedProxies, _ = parseTrustedProxies(s.cfg.TrustedProxies)
 	fcfg := fiber.Config{
@@ -113,7 +129,7 @@ func newBareServer(deps ServerDeps) *Server {
 	// trusted proxy's X-Forwarded-For, reading it from the right so a client cannot forge it.
 	s.fiber = fiber.New(fcfg)
 	s.fiber.Use(withRequestID, withClientIP(s.trustedProxies), s.accessLog, s.recoverPanics,
-		withDeadline(s.cfg.RequestTimeout), securityHeaders(), checkText, compress.New())
+		withDeadline(s.cfg.RequestTimeout), securityHeaders(s.cfg.OIDCOrigins()...), checkText, compressResponses())
 	return s
 }
 
@@ -124,4 +140,7 @@ func (s *Server) Handler() *fiber.App { return s.fiber }
 func (s *Server) Serve(ln net.Listener) error { return s.fiber.Listener(ln) }
 
 // Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
-func (s *Server) Shutdown(ctx context.Context) error { return s.fiber.ShutdownWithContext(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	defer s.riverUI.close()
+	return s.fiber.ShutdownWithContext(ctx)
+}

@@ -21,7 +21,7 @@ import (
 	"alpacawrapper/database/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) { dbtest.Main(m, writeAPIContractReport) }
 
 // syncBuffer collects log output written from Fiber's goroutines.
 type syncBuffer struct {
@@ -133,7 +133,7 @@ func TestNotFoundByRequestKind(t *testing.T) {
 		}
 	})
 	t.Run("htmx fragment", func(t *testing.T) {
-		resp, body := get(t, s, "/no/such/page", "HX-Request", "true")
+		resp, body := get(t, s, "/no/such/page", hxRequest, "true")
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "<html") || !strings.Contains(body, "Not Found") {
 			t.Fatalf("status %d body %q", resp.StatusCode, body)
 		}

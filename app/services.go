@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 	"log/slog"
-	"path/filepath"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
@@ -14,6 +14,7 @@ import (
 	"alpacawrapper/database"
 	"alpacawrapper/jobs"
 	"alpacawrapper/market"
+	"alpacawrapper/process"
 	"alpacawrapper/ratelimit"
 	"alpacawrapper/trading"
 	"alpacawrapper/watchlist"
@@ -23,6 +24,7 @@ import (
 // handlers and workers.
 type Services struct {
 	DB       *gorm.DB
+	Pool     *pgxpool.Pool // the pool under DB, for its statistics
 	River    *database.RiverClient
 	Accounts *auth.Accounts
 	Sessions *auth.Sessions
@@ -32,10 +34,16 @@ type Services struct {
 	APIKeys  *auth.APIKeys
 	// Watchlists enqueue a candle backfill, in the same transaction, when an asset is added.
 	Watchlists *watchlist.Service
+	// Backfills load a symbol's history on request (a chart opened on it), within bounds.
+	Backfills *jobs.Backfills
 	// Market is where market data comes from and goes to.
 	Market *Market
 	// Trading is the paper-trading engine.
 	Trading *trading.Service
+	// Feed is this process's part in the elected feed and the quote relay.
+	Feed *FeedRole
+	// OIDC signs people in with the configured OpenID Connect providers (none: no buttons).
+	OIDC *auth.OIDC
 }
 
 // ServicesOptions let tests swap the clock and the password hasher's cost.
@@ -59,11 +67,16 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	}
 	svc := &Services{
 		DB:       db.Gorm,
+		Pool:     db.Pool,
 		Sessions: auth.NewSessions(auth.SessionsOptions{DB: db.Gorm, Idle: cfg.SessionIdle, MaxAge: cfg.SessionMaxAge, Now: o.Now}),
 		Limiter:  ratelimit.NewWithClock(db.Gorm, o.Now),
 		Tokens:   auth.NewTokens(auth.TokensOptions{DB: db.Gorm, Secret: []byte(cfg.SecretKey), Now: o.Now}),
 		APIKeys:  auth.NewAPIKeys(db.Gorm, o.Now),
+		OIDC: auth.NewOIDC(auth.OIDCOptions{Providers: oidcProviders(cfg), RedirectBase: cfg.BaseURL,
+			Secret: []byte(cfg.SecretKey), ClockSkew: cfg.OIDCClockSkew, Now: o.Now, Logger: log}),
 	}
+	// Verified keys are remembered while the database's announcements of key changes are heard.
+	svc.APIKeys.WatchKeyChanges(db.Pool, log)
 	svc.Watchlists = watchlist.New(db.Gorm, func(ctx context.Context, tx *gorm.DB, assetID int64, symbol string) error {
 		return jobs.EnqueueBackfill(ctx, tx, svc.River, assetID, symbol)
 	})
@@ -71,13 +84,18 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	if svc.Market, err = newMarket(cfg, db.Gorm, log, o.Provider, o.Now); err != nil {
 		return nil, err
 	}
+	svc.Feed = newFeedRole(db.Pool, svc.Market.Hub, log, process.Name(cfg.ProcessName))
+	if cfg.HasRole(config.RoleWeb) {
+		// The feed badge and the market status report what feeds this process's hub.
+		svc.Market.Provider = servedBy(svc.Market.Provider, svc.Feed)
+	}
 	svc.Trading = trading.New(trading.Options{
 		DB: db.Gorm, Clock: svc.Market.Clock, Quotes: trading.NewQuotes(svc.Market.Trading, o.Now),
 		Source: quoteSource(cfg), Now: o.Now, Logger: log,
 		// The pool carries the news of committed trade events between processes (LISTEN/NOTIFY).
 		Updates: trading.NewUpdates(trading.UpdatesOptions{DB: db.Gorm, Pool: db.Pool, Logger: log}),
 	})
-	svc.Avatars = auth.NewAvatars(filepath.Join(cfg.DataDir, "avatars"))
+	svc.Avatars = auth.NewAvatars(auth.NewPGAvatarStore(db.Gorm))
 
 	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
 	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}
@@ -86,7 +104,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		riverCfg.Workers = jobs.Workers(jobs.Deps{
 			Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter,
 			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles, Trading: svc.Trading,
-			Watchlists: svc.Watchlists,
+			Watchlists: svc.Watchlists, Backfill: backfillOptions(cfg, o.Now),
 		})
 		riverCfg.PeriodicJobs = jobs.Periodic()
 	}
@@ -94,12 +112,34 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		return nil, err
 	}
 
+	svc.Backfills = jobs.NewBackfills(db.Gorm, svc.River, svc.Market.Candles, backfillOptions(cfg, o.Now),
+		jobs.BackfillLimits{PerPerson: cfg.History.MaxPerPerson, Total: cfg.History.MaxTotal})
+
 	svc.Accounts = auth.NewAccounts(auth.AccountsOptions{
 		DB: db.Gorm, Hasher: o.Hasher, Outbox: jobs.NewMailOutbox(svc.River), BaseURL: cfg.BaseURL, Logger: log, Now: o.Now,
 		// Everyone starts with a paper account, opened in the sign-up transaction.
 		OnSignUp: []auth.SignUpHook{svc.Trading.OpenFirstAccount},
 	})
 	return svc, nil
+}
+
+// oidcProviders copies the configured providers into auth's type (auth does not import config).
+func oidcProviders(cfg config.Config) []auth.OIDCProvider {
+	out := make([]auth.OIDCProvider, 0, len(cfg.OIDC))
+	for _, p := range cfg.OIDC {
+		out = append(out, auth.OIDCProvider{ID: p.ID, Name: p.Name, Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret})
+	}
+	return out
+}
+
+// backfillOptions sizes the history from the configuration: HISTORY_DAYS of minutes and
+// HISTORY_DAILY_YEARS of daily bars before them.
+func backfillOptions(cfg config.Config, now func() time.Time) jobs.BackfillOptions {
+	return jobs.BackfillOptions{
+		Depth:      time.Duration(cfg.History.Days) * 24 * time.Hour,
+		DailyDepth: time.Duration(cfg.History.DailyYears) * 365 * 24 * time.Hour,
+		Now:        now,
+	}
 }
 
 // quoteSource names the quote feed in fill receipts.

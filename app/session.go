@@ -11,6 +11,7 @@ import (
 	"alpacawrapper/apperr"
 	"alpacawrapper/auth"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 )
 
 const (
@@ -187,9 +188,9 @@ func (s *Server) requireUser(c *fiber.Ctx) error {
 			back = u.RequestURI()
 		}
 	}
-	target := "/login?next=" + url.QueryEscape(safeNext(back))
-	if c.Get("HX-Request") == "true" {
-		c.Set("HX-Redirect", target)
+	target := urls.Query(urls.Path(urls.Login), "next", safeNext(back))
+	if isHTMX(c) {
+		htmxResponse{Redirect: target}.apply(c)
 		return c.SendStatus(fiber.StatusUnauthorized)
 	}
 	return c.Redirect(target, fiber.StatusSeeOther)

@@ -9,6 +9,7 @@ import (
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -112,7 +113,7 @@ func (s *Server) revokeAPIKey(c *fiber.Ctx) error {
 	}
 	if !isHTMX(c) {
 		s.flash(c, "success", "API key revoked.")
-		return c.Redirect("/settings/api-keys", fiber.StatusSeeOther)
+		return c.Redirect(urls.Path(urls.SettingsAPIKeys), fiber.StatusSeeOther)
 	}
 	rows, accts, err := s.apiKeyRows(ctx, u.ID)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -32,5 +33,5 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, "success", "Your password has been changed. Other browsers have been signed out and your API keys revoked.")
-	return redirectAfterPost(c, "/settings/password")
+	return redirectAfterPost(c, urls.Path(urls.SettingsPassword))
 }

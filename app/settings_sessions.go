@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"alpacawrapper/auth"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) revokeSession(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, "success", "That browser has been signed out.")
-	return redirectAfterPost(c, "/settings/sessions")
+	return redirectAfterPost(c, urls.Path(urls.SettingsSessions))
 }
 
 // revokeOtherSessions signs out every browser but this one.
@@ -44,5 +45,5 @@ func (s *Server) revokeOtherSessions(c *fiber.Ctx) error {
 		return err
 	}
 	s.flash(c, "success", fmt.Sprintf("Signed out of %d other browser(s).", n))
-	return redirectAfterPost(c, "/settings/sessions")
+	return redirectAfterPost(c, urls.Path(urls.SettingsSessions))
 }

@@ -4,7 +4,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gofiber/fiber/v2"
 	"github.com/shopspring/decimal"
 
 	"alpacawrapper/apperr"
@@ -230,9 +229,4 @@ func replaceRefusal(rej *apperr.Error) views.Form {
 		f.Error = sentence(rej.Message)
 	}
 	return f
-}
-
-// formOf reads the request's form fields one by one.
-func formOf(c *fiber.Ctx) func(string) string {
-	return func(name string) string { return c.FormValue(name) }
 }

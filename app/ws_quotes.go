@@ -69,6 +69,7 @@ type liveState struct {
 	market  fiber.Handler
 	stream  fiber.Handler // Alpaca's /stream (alpaca_events.go)
 	streams *streamGuard  // the open trade-event streams, by API key
+	users   *userStreams  // the open streams by person, ended when they are disabled (admin_users_streams.go)
 }
 
 // newLiveState builds the live side; nil when the server has no market (some tests).
@@ -93,6 +94,7 @@ func newLiveState(s *Server) *liveState {
 	l.market = websocket.New(s.serveMarket, cfg)
 	l.stream = websocket.New(s.serveStream, cfg)
 	l.streams = newStreamGuard(s)
+	l.users = newUserStreams(s)
 	return l
 }
 

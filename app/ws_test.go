@@ -18,6 +18,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/live"
 	"alpacawrapper/market"
 )
@@ -272,7 +273,7 @@ func TestWSCoalescesAndRateLimitsPerSymbol(t *testing.T) {
 		hub.Quote(quoteAt(a, float64(i)))
 		hub.Quote(quoteAt(b, float64(1000+i)))
 		if ahead := time.Until(began.Add(time.Duration(i) * time.Millisecond)); ahead > 0 {
-			time.Sleep(ahead)
+			time.Sleep(ahead) // pacing the quotes over time: the rate limit is the behaviour under test
 		}
 	}
 	// One flush at once, then at most one per interval: 2 frames when publishing took less than
@@ -417,7 +418,7 @@ func TestWSStalledClientIsDroppedWhileOthersKeepReceiving(t *testing.T) {
 		for _, sym := range symbols {
 			hub.Quote(quoteAt(sym, price))
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(time.Millisecond) // pacing the publisher; the loop ends on the manager's verdict, not on time
 	}
 	mu.Lock()
 	during := received
@@ -445,24 +446,16 @@ func TestWSStalledClientIsDroppedWhileOthersKeepReceiving(t *testing.T) {
 	for i, sym := range symbols {
 		hub.Quote(quoteAt(sym, 5000+float64(i)))
 	}
-	waitUntil := time.Now().Add(3 * time.Second)
-	for {
+	testwait.Until(t, 3*time.Second, "the healthy client to hold every symbol's latest quote", func() bool {
 		mu.Lock()
-		missing := 0
+		defer mu.Unlock()
 		for i, sym := range symbols {
 			if latest[sym] != decimal.NewFromFloat(5000+float64(i)).String() {
-				missing++
+				return false
 			}
 		}
-		mu.Unlock()
-		if missing == 0 {
-			break
-		}
-		if time.Now().After(waitUntil) {
-			t.Fatalf("healthy client lacks the latest quote of %d symbols", missing)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return true
+	})
 	_ = healthy.Close(websocket.StatusNormalClosure, "")
 	<-readDone
 }
@@ -495,8 +488,9 @@ func TestWSQuotesFramesAreOOBFragments(t *testing.T) {
 		}
 	}
 
-	// A higher price flashes up.
-	time.Sleep(300 * time.Millisecond)
+	// A higher price flashes up. The frames above were read, so this quote is compared with 187.42;
+	// if it falls within the symbol's rate interval it is held and sent at the interval's end,
+	// which the read loop below waits for.
 	hub.Quote(quoteAt(stock, 190))
 	for time.Now().Before(deadline.Add(2 * time.Second)) {
 		for _, el := range readOOB(t, c) {
@@ -516,12 +510,7 @@ func TestWSQuotesFramesAreOOBFragments(t *testing.T) {
 // subscription, so the hub's count says nothing of them.)
 func waitSubscribed(t *testing.T, mgr *live.Manager, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); mgr.Stats().Open < int64(n); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions run, want %d", mgr.Stats().Open, n)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, 5*time.Second, fmt.Sprintf("%d live sessions to run", n), func() bool { return mgr.Stats().Open >= int64(n) })
 }
 
 // readOOB reads one /ws/quotes frame and returns its top-level elements.

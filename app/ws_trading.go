@@ -51,6 +51,7 @@ const (
 // tradingConn is what one connection serves: whose account, and which sections of which page.
 type tradingConn struct {
 	accountID int64
+	session   []byte // the browser session's id hash: its end (sign-out, revocation) ends the connection
 	env       tradeEnv
 	sec       tradeSections
 }
@@ -66,7 +67,11 @@ func (s *Server) wsTrading(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(wsLocalTrading, &tradingConn{accountID: a.ID, env: tradeEnvOf(c), sec: parseTradeSections(c.Query("sections"))})
+	tc := &tradingConn{accountID: a.ID, env: tradeEnvOf(c), sec: parseTradeSections(c.Query("sections"))}
+	if sess := currentSession(c); sess != nil {
+		tc.session = sess.IDHash
+	}
+	c.Locals(wsLocalTrading, tc)
 	// Built per connection: the upgrader is a small struct, and these connections are one per
 	// trading page, not one per quote widget.
 	return websocket.New(s.serveTrading, websocket.Config{ReadBufferSize: wsBufferSize, WriteBufferSize: wsBufferSize})(c)
@@ -107,6 +112,7 @@ func (p *tradingProtocol) HandleMessage(*live.Session, []byte) {}
 // symbols and says hello.
 func (p *tradingProtocol) Open(s *live.Session) error {
 	p.s = s
+	p.srv.live.users.add(s, p.tc.env.userID, p.tc.session)
 	l, err := p.srv.trading.Updates().Listen(s.Context(), p.tc.accountID, trading.Resume{})
 	if err != nil {
 		p.srv.log.Warn("ws trading: listen", "account", p.tc.accountID, "error", err)
@@ -218,23 +224,30 @@ func (p *tradingProtocol) render(ctx context.Context, dst []byte, sec tradeSecti
 // themselves is already on their screen.
 func tradeToast(up trading.TradeUpdate) (views.Flash, bool) {
 	o := up.Order
+	// The key is the order's, as on the answer to the action that placed or closed it
+	// (orderNoticeKey), so the page shows one notice of it; a partial fill has its own.
+	key := orderNoticeKey(o.ID)
 	switch up.Event {
 	case trading.EventFill, trading.EventPartialFill:
 		label := "Filled"
 		if up.Event == trading.EventPartialFill {
 			label = "Partially filled"
+			key += ":" + up.FillID
 		}
-		return views.Flash{Kind: views.FlashSuccess, Message: fmt.Sprintf("%s: %s %s %s @ %s", label, o.Side,
+		return views.Flash{Kind: views.FlashSuccess, Key: key, Message: fmt.Sprintf("%s: %s %s %s @ %s", label, o.Side,
 			views.FormatQty(up.Qty), o.Symbol, views.FormatPrice(up.Price, decimal.Zero))}, true
 	case trading.EventExpired:
-		return views.Flash{Kind: views.FlashInfo, Message: "Expired: " + describeOrder(&o) + "."}, true
+		return views.Flash{Kind: views.FlashInfo, Key: key, Message: "Expired: " + describeOrder(&o) + "."}, true
 	case trading.EventRejected:
-		return views.Flash{Kind: views.FlashWarning, Message: strings.TrimSpace("Rejected: " + describeOrder(&o) + ". " + sentence(o.Reason))}, true
+		return views.Flash{Kind: views.FlashWarning, Key: key, Message: strings.TrimSpace("Rejected: " + describeOrder(&o) + ". " + sentence(o.Reason))}, true
 	case trading.EventCanceled:
 		if o.Reason == "" || strings.HasPrefix(o.Reason, "Canceled by you") {
 			return views.Flash{}, false
 		}
-		return views.Flash{Kind: views.FlashInfo, Message: "Canceled: " + describeOrder(&o) + ". " + sentence(o.Reason)}, true
+		return views.Flash{Kind: views.FlashInfo, Key: key, Message: "Canceled: " + describeOrder(&o) + ". " + sentence(o.Reason)}, true
 	}
 	return views.Flash{}, false
 }
+
+// orderNoticeKey is the key of the notices about one order (views.Flash.Key).
+func orderNoticeKey(orderID fmt.Stringer) string { return "order:" + orderID.String() }

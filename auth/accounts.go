@@ -162,15 +162,19 @@ func (a *Accounts) Authenticate(ctx context.Context, email, password string) (*m
 	if err != nil {
 		return nil, err
 	}
-	ok, err := a.hasher.Matches(ctx, password, u.PasswordHash)
+	hash := u.PasswordHash
+	if hash == "" { // made through a provider, no password yet: fail at a real check's cost
+		hash = a.hasher.dummy
+	}
+	ok, err := a.hasher.Matches(ctx, password, hash)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if !ok || u.PasswordHash == "" {
 		return nil, invalidLogin()
 	}
 	if !u.Active {
-		return nil, apperr.New(apperr.KindForbidden, "account_disabled", "This account has been disabled. Contact the administrator if you think this is a mistake.")
+		return nil, accountDisabled()
 	}
 	return u, nil
 }
@@ -280,6 +284,16 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, email string) error
 		}
 		return a.outbox.Enqueue(ctx, tx, resetEmail(u, a.baseURL+"/password/reset?token="+token))
 	})
+}
+
+// SendPasswordResetIn e-mails u a reset link, as RequestPasswordReset does, within tx: an
+// operator's "send a password reset" commits with its audit entry, or not at all.
+func (a *Accounts) SendPasswordResetIn(ctx context.Context, tx *gorm.DB, u *models.User) error {
+	token, err := a.issueToken(ctx, tx, u.ID, models.PurposeResetPassword, ResetTokenTTL)
+	if err != nil {
+		return err
+	}
+	return a.outbox.Enqueue(ctx, tx, resetEmail(u, a.baseURL+"/password/reset?token="+token))
 }
 
 // ResetTokenValid reports whether a reset link can still be used, to choose the page to show.
@@ -463,8 +477,14 @@ func (a *Accounts) CreateAdmin(ctx context.Context, email, name, password string
 			return err
 		}
 		u.Role, u.Active, u.PasswordHash = models.RoleAdmin, true, hash
-		// A role change is a privilege change: whoever holds the old sessions signs in again.
-		return models.VoidCredentials(ctx, tx, u.ID, nil, now)
+		// A role change is a privilege change: whoever holds the old sessions signs in again. The
+		// password was replaced too, so the API keys go as with any reset: a key made by whoever
+		// knew the old password must not gain an administrator's account.
+		if err := models.VoidCredentials(ctx, tx, u.ID, nil, now); err != nil {
+			return err
+		}
+		_, err = models.RevokeAPIKeysOf(ctx, tx, u.ID, now)
+		return err
 	})
 	return u, created, err
 }

@@ -125,11 +125,23 @@ func TestCreateAdmin(t *testing.T) {
 		PasswordConfirm: "correct horse battery", AcceptTerms: true}); err != nil {
 		t.Fatal(err)
 	}
+	bob, err := models.UserByEmail(ctx, db.Gorm, "bob@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := NewAPIKeys(db.Gorm, nil)
+	key, err := keys.Create(ctx, bob.ID, "bot")
+	if err != nil {
+		t.Fatal(err)
+	}
 	u, created, err = accounts.CreateAdmin(ctx, "bob@example.com", "", "bob's new admin passphrase")
 	if err != nil || created || !u.IsAdmin() {
 		t.Fatalf("promote: %v %v", created, err)
 	}
 	if _, err := accounts.Authenticate(ctx, "bob@example.com", "bob's new admin passphrase"); err != nil {
 		t.Errorf("promoted admin logs in with the new password: %v", err)
+	}
+	if _, err := keys.Authenticate(ctx, key.KeyID, key.Secret); err == nil {
+		t.Error("an API key made before createadmin replaced the password still works")
 	}
 }

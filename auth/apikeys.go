@@ -47,6 +47,10 @@ const (
 type APIKeys struct {
 	db  *gorm.DB
 	now func() time.Time
+	// cache remembers verified keys while WatchKeyChanges hears of every change (apikeys_cache.go).
+	cache      *keyCache
+	startWatch func() // nil without WatchKeyChanges
+	stopWatch  context.CancelFunc
 }
 
 // NewAPIKeys builds the service. now is the clock; nil means time.Now.
@@ -54,7 +58,7 @@ func NewAPIKeys(db *gorm.DB, now func() time.Time) *APIKeys {
 	if now == nil {
 		now = time.Now
 	}
-	return &APIKeys{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	return &APIKeys{db: db, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }, cache: newKeyCache()}
 }
 
 // NewKey is a key just created. Secret exists only here: show it once, it cannot be recovered.
@@ -143,6 +147,9 @@ func (k *APIKeys) Revoke(ctx context.Context, userID, id int64) error {
 	if err != nil {
 		return fmt.Errorf("auth: revoke api key: %w", err)
 	}
+	// This process forgets at once; the others when the database's announcement reaches them
+	// (migration 00021), milliseconds later.
+	k.cache.forgetAll()
 	if !ok {
 		return apperr.New(apperr.KindNotFound, "not_found", "That API key does not exist or has already been revoked.")
 	}

@@ -61,11 +61,12 @@ func (s *Store) MissingMinutes(ctx context.Context, assetID int64, class market.
 }
 
 // ChunkBack returns where a backfill chunk that ends at end should start: tradingDays trading
-// days earlier for stocks (whole New York dates, so a chunk never splits a session), as many
-// 24-hour days for crypto. It never returns an instant before floor.
+// days earlier for stocks (whole New York dates, so a chunk never splits a session), the UTC
+// midnight tradingDays days earlier for crypto (whole UTC days, so a chunk never splits a daily
+// candle). It never returns an instant before floor.
 func (s *Store) ChunkBack(class market.AssetClass, end time.Time, tradingDays int, floor time.Time) time.Time {
 	end = end.UTC()
-	start := end.AddDate(0, 0, -tradingDays)
+	start := s.DayStart(class, end.AddDate(0, 0, -tradingDays))
 	if class != market.Crypto {
 		start = s.nyDate(end.Add(-time.Nanosecond))
 		for counted, steps := 0, 0; steps < 7*tradingDays+14; steps++ {

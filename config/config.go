@@ -68,7 +68,8 @@ type Config struct {
 	// RequestTimeout is every HTTP request's deadline (REQUEST_TIMEOUT): the database work it does
 	// is cancelled then, and the client gets 503 with Retry-After. Live streams are not bounded by it.
 	RequestTimeout time.Duration
-	// DataDir holds local state: the embedded PostgreSQL cluster, uploads (DATA_DIR).
+	// DataDir holds the embedded PostgreSQL cluster of development and tests (DATA_DIR); nothing
+	// else is written to local disk (uploads live in PostgreSQL).
 	DataDir string
 	// PGBinDir is where the PostgreSQL server binaries for the embedded cluster are (PG_BIN_DIR).
 	// Empty searches PATH and /usr/lib/postgresql/*/bin.
@@ -81,6 +82,12 @@ type Config struct {
 	LogFormat string
 	// Roles are the parts `serve` runs in this process (ROLES, comma-separated: web, worker, feed).
 	Roles []Role
+	// ProcessName names this process in logs, the processes table and the feed lease
+	// (PROCESS_NAME, e.g. a platform's dyno or container name); empty: host:pid.
+	ProcessName string
+	// StatusToken, when set, lets a monitor read GET /statusz with "Authorization: Bearer
+	// <token>" (STATUS_TOKEN or STATUS_TOKEN_FILE); administrators read it signed in.
+	StatusToken string
 	// WorkerConcurrency is the number of River workers on the default queue (WORKER_CONCURRENCY).
 	WorkerConcurrency int
 	// MigrateOnStart applies pending migrations when `serve` starts (MIGRATE_ON_START). Production
@@ -107,6 +114,8 @@ type Config struct {
 	// LiveUpdatesPerSecond caps how often a browser connection gets a new value of one symbol
 	// (LIVE_UPDATES_PER_SECOND): nobody reads faster, and batching keeps frames few.
 	LiveUpdatesPerSecond int
+	// History sizes the candle history kept for each symbol and bounds the backfills that load it.
+	History History
 	// Alpaca holds the market-data and trading API settings. With no key, the built-in simulated
 	// market serves everything.
 	Alpaca Alpaca
@@ -115,6 +124,12 @@ type Config struct {
 	// SMTP is the outgoing mail server. Empty SMTP.Host means "write e-mail to the log", which only
 	// development and test allow (messages carry single-use links that must not sit in logs).
 	SMTP SMTP
+	// OIDC are the OpenID Connect providers people may sign in with (OIDC_PROVIDERS and
+	// OIDC_<ID>_*; config/oidc.go). None: no "Continue with …" buttons.
+	OIDC []OIDCProvider
+	// OIDCClockSkew is how far the provider's clock may be from ours when ID tokens' times are
+	// checked (OIDC_CLOCK_SKEW, at most 5m).
+	OIDCClockSkew time.Duration
 }
 
 // Alpaca configures the connection to Alpaca (or to anything that speaks its protocols, such as
@@ -147,6 +162,24 @@ type Sim struct {
 	AlwaysOpen bool
 	// TickInterval is how often each simulated symbol may move (SIM_TICK_INTERVAL).
 	TickInterval time.Duration
+}
+
+// History sizes each symbol's candle history and bounds the backfills that load it.
+type History struct {
+	// Days is how far back minute bars are loaded (HISTORY_DAYS, 1–3650, default 365; 30 in
+	// APP_ENV=test): every candle from 1m to 1D within it is built from minutes, like live ones.
+	Days int
+	// DailyYears is how many years of the provider's daily bars are loaded before the minutes
+	// start (HISTORY_DAILY_YEARS, 0–50, default 20, 0 in APP_ENV=test; 0 loads none), so the 1D
+	// chart reaches back further than minutes could affordably.
+	DailyYears int
+	// MaxPerPerson caps the on-demand backfills (a chart opened for a symbol not loaded yet) one
+	// person, or one client IP for guests, may have queued or running at once
+	// (BACKFILL_MAX_PER_PERSON, default 3).
+	MaxPerPerson int
+	// MaxTotal caps the backfills queued or running at once, whoever asked (BACKFILL_MAX_TOTAL,
+	// default 20); an on-demand request beyond it is refused until one finishes.
+	MaxTotal int
 }
 
 // Rate is a count of events allowed per window of time.
@@ -208,6 +241,8 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.LogLevel = r.level("LOG_LEVEL", d.logLevel)
 	c.LogFormat = r.enum("LOG_FORMAT", d.logFormat, "text", "json")
 	c.Roles = r.roles("ROLES")
+	c.ProcessName = r.str("PROCESS_NAME", "")
+	c.StatusToken = r.secret("STATUS_TOKEN", "")
 	c.WorkerConcurrency = r.integer("WORKER_CONCURRENCY", 10, 1, 1000)
 	c.MigrateOnStart = r.boolean("MIGRATE_ON_START", d.migrateOnStart)
 	c.ShutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", 15*time.Second)
@@ -218,6 +253,12 @@ func Load(lookup LookupFunc) (Config, error) {
 	c.PublicRate = r.rate("RATE_LIMIT_PUBLIC", Rate{Limit: 600, Window: time.Minute})
 	c.BotAPIRate = r.rate("RATE_LIMIT_BOT_API", Rate{Limit: 200, Window: time.Minute})
 	c.LiveUpdatesPerSecond = r.integer("LIVE_UPDATES_PER_SECOND", 4, 1, 50)
+	c.History = History{
+		Days:         r.integer("HISTORY_DAYS", d.historyDays, 1, 3650),
+		DailyYears:   r.integer("HISTORY_DAILY_YEARS", d.historyDailyYears, 0, 50),
+		MaxPerPerson: r.integer("BACKFILL_MAX_PER_PERSON", 3, 1, 1000),
+		MaxTotal:     r.integer("BACKFILL_MAX_TOTAL", 20, 1, 100000),
+	}
 	c.Alpaca = Alpaca{
 		KeyID:           r.str("ALPACA_API_KEY_ID", ""),
 		SecretKey:       r.secret("ALPACA_API_SECRET_KEY", ""),
@@ -241,11 +282,15 @@ func Load(lookup LookupFunc) (Config, error) {
 		From:     r.str("MAIL_FROM", "Alpaca Wrapper <no-reply@localhost>"),
 	}
 
+	c.OIDC, c.OIDCClockSkew = r.oidc(c.Env)
+
 	r.check(c.validBaseURL())
 	r.check(c.validDatabaseURL())
 	r.check(c.validProxies())
 	r.check(c.validMailFrom())
 	r.check(c.validAlpaca())
+	r.check(c.validStatusToken())
+	r.check(c.validHistory())
 	if c.Env == Production {
 		r.check(c.productionReady())
 	}
@@ -258,16 +303,23 @@ type defaults struct {
 	logLevel       slog.Level
 	logFormat      string
 	migrateOnStart bool
+	// historyDays and historyDailyYears: a year of minutes and twenty years of days, except in
+	// tests, where every app started would otherwise backfill years for each starter symbol (30 days
+	// of minutes, as before HISTORY_DAYS existed).
+	historyDays       int
+	historyDailyYears int
 }
 
 func defaultsFor(env Env) defaults {
 	switch env {
 	case Production:
-		return defaults{logLevel: slog.LevelInfo, logFormat: "json"}
+		return defaults{logLevel: slog.LevelInfo, logFormat: "json", historyDays: 365, historyDailyYears: 20}
 	case Test:
-		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelWarn, logFormat: "text", migrateOnStart: true}
+		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelWarn, logFormat: "text", migrateOnStart: true,
+			historyDays: 30, historyDailyYears: 0}
 	default:
-		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelDebug, logFormat: "text", migrateOnStart: true}
+		return defaults{secretKey: developmentSecretKey, logLevel: slog.LevelDebug, logFormat: "text", migrateOnStart: true,
+			historyDays: 365, historyDailyYears: 20}
 	}
 }
 
@@ -358,6 +410,24 @@ func strongSecret(key string) error {
 	}
 	if len(distinct) < 12 {
 		return fmt.Errorf("SECRET_KEY: too little variety (%d distinct characters); %s", len(distinct), accepts)
+	}
+	return nil
+}
+
+// validHistory refuses a per-person bound the total bound would always pre-empt: the setting
+// would say something the server cannot do.
+func (c Config) validHistory() error {
+	if h := c.History; h.MaxPerPerson > h.MaxTotal {
+		return fmt.Errorf("BACKFILL_MAX_PER_PERSON=%d: must not exceed BACKFILL_MAX_TOTAL=%d", h.MaxPerPerson, h.MaxTotal)
+	}
+	return nil
+}
+
+// validStatusToken refuses a status token short enough to guess: it opens the deployment's
+// status to whoever holds it.
+func (c Config) validStatusToken() error {
+	if c.StatusToken != "" && len(c.StatusToken) < 24 {
+		return errors.New("STATUS_TOKEN: too short (use at least 24 random characters)")
 	}
 	return nil
 }

@@ -198,3 +198,47 @@ func TestAlpacaSettings(t *testing.T) {
 		t.Errorf("relative URL: %v", err)
 	}
 }
+
+func TestLoadHistory(t *testing.T) {
+	t.Parallel()
+	t.Run("defaults: a year of minutes, twenty years of days", func(t *testing.T) {
+		t.Parallel()
+		c, err := Load(env(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.History != (History{Days: 365, DailyYears: 20, MaxPerPerson: 3, MaxTotal: 20}) {
+			t.Errorf("history defaults %+v", c.History)
+		}
+		test, err := Load(env(map[string]string{"APP_ENV": "test"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if test.History.Days != 30 || test.History.DailyYears != 0 {
+			t.Errorf("test history defaults %+v", test.History)
+		}
+	})
+	t.Run("set", func(t *testing.T) {
+		t.Parallel()
+		c, err := Load(env(map[string]string{"HISTORY_DAYS": "90", "HISTORY_DAILY_YEARS": "0", "BACKFILL_MAX_PER_PERSON": "1", "BACKFILL_MAX_TOTAL": "5"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.History != (History{Days: 90, DailyYears: 0, MaxPerPerson: 1, MaxTotal: 5}) {
+			t.Errorf("history %+v", c.History)
+		}
+	})
+	for name, vars := range map[string]map[string]string{
+		"HISTORY_DAYS":            {"HISTORY_DAYS": "0"},
+		"HISTORY_DAILY_YEARS":     {"HISTORY_DAILY_YEARS": "51"},
+		"BACKFILL_MAX_PER_PERSON": {"BACKFILL_MAX_PER_PERSON": "4", "BACKFILL_MAX_TOTAL": "3"},
+	} {
+		t.Run("refuses "+name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Load(env(vars))
+			if err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("error %v, want one naming %s", err, name)
+			}
+		})
+	}
+}

@@ -17,11 +17,15 @@ import (
 	"alpacawrapper/models"
 )
 
-// BackfillCandlesArgs loads an asset's recent minute bars from the provider and builds its
-// candles. Symbol is carried for people reading River's tables; the worker reads the asset row.
+// BackfillCandlesArgs loads an asset's history from the provider and builds its candles: minute
+// bars for BackfillOptions.Depth, daily bars before them for DailyDepth. Symbol is carried for
+// people reading River's tables; the worker reads the asset row. RequestedBy names who asked for
+// an on-demand backfill ("user:42", "ip:203.0.113.9"; empty for a watchlist's), so that
+// Backfills can bound each person's; it is not part of the job's uniqueness.
 type BackfillCandlesArgs struct {
-	AssetID int64  `json:"asset_id" river:"unique"`
-	Symbol  string `json:"symbol"`
+	AssetID     int64  `json:"asset_id" river:"unique"`
+	Symbol      string `json:"symbol"`
+	RequestedBy string `json:"requested_by,omitempty"`
 }
 
 // Kind names the job in River's tables.
@@ -47,6 +51,11 @@ func (BackfillCandlesArgs) InsertOpts() river.InsertOpts {
 // and only if, the caller's write commits) and marks its progress row pending. A backfill
 // already queued or running for the asset makes this a no-op.
 func EnqueueBackfill(ctx context.Context, tx *gorm.DB, client *database.RiverClient, assetID int64, symbol string) error {
+	return enqueueBackfill(ctx, tx, client, BackfillCandlesArgs{AssetID: assetID, Symbol: symbol})
+}
+
+func enqueueBackfill(ctx context.Context, tx *gorm.DB, client *database.RiverClient, args BackfillCandlesArgs) error {
+	assetID := args.AssetID
 	sqlTx, err := database.SQLTx(tx)
 	if err != nil {
 		return fmt.Errorf("jobs: enqueue backfill: %w", err)
@@ -54,7 +63,7 @@ func EnqueueBackfill(ctx context.Context, tx *gorm.DB, client *database.RiverCli
 	if err := models.MarkBackfillQueued(ctx, tx, assetID); err != nil {
 		return fmt.Errorf("jobs: enqueue backfill: %w", err)
 	}
-	if _, err := client.InsertTx(ctx, sqlTx, BackfillCandlesArgs{AssetID: assetID, Symbol: symbol}, nil); err != nil {
+	if _, err := client.InsertTx(ctx, sqlTx, args, nil); err != nil {
 		return fmt.Errorf("jobs: enqueue backfill of asset %d: %w", assetID, err)
 	}
 	return nil
@@ -62,8 +71,12 @@ func EnqueueBackfill(ctx context.Context, tx *gorm.DB, client *database.RiverCli
 
 // BackfillOptions tune the backfill. Zero values take the documented defaults.
 type BackfillOptions struct {
-	// Depth is how far back minute bars are loaded. Default 30 days.
+	// Depth is how far back minute bars are loaded, rounded back to the start of that day
+	// (HISTORY_DAYS). Default 365 days.
 	Depth time.Duration
+	// DailyDepth is how far back the provider's daily bars are loaded, before the minutes
+	// (HISTORY_DAILY_YEARS). Zero loads none.
+	DailyDepth time.Duration
 	// ChunkDays is how many trading days (24-hour days for crypto) one provider call and one
 	// transaction cover. Default 5.
 	ChunkDays int
@@ -82,7 +95,7 @@ type BackfillCandlesWorker struct {
 
 // NewBackfillCandlesWorker returns a worker that fetches from provider and writes through store.
 func NewBackfillCandlesWorker(db *gorm.DB, store *candles.Store, provider market.Provider, opts BackfillOptions) *BackfillCandlesWorker {
-	opts.Depth = cmp.Or(opts.Depth, 30*24*time.Hour)
+	opts.Depth = cmp.Or(opts.Depth, DefaultHistoryDays*24*time.Hour)
 	opts.ChunkDays = cmp.Or(opts.ChunkDays, 5)
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -94,13 +107,19 @@ func NewBackfillCandlesWorker(db *gorm.DB, store *candles.Store, provider market
 type backfillOutput struct {
 	Chunks int   `json:"chunks"`
 	Bars   int64 `json:"bars"`
+	Days   int   `json:"daily_bars"`
 }
+
+// DefaultHistoryDays is the minute history's default depth: a year, as the original system kept.
+const DefaultHistoryDays = 365
 
 // Work loads the asset's minute bars chunk by chunk. The span already loaded, [from, to) in
 // backfill_state, grows one committed chunk at a time: first forwards from its end to now (a
-// re-run after a pause), then backwards from its start (or from now, the first time) to Depth
-// ago, newest first so that a chart is useful early. A retry therefore resumes where the failed
-// attempt stopped, and re-fetching a chunk is harmless because minute writes replace.
+// re-run after a pause), then backwards from its start (or from now, the first time) to the start
+// of the day Depth ago, newest first so that a chart is useful early. After the newest chunk, the
+// daily bars before the span are loaded in one call and one transaction (see candles/daily.go for
+// the rule where they meet the minutes). A retry therefore resumes where the failed attempt
+// stopped, and re-fetching a chunk is harmless because writes replace.
 func (w *BackfillCandlesWorker) Work(ctx context.Context, job *river.Job[BackfillCandlesArgs]) error {
 	asset, err := models.CandleAssetByID(ctx, w.db, job.Args.AssetID)
 	if errors.Is(err, models.ErrNotFound) {
@@ -145,7 +164,7 @@ func (w *BackfillCandlesWorker) Work(ctx context.Context, job *river.Job[Backfil
 // fill loads the chunks missing from state's span up to now and Depth back.
 func (w *BackfillCandlesWorker) fill(ctx context.Context, asset *models.CandleAsset, class market.AssetClass, state *models.BackfillState, now time.Time) (backfillOutput, error) {
 	var out backfillOutput
-	oldest := now.Add(-w.opts.Depth)
+	oldest := w.store.DayStart(class, now.Add(-w.opts.Depth))
 	if state.BackfilledTo != nil {
 		for start := *state.BackfilledTo; start.Before(now); {
 			end := w.store.ChunkForward(class, start, w.opts.ChunkDays, now)
@@ -165,8 +184,54 @@ func (w *BackfillCandlesWorker) fill(ctx context.Context, asset *models.CandleAs
 			return out, err
 		}
 		end = start
+		if err := w.daily(ctx, asset, class, state, now, &out); err != nil {
+			return out, err
+		}
 	}
-	return out, nil
+	return out, w.daily(ctx, asset, class, state, now, &out)
+}
+
+// daily loads the daily bars from DailyDepth ago up to what is loaded already: up to the start of
+// the minute span the first time, then up to where the last daily load began. It does nothing
+// once they reach back far enough. One provider call and one transaction, which also records how
+// far they reach.
+func (w *BackfillCandlesWorker) daily(ctx context.Context, asset *models.CandleAsset, class market.AssetClass, state *models.BackfillState, now time.Time, out *backfillOutput) error {
+	if w.opts.DailyDepth <= 0 {
+		return nil
+	}
+	floor := w.store.DayStart(class, now.Add(-w.opts.DailyDepth))
+	boundary := w.store.DayStart(class, now)
+	if state.BackfilledFrom != nil {
+		boundary = *state.BackfilledFrom
+	}
+	to := boundary
+	if state.DailyFrom != nil {
+		to = *state.DailyFrom
+	}
+	if !to.After(floor) {
+		return nil
+	}
+	bars, err := w.provider.Bars(ctx, market.BarsRequest{Symbol: asset.Symbol, Timeframe: market.Day1, Start: floor, End: to})
+	if err != nil {
+		return fmt.Errorf("jobs: backfill %s daily %s–%s: %w", asset.Symbol, floor.Format(time.DateOnly), to.Format(time.DateOnly), err)
+	}
+	next := *state
+	next.DailyFrom = &floor
+	var stored int
+	err = w.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		if stored, err = w.store.UpsertDailyBarsTx(ctx, tx, asset.ID, class, bars, boundary); err != nil {
+			return err
+		}
+		next.DailyBars += int64(stored)
+		return models.SaveBackfillState(ctx, tx, &next)
+	})
+	if err != nil {
+		return fmt.Errorf("jobs: backfill %s daily: %w", asset.Symbol, err)
+	}
+	*state = next
+	out.Days += stored
+	return nil
 }
 
 // chunk fetches [start, end) and, in one transaction, writes its bars and widens the recorded

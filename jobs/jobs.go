@@ -26,6 +26,9 @@ type Deps struct {
 	DB       *gorm.DB
 	Provider market.Provider
 	Candles  *candles.Store
+	// Backfill sizes the history the backfill job loads (HISTORY_DAYS, HISTORY_DAILY_YEARS); the
+	// calendar is synced as far back as its minutes reach.
+	Backfill BackfillOptions
 	// Watchlists seeds the starter global lists after the first catalogue sync (a *watchlist.Service).
 	Watchlists StarterSeeder
 	// Trading expires orders and snapshots equity (a *trading.Service).
@@ -42,8 +45,9 @@ func Workers(deps Deps) *river.Workers {
 	river.AddWorker(w, NewPruneCredentialsWorker(deps.Sessions, deps.Tokens))
 	river.AddWorker(w, NewPruneRateLimitsWorker(deps.Limiter))
 	river.AddWorker(w, NewSyncAssetsWorker(deps.DB, deps.Provider, deps.Watchlists))
-	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider))
-	river.AddWorker(w, NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, BackfillOptions{}))
+	backfill := NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, deps.Backfill)
+	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider).reaching(backfill.opts.Depth))
+	river.AddWorker(w, backfill)
 	river.AddWorker(w, NewGapFillCandlesWorker(deps.DB, deps.Candles, deps.Provider, GapFillOptions{}))
 	river.AddWorker(w, NewExpireOrdersWorker(deps.Trading))
 	river.AddWorker(w, NewEquitySnapshotsWorker(deps.Trading))

@@ -52,11 +52,19 @@ type SyncCalendarWorker struct {
 	db       *gorm.DB
 	provider market.Provider
 	now      func() time.Time
+	daysBack int
 }
 
 // NewSyncCalendarWorker returns a worker that reads p's calendar into db.
 func NewSyncCalendarWorker(db *gorm.DB, p market.Provider) *SyncCalendarWorker {
-	return &SyncCalendarWorker{db: db, provider: p, now: time.Now}
+	return &SyncCalendarWorker{db: db, provider: p, now: time.Now, daysBack: CalendarDaysBack}
+}
+
+// reaching widens the synced window back to cover history minutes deep (and a month more), so
+// that the candles of every backfilled minute find their trading day.
+func (w *SyncCalendarWorker) reaching(history time.Duration) *SyncCalendarWorker {
+	w.daysBack = max(w.daysBack, int(history/(24*time.Hour))+CalendarDaysBack)
+	return w
 }
 
 // errEmptyCalendar stops a sync that would delete every day of the window because the provider
@@ -88,7 +96,7 @@ func (w *SyncCalendarWorker) Work(ctx context.Context, job *river.Job[SyncCalend
 
 func (w *SyncCalendarWorker) sync(ctx context.Context, runID int64, out *syncOutput) error {
 	now := w.now()
-	from, to := now.AddDate(0, 0, -CalendarDaysBack), now.AddDate(0, 0, CalendarDaysAhead)
+	from, to := now.AddDate(0, 0, -w.daysBack), now.AddDate(0, 0, CalendarDaysAhead)
 	days, err := w.provider.Calendar(ctx, from, to)
 	if err != nil {
 		return fmt.Errorf("jobs: sync calendar: fetch from %s: %w", w.provider.Name(), err)

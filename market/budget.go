@@ -243,3 +243,23 @@ func (p *laneProvider) Bars(ctx context.Context, req BarsRequest) ([]Bar, error)
 	defer release()
 	return p.b.p.Bars(ctx, req)
 }
+
+// Trades counts one call, as Bars does, however many pages the provider follows.
+func (p *laneProvider) Trades(ctx context.Context, req TicksRequest) ([]Trade, error) {
+	release, err := p.b.take(ctx, p.lane)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return p.b.p.Trades(ctx, req)
+}
+
+// Quotes counts one call, as Bars does.
+func (p *laneProvider) Quotes(ctx context.Context, req TicksRequest) ([]Quote, error) {
+	release, err := p.b.take(ctx, p.lane)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return p.b.p.Quotes(ctx, req)
+}

@@ -66,6 +66,9 @@ type demand struct {
 	now      func() time.Time
 	onExpire func(symbols []string) // lets the hub drop routing state of expired symbols
 	changed  chan struct{}
+	// relayed is changed's twin for the process's demand publisher (market/relay), which tells
+	// the elected feed in another process: each channel has its one reader.
+	relayed chan struct{}
 
 	mu      sync.Mutex
 	entries map[string]*demandEntry
@@ -80,6 +83,7 @@ func newDemand(grace time.Duration, now func() time.Time, onExpire func([]string
 		now:      now,
 		onExpire: onExpire,
 		changed:  make(chan struct{}, 1),
+		relayed:  make(chan struct{}, 1),
 		entries:  make(map[string]*demandEntry),
 	}
 }
@@ -88,6 +92,10 @@ func newDemand(grace time.Duration, now func() time.Time, onExpire func([]string
 func (d *demand) signal() {
 	select {
 	case d.changed <- struct{}{}:
+	default:
+	}
+	select {
+	case d.relayed <- struct{}{}:
 	default:
 	}
 }
@@ -287,3 +295,73 @@ func (h *Hub) Wanted(limit int) []string { return h.demand.wanted(limit) }
 //		}
 //	}
 func (h *Hub) DemandChanged() <-chan struct{} { return h.demand.changed }
+
+// Demand is one symbol's upstream demand: its highest priority and how many parties want it
+// (zero while it is in its grace period).
+type Demand struct {
+	Symbol   string
+	Priority Priority
+	Refs     int
+}
+
+// Demanded lists every symbol wanted from the upstream feed with its priority, unordered. The
+// relay publishes it for the elected feed in another process (see RankDemand).
+func (h *Hub) Demanded() []Demand {
+	d := h.demand
+	d.mu.Lock()
+	expired := d.expireLocked()
+	out := make([]Demand, 0, len(d.entries))
+	for symbol, e := range d.entries {
+		out = append(out, Demand{Symbol: symbol, Priority: e.priority, Refs: e.total})
+	}
+	d.mu.Unlock()
+	d.forget(expired)
+	return out
+}
+
+// DemandRelayChanged is DemandChanged for the one process-wide reader that relays this hub's
+// demand to the elected feed in another process; it signals on the same changes.
+func (h *Hub) DemandRelayChanged() <-chan struct{} { return h.demand.relayed }
+
+// RankDemand merges demand from several sources (this process's hub, other processes' relayed
+// demand) and returns the symbols the feed should follow, ranked as Wanted ranks them: a symbol
+// wanted twice counts at its higher priority with the parties of both. limit 0 means all.
+func RankDemand(limit int, sources ...[]Demand) []string {
+	merged := map[string]Demand{}
+	for _, src := range sources {
+		for _, d := range src {
+			if d.Symbol == "" || d.Symbol == Wildcard {
+				continue
+			}
+			m, ok := merged[d.Symbol]
+			if !ok {
+				merged[d.Symbol] = Demand{Symbol: d.Symbol, Priority: d.Priority.clamp(), Refs: d.Refs}
+				continue
+			}
+			m.Priority = max(m.Priority, d.Priority.clamp())
+			m.Refs += d.Refs
+			merged[d.Symbol] = m
+		}
+	}
+	all := make([]Demand, 0, len(merged))
+	for _, d := range merged {
+		all = append(all, d)
+	}
+	slices.SortFunc(all, func(a, b Demand) int {
+		if a.Priority != b.Priority {
+			return int(b.Priority - a.Priority)
+		}
+		if a.Refs != b.Refs {
+			return b.Refs - a.Refs
+		}
+		return strings.Compare(a.Symbol, b.Symbol)
+	})
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	out := make([]string, len(all))
+	for i, d := range all {
+		out[i] = d.Symbol
+	}
+	return out
+}

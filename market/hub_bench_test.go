@@ -145,15 +145,15 @@ func benchFanOut(b *testing.B, rate int) {
 				publishTimes.add(took)
 				slowest = max(slowest, took)
 			}
-			time.Sleep(200 * time.Microsecond)
+			time.Sleep(200 * time.Microsecond) // pacing the offered load, not synchronisation
 		}
 	}
 
 	// Warm up: each subscription's buffers and spares grow to size (two allocations per
 	// subscription, once), goroutine stacks and the runtime's wait queues settle.
 	publish(time.Second)
-	time.Sleep(100 * time.Millisecond)
-	runtime.GC() // collect the set-up's garbage now rather than during the measurement
+	time.Sleep(100 * time.Millisecond) // warm-up's tail drains before measuring; not synchronisation (no result depends on it)
+	runtime.GC()                       // collect the set-up's garbage now rather than during the measurement
 	publishTimes = latencyHistogram{}
 	// The readers write their histograms without synchronisation. Clearing them here races in
 	// theory (a straggling quote) but the benchmark does not run under -race and a stray sample

@@ -23,6 +23,12 @@ type Provider interface {
 	// following the provider's pagination to the end. Only Min1 and Day1 are asked for: coarser
 	// candles are aggregated locally so that live and backfilled candles share one definition.
 	Bars(ctx context.Context, req BarsRequest) ([]Bar, error)
+	// Trades returns the prints of one symbol with Time in [req.Start, req.End), oldest first
+	// (newest first with req.Desc), at most req.Limit of them: the historical tape that Alpaca's
+	// trades endpoints page through.
+	Trades(ctx context.Context, req TicksRequest) ([]Trade, error)
+	// Quotes is Trades for the quotes.
+	Quotes(ctx context.Context, req TicksRequest) ([]Quote, error)
 	// Stream is the live feed.
 	Stream() Stream
 }
@@ -33,6 +39,18 @@ type BarsRequest struct {
 	Timeframe Timeframe // Min1 or Day1
 	Start     time.Time
 	End       time.Time
+}
+
+// TicksRequest asks for a stretch of one symbol's historical quotes or trades. Unlike bars, a
+// tape has no natural end short of the range's, so the request says how many items it wants:
+// Limit must be positive, and the range is walked from Start (or back from End with Desc) until
+// that many are found.
+type TicksRequest struct {
+	Symbol string
+	Start  time.Time
+	End    time.Time
+	Limit  int
+	Desc   bool
 }
 
 // Sink receives live data. Calls come from the stream's goroutine, one at a time, and must not

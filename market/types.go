@@ -62,6 +62,8 @@ type Quote struct {
 	BidExchange string
 	AskExchange string
 	Time        time.Time
+	// Tape is the consolidated tape of a US stock (TapeOf its listing exchange); empty for crypto.
+	Tape string
 }
 
 // Mid is the midpoint of bid and ask, the reference for the cost of a fill.
@@ -80,6 +82,23 @@ type Trade struct {
 	Size     decimal.Decimal
 	Exchange string
 	Time     time.Time
+	// Tape is the consolidated tape of a US stock (TapeOf its listing exchange); empty for crypto.
+	Tape string
+}
+
+// TapeOf is the consolidated tape a US stock listed on exchange is reported to, as Alpaca's `z`
+// field gives it: A for NYSE, B for NYSE Arca, NYSE American and Cboe (BATS), C for Nasdaq. It is
+// empty for anything else (crypto, OTC).
+func TapeOf(exchange string) string {
+	switch exchange {
+	case "NYSE":
+		return "A"
+	case "ARCA", "AMEX", "BATS":
+		return "B"
+	case "NASDAQ":
+		return "C"
+	}
+	return ""
 }
 
 // Bar is an OHLCV candle. Start is the beginning of its interval.

@@ -13,6 +13,9 @@ import (
 const (
 	CandleSourceLive     = "live"
 	CandleSourceBackfill = "backfill"
+	// CandleSourceDaily marks a 1D row stored from the provider's daily bar, for a day older than
+	// the minutes loaded (see package candles).
+	CandleSourceDaily = "daily"
 )
 
 // Candle is one OHLCV row of any timeframe. The '1m' rows are the source of truth; coarser rows
@@ -277,10 +280,15 @@ type BackfillState struct {
 	BackfilledFrom *time.Time
 	BackfilledTo   *time.Time
 	BarsLoaded     int64
-	LastError      string
-	StartedAt      *time.Time
-	FinishedAt     *time.Time
-	UpdatedAt      time.Time
+	// DailyFrom is how far back the provider's daily bars are loaded (they reach up to the minute
+	// span's start); nil before they are. DailyBars counts the daily bars stored (days the minutes
+	// later reached are rebuilt from them, so it can exceed the daily rows left).
+	DailyFrom  *time.Time
+	DailyBars  int64
+	LastError  string
+	StartedAt  *time.Time
+	FinishedAt *time.Time
+	UpdatedAt  time.Time
 }
 
 // TableName is the table's name in the migrations.
@@ -343,6 +351,26 @@ func BackfilledAssets(ctx context.Context, db *gorm.DB) ([]CandleAsset, error) {
 		Where("b.status = ? AND a.active", BackfillDone).Order("a.id").Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("models: backfilled assets: %w", err)
+	}
+	return rows, nil
+}
+
+// ActiveJob is a queued or running job's asset and requester, read from River's table.
+type ActiveJob struct {
+	AssetID     int64
+	RequestedBy string
+}
+
+// ActiveJobsOfKind lists the jobs of a kind that are queued, scheduled, retrying or running, with
+// the asset_id and requested_by of their arguments: what bounds on concurrent backfills count.
+func ActiveJobsOfKind(ctx context.Context, db *gorm.DB, kind string) ([]ActiveJob, error) {
+	var rows []ActiveJob
+	err := db.WithContext(ctx).Raw(`SELECT coalesce((args->>'asset_id')::bigint, 0) AS asset_id,
+			coalesce(args->>'requested_by', '') AS requested_by
+		FROM river_job WHERE kind = ? AND state IN ('available', 'pending', 'retryable', 'running', 'scheduled')`,
+		kind).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("models: active %s jobs: %w", kind, err)
 	}
 	return rows, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -32,6 +34,7 @@ type PaperAccount struct {
 	LastEquity      decimal.Decimal
 	LastEquityAt    *time.Time
 	IsPrimary       bool
+	TradingFrozenAt *time.Time // set: an operator froze trading, orders are refused (Alpaca's trading_blocked)
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -357,6 +360,31 @@ type FillCursor struct {
 	ID uuid.UUID
 }
 
+// IsZero reports whether the cursor is the start (the newest fill).
+func (c FillCursor) IsZero() bool { return c.At.IsZero() }
+
+// String is the cursor in a URL: Unix microseconds (the database's precision) and the id.
+func (c FillCursor) String() string {
+	return strconv.FormatInt(c.At.UnixMicro(), 10) + "_" + c.ID.String()
+}
+
+// ParseFillCursor reads a cursor written by String; anything malformed is the start.
+func ParseFillCursor(s string) FillCursor {
+	micros, id, ok := strings.Cut(s, "_")
+	if !ok {
+		return FillCursor{}
+	}
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if err != nil || us <= 0 {
+		return FillCursor{}
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return FillCursor{}
+	}
+	return FillCursor{At: time.UnixMicro(us).UTC(), ID: u}
+}
+
 // FillsOf loads an account's fills in a period, newest first, after the cursor (zero: from the
 // newest).
 func FillsOf(ctx context.Context, db *gorm.DB, accountID int64, period int, after FillCursor, limit int) ([]Fill, error) {
@@ -445,4 +473,33 @@ func PaperAccountPeriodsOf(ctx context.Context, db *gorm.DB, accountID int64) ([
 		return nil, fmt.Errorf("models: account periods: %w", err)
 	}
 	return out, nil
+}
+
+// FillReceipt is the stored explanation of a fill's price (fills.receipt): the quote it met, the
+// rule that priced it, and what it cost against the mid. The engine writes it from the fill
+// model's receipt; the receipt page and the API read it back.
+type FillReceipt struct {
+	Bid         decimal.Decimal `json:"bid"`
+	Ask         decimal.Decimal `json:"ask"`
+	BidSize     decimal.Decimal `json:"bid_size"`
+	AskSize     decimal.Decimal `json:"ask_size"`
+	BidExchange string          `json:"bid_exchange"`
+	AskExchange string          `json:"ask_exchange"`
+	QuoteTime   time.Time       `json:"quote_time"`
+	Source      string          `json:"source"` // the quote feed: "sim", "iex", "sip"
+	Rule        string          `json:"rule"`   // a trading/fill Rule code
+	Detail      string          `json:"detail"`
+	Mid         decimal.Decimal `json:"mid"`
+	// CostVsMid is what the fill cost against the mid-price: positive when worse than the mid.
+	CostVsMid decimal.Decimal `json:"cost_vs_mid"`
+}
+
+// DecodedReceipt is the fill's receipt; an unreadable one is an error (the fill itself is still
+// good to show).
+func (f *Fill) DecodedReceipt() (FillReceipt, error) {
+	var r FillReceipt
+	if err := json.Unmarshal(f.Receipt, &r); err != nil {
+		return r, fmt.Errorf("models: fill receipt: %w", err)
+	}
+	return r, nil
 }

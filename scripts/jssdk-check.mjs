@@ -4,7 +4,8 @@
 // runs this script with:
 //
 //   ALPACA_BASE_URL  http://127.0.0.1:PORT (trading and market-data REST)
-//   ALPACA_STREAM_URL ws://127.0.0.1:PORT/v2/iex (the stock data stream)
+//   ALPACA_STREAM_URL ws://127.0.0.1:PORT/v2/iex (the stock data stream; /v2/test beside it is
+//                    Alpaca's test stream)
 //   ALPACA_KEY_ID, ALPACA_SECRET_KEY
 //   ALPACA_TRADING_STREAM_URL ws://127.0.0.1:PORT/stream (trade updates; the check is left out
 //                    when it is not set)
@@ -68,10 +69,41 @@ async function main() {
   const snap = await stocks.stockSnapshotSingle({ symbol: "AAPL" });
   check("snapshot", snap.latestTrade && snap.latestQuote, `last trade ${snap.latestTrade?.p}`);
 
+  // Historical prints and quotes: the single-symbol path page by page, the multi-symbol ones with
+  // a limit that counts across symbols, newest first (passed through as JSON: times are strings).
+  const open = new Date("2024-04-09T13:30:00Z");
+  const fiveMin = new Date("2024-04-09T13:35:00Z");
+  let prints = [];
+  pages = 0;
+  pageToken = undefined;
+  do {
+    const page = await stocks.stockTradeSingle({ symbol: "AAPL", start: open, end: fiveMin, limit: 100, pageToken });
+    prints = prints.concat(page.trades);
+    pageToken = page.nextPageToken ?? undefined;
+    pages++;
+  } while (pageToken);
+  check("trades", prints.length > 100 && pages > 1 && prints.every((p, i) => p.p > 0 && (i === 0 || p.t >= prints[i - 1].t)),
+    `${prints.length} AAPL prints in ${pages} pages`);
+  const recent = await stocks.stockQuotes({ symbols: "MSFT,AAPL", start: open, end: fiveMin, limit: 50, sort: "desc" });
+  const aq = recent.quotes.AAPL ?? [];
+  check("quotes", aq.length === 50 && !recent.quotes.MSFT && recent.nextPageToken && aq.every((q, i) => q.ap >= q.bp && (i === 0 || new Date(q.t) <= new Date(aq[i - 1].t))),
+    `${aq.length} AAPL quotes newest first, then a page token towards MSFT's`);
+  const oneQuote = await stocks.stockQuoteSingle({ symbol: "MSFT", start: open, end: fiveMin, limit: 1 });
+  const multiPrints = await stocks.stockTrades({ symbols: "AAPL,MSFT", start: open, end: fiveMin, limit: 10000 });
+  check("quote and trades", oneQuote.quotes.length === 1 && oneQuote.quotes[0].bp > 0 && multiPrints.trades.AAPL?.length === prints.length && multiPrints.trades.MSFT?.length > 0,
+    `MSFT's first quote bid ${oneQuote.quotes[0]?.bp}; ${multiPrints.trades.AAPL?.length} AAPL and ${multiPrints.trades.MSFT?.length} MSFT prints in one page`);
+
   // Crypto market data without keys, as the SDK does it.
   const crypto = new marketData.CryptoApi(new marketData.Configuration({ basePath: base }));
   const cq = await crypto.cryptoLatestQuotes({ loc: "us", symbols: "BTC/USD" });
   check("crypto quote without keys", cq.quotes["BTC/USD"]?.bp > 0, `BTC/USD bid ${cq.quotes["BTC/USD"]?.bp}`);
+  const midnight = new Date("2024-04-09T00:00:00Z");
+  const minute = new Date("2024-04-09T00:01:00Z");
+  const ct = await crypto.cryptoTrades({ loc: "us", symbols: "BTC/USD,ETH/USD", start: midnight, end: minute });
+  const cqs = await crypto.cryptoQuotes({ loc: "us", symbols: "ETH/USD", start: midnight, end: minute, limit: 20 });
+  check("crypto trades and quotes without keys", ct.trades["BTC/USD"]?.length > 0 && ct.trades["ETH/USD"]?.length > 0 && ct.trades["BTC/USD"][0].tks &&
+    cqs.quotes["ETH/USD"]?.length === 20 && cqs.nextPageToken,
+    `${ct.trades["BTC/USD"]?.length} BTC/USD and ${ct.trades["ETH/USD"]?.length} ETH/USD prints, ${cqs.quotes["ETH/USD"]?.length} ETH/USD quotes and a next page`);
 
   // The stock stream (msgpack): quotes and trades the Go test publishes into the hub.
   await new Promise((resolve, reject) => {
@@ -90,6 +122,23 @@ async function main() {
     s.onTrade((t) => { if (t.symbol === "AAPL") { seen.trade = t; done(); } });
     s.onError((e) => { clearTimeout(timer); s.disconnect(); reject(new Error(`stream: ${e}`)); });
     s.onConnect(() => { s.subscribeForQuotes(["AAPL"]); s.subscribeForTrades(["AAPL"]); });
+    s.connect();
+  });
+
+  // Alpaca's test stream: FAKEPACA around the clock, from the app's own test market.
+  await new Promise((resolve, reject) => {
+    const s = new streaming.StockDataStream({ url: streamURL.replace(/\/v2\/iex$/, "/v2/test"), credentials: { keyId, secret }, reconnect: false });
+    const timer = setTimeout(() => { s.disconnect(); reject(new Error("test stream: no FAKEPACA quote within 15s")); }, 15000);
+    s.onQuote((q) => {
+      if (q.symbol === "FAKEPACA" && q.bidPrice > 0) {
+        clearTimeout(timer);
+        s.disconnect();
+        check("test stream", true, `FAKEPACA bid ${q.bidPrice} ask ${q.askPrice}`);
+        resolve();
+      }
+    });
+    s.onError((e) => { clearTimeout(timer); s.disconnect(); reject(new Error(`test stream: ${e}`)); });
+    s.onConnect(() => s.subscribeForQuotes(["FAKEPACA"]));
     s.connect();
   });
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
@@ -105,8 +104,8 @@ func (s *Service) OpenAccount(ctx context.Context, tx *gorm.DB, userID int64, in
 			RegulatoryFees: in.Settings.RegulatoryFees, Realism: in.Settings.Realism,
 			Period: 1, PeriodStartedAt: now, IsPrimary: len(existing) == 0, CreatedAt: now, UpdatedAt: now,
 		}
-		if err := tx.Create(acct).Error; err != nil {
-			return fmt.Errorf("trading: open account: %w", err)
+		if err := models.InsertPaperAccount(ctx, tx, acct); err != nil {
+			return fmt.Errorf("trading: %w", err)
 		}
 		return s.startPeriod(ctx, tx, acct, models.LedgerDeposit, in.StartingCash, "Opening deposit", now)
 	})
@@ -126,14 +125,13 @@ func (s *Service) OpenFirstAccount(ctx context.Context, tx *gorm.DB, u *models.U
 // period's first equity snapshot.
 func (s *Service) startPeriod(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, kind string, amount decimal.Decimal, what string, at time.Time) error {
 	e := models.LedgerEntry{AccountID: a.ID, Period: a.Period, Kind: kind, Amount: amount, BalanceAfter: a.Cash, Description: what, CreatedAt: at}
-	if err := tx.WithContext(ctx).Create(&e).Error; err != nil {
-		return fmt.Errorf("trading: ledger: %w", err)
+	if err := models.InsertLedgerEntry(ctx, tx, &e); err != nil {
+		return fmt.Errorf("trading: %w", err)
 	}
 	snap := models.EquitySnapshot{AccountID: a.ID, At: at, Period: a.Period, Kind: models.SnapshotIntraday,
 		Equity: a.Cash, Cash: a.Cash, NetFlow: a.Cash}
 	// A reset in the same instant as another snapshot (possible only with a frozen clock) replaces it.
-	err := tx.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&snap).Error
-	if err != nil {
+	if _, err := models.InsertEquitySnapshot(ctx, tx, &snap, models.ReplaceSnapshot); err != nil {
 		return fmt.Errorf("trading: first snapshot: %w", err)
 	}
 	return nil
@@ -183,28 +181,28 @@ func (s *Service) UpdateSettings(ctx context.Context, userID, accountID int64, n
 			return err
 		}
 		if !st.ShortingEnabled || !st.Margin {
-			var short int64
-			if err := tx.Model(&models.Position{}).Where("account_id = ? AND period = ? AND qty < 0", a.ID, a.Period).Count(&short).Error; err != nil {
+			short, err := models.HasShortPositions(ctx, tx, a.ID, a.Period)
+			if err != nil {
 				return fmt.Errorf("trading: settings: %w", err)
 			}
-			if short > 0 {
+			if short {
 				return apperr.Invalid(map[string]string{"shorting_enabled": "Close your short positions before turning short selling off."})
 			}
 		}
 		if !st.Margin && a.Cash.IsNegative() {
 			return apperr.Invalid(map[string]string{"margin": "This account has borrowed cash; sell positions until cash is positive before switching to a cash account."})
 		}
-		var clash int64
-		if err := tx.Model(&models.PaperAccount{}).Where("user_id = ? AND id <> ? AND lower(name) = lower(?)", userID, a.ID, name).Count(&clash).Error; err != nil {
+		clash, err := models.AccountNameTaken(ctx, tx, userID, a.ID, name)
+		if err != nil {
 			return fmt.Errorf("trading: settings: %w", err)
 		}
-		if clash > 0 {
+		if clash {
 			return apperr.Invalid(map[string]string{"name": "You already have an account with this name."})
 		}
 		a.Name, a.Margin, a.ShortingEnabled, a.Commission, a.RegulatoryFees, a.Realism =
 			name, st.Margin, st.ShortingEnabled, st.Commission, st.RegulatoryFees, st.Realism
 		a.UpdatedAt = s.now().UTC()
-		if err := tx.Save(a).Error; err != nil {
+		if err := models.SavePaperAccount(ctx, tx, a); err != nil {
 			return fmt.Errorf("trading: settings: %w", err)
 		}
 		out = a
@@ -222,9 +220,8 @@ func (s *Service) UpdateSettings(ctx context.Context, userID, accountID int64, n
 // reindex refreshes the index entries of an account's working orders, keeping trailing stops'
 // live water marks.
 func (s *Service) reindex(ctx context.Context, a *models.PaperAccount) {
-	var open []models.Order
-	if err := s.db.WithContext(ctx).Where("account_id = ? AND status IN ?", a.ID,
-		[]string{models.OrderNew, models.OrderAccepted, models.OrderPartiallyFilled}).Find(&open).Error; err != nil {
+	open, err := models.WorkingOrdersOf(ctx, s.db, a.ID)
+	if err != nil {
 		s.log.Warn("trading: reindex after a settings change failed; the periodic sync will catch up", "error", err)
 		return
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"alpacawrapper/apperr"
 	"alpacawrapper/models"
@@ -17,19 +16,16 @@ import (
 // ErrOrderNotFound refuses an order that does not exist or is another account's.
 var ErrOrderNotFound = &apperr.Error{Kind: apperr.KindNotFound, Code: CodeNotFound, Message: "order not found"}
 
-func lockRows() clause.Expression { return clause.Locking{Strength: "UPDATE"} }
-
 // lockOrder loads one of the account's orders with its row locked.
 func lockOrder(ctx context.Context, tx *gorm.DB, accountID int64, id uuid.UUID) (*models.Order, error) {
-	var o models.Order
-	err := tx.WithContext(ctx).Clauses(lockRows()).Where("id = ? AND account_id = ?", id, accountID).Take(&o).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	o, err := models.LockOrder(ctx, tx, accountID, id)
+	if errors.Is(err, models.ErrNotFound) {
 		return nil, ErrOrderNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("trading: order: %w", err)
+		return nil, fmt.Errorf("trading: %w", err)
 	}
-	return &o, nil
+	return o, nil
 }
 
 // notCancelable is Alpaca's 422 for an order that has already ended.
@@ -78,9 +74,8 @@ func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]mod
 		if err != nil {
 			return err
 		}
-		var open []models.Order
-		if err := tx.Clauses(lockRows()).Where("account_id = ? AND status IN ?", a.ID, models.OpenOrderStatuses).
-			Order("created_at, id").Find(&open).Error; err != nil {
+		open, err := models.LockOpenOrdersOf(ctx, tx, a.ID)
+		if err != nil {
 			return fmt.Errorf("trading: cancel all: %w", err)
 		}
 		now := s.now().UTC()

@@ -19,12 +19,15 @@ import (
 
 // How often the engine loop does its housekeeping.
 const (
-	// syncEvery: re-read orders changed since the last sync, so orders placed by another process
-	// (a web process in a split deployment) reach this process's index, and nothing the index
-	// missed stays missed.
+	// syncEvery: re-read orders changed since the last sync, so nothing the index missed stays
+	// missed. Orders placed by another process (a web process in a split deployment) arrive
+	// sooner: its trade-event notification asks for a sync at once (Updates.Remote).
 	syncEvery = 5 * time.Second
 	// trailEvery: store the water marks the index moved.
 	trailEvery = 5 * time.Second
+	// remoteSyncGap: the least time between two syncs asked for by other processes' commits, so
+	// a burst of orders placed elsewhere costs one sync per gap, not one per order.
+	remoteSyncGap = 100 * time.Millisecond
 )
 
 // Run is the matcher: it rebuilds the index of resting orders from the database, follows every
@@ -52,24 +55,39 @@ func (s *Service) Run(ctx context.Context, hub *market.Hub) error {
 		events     []market.Event
 		candidates []matcher.Entry
 		trails     []matcher.Entry
+		// remote is nil for remoteSyncGap after a sync it asked for; a signal sent meanwhile
+		// waits in its channel and is taken when resume re-arms it.
+		remote = s.updates.Remote()
+		resume <-chan time.Time
 	)
+	syncNow := func() {
+		if next, err := s.sync(ctx, since); err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("matcher: order sync failed", slog.Any("error", err))
+			}
+		} else {
+			since = next
+		}
+		s.followDemand(hub, demand)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-remote:
+			// Another process committed orders: bring them into the index now.
+			syncNow()
+			remote, resume = nil, time.After(remoteSyncGap)
+			continue
+		case <-resume:
+			remote, resume = s.updates.Remote(), nil
+			continue
 		case <-housekeeping.C:
 			trails = s.index.DrainTrailChanges(trails[:0])
 			if err := s.PersistTrails(ctx, trails); err != nil && ctx.Err() == nil {
 				s.log.Warn("matcher: trailing stops not stored", slog.Any("error", err))
 			}
-			if next, err := s.sync(ctx, since); err != nil {
-				if ctx.Err() == nil {
-					s.log.Warn("matcher: order sync failed", slog.Any("error", err))
-				}
-			} else {
-				since = next
-			}
-			s.followDemand(hub, demand)
+			syncNow()
 			continue
 		case <-s.indexChanged:
 			s.followDemand(hub, demand)
@@ -215,11 +233,7 @@ func usableAtOpen(q market.Quote, open, now time.Time) bool {
 // index through the next sync, and an index entry that is still behind costs one transaction,
 // which reads the row.
 func (s *Service) restAtOpen(ctx context.Context, symbol string, open, now time.Time) error {
-	err := s.db.WithContext(ctx).Model(&models.Order{}).
-		Where("symbol = ? AND asset_class <> ? AND status IN ? AND (rested_at IS NULL OR rested_at < ?)",
-			symbol, string(market.Crypto), []string{models.OrderNew, models.OrderAccepted, models.OrderPartiallyFilled}, open).
-		Updates(map[string]any{"rested_at": now, "updated_at": now}).Error
-	if err != nil {
+	if err := models.RestStockOrdersAt(ctx, s.db, symbol, open, now); err != nil {
 		return fmt.Errorf("trading: rest orders at the open: %w", err)
 	}
 	return nil
@@ -247,14 +261,12 @@ func (s *Service) followDemand(hub *market.Hub, held map[string]func()) {
 // commits are not ordered by their timestamps.
 func (s *Service) sync(ctx context.Context, since time.Time) (time.Time, error) {
 	started := s.now().UTC()
-	q := s.db.WithContext(ctx).Model(&models.Order{})
-	if since.IsZero() {
-		q = q.Where("status IN ?", models.OpenOrderStatuses)
-	} else {
-		q = q.Where("updated_at >= ?", since.Add(-2*syncEvery))
+	from := since
+	if !since.IsZero() {
+		from = since.Add(-2 * syncEvery)
 	}
-	var orders []models.Order
-	if err := q.Order("created_at, id").Find(&orders).Error; err != nil {
+	orders, err := models.OrdersChangedSince(ctx, s.db, from)
+	if err != nil {
 		return since, fmt.Errorf("trading: sync orders: %w", err)
 	}
 	realisms, err := s.realisms(ctx, orders)
@@ -286,12 +298,12 @@ func (s *Service) realisms(ctx context.Context, orders []models.Order) (map[int6
 	for id := range ids {
 		list = append(list, id)
 	}
-	var accts []models.PaperAccount
-	if err := s.db.WithContext(ctx).Select("id, realism").Where("id IN ?", list).Find(&accts).Error; err != nil {
-		return nil, fmt.Errorf("trading: account realism: %w", err)
+	names, err := models.AccountRealisms(ctx, s.db, list)
+	if err != nil {
+		return nil, fmt.Errorf("trading: %w", err)
 	}
-	for i := range accts {
-		out[accts[i].ID] = realism(&accts[i])
+	for id, name := range names {
+		out[id] = realism(&models.PaperAccount{Realism: name})
 	}
 	return out, nil
 }

@@ -2,9 +2,12 @@ package trading
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"alpacawrapper/database/dbtest"
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"alpacawrapper/trading/fill"
@@ -74,11 +77,54 @@ func TestEngineFillsRestingOrdersFromTheHub(t *testing.T) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
+	testwait.Until(t, 5*time.Second, what, cond)
+}
+
+// TestMatcherHearsOfOrdersPlacedByAnotherProcessAtOnce: in a split deployment orders are placed on
+// web processes and matched on the feed process. The feed's matcher syncs its index when another
+// process's trade-event notification arrives, so a resting order placed elsewhere is matched long
+// before the periodic sync (syncEvery) would have found it.
+func TestMatcherHearsOfOrdersPlacedByAnotherProcessAtOnce(t *testing.T) {
+	t.Parallel()
+	db := dbtest.DB(t)
+	web := newBundle(t, db.Gorm, tuesday10am)
+	web.svc.updates = NewUpdates(UpdatesOptions{DB: db.Gorm, Pool: db.Pool, Poll: time.Hour})
+	defer web.svc.updates.Close()
+	if _, err := models.UpsertAssets(context.Background(), web.db, testAssets(), web.clock.Now()); err != nil {
+		t.Fatal(err)
 	}
+	web.user = web.newUser()
+	a := web.account("100000", cashSettings())
+
+	feed := newBundle(t, db.Gorm, tuesday10am)
+	feed.svc.updates = NewUpdates(UpdatesOptions{DB: db.Gorm, Pool: db.Pool, Poll: time.Hour})
+	defer feed.svc.updates.Close()
+	hub := market.NewHub(market.HubOptions{Grace: -1})
+	defer hub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- feed.svc.Run(ctx, hub) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run returned %v", err)
+		}
+	}()
+
+	for i, limit := range []string{"99", "98"} {
+		web.quote("AAPL", "99.98", "100.02")
+		placed := time.Now()
+		o := web.place(a, limitOrder("AAPL", fill.Buy, "1", limit, fill.GTC))
+		// Well under syncEvery: only the notification can have brought it this soon.
+		testwait.Until(t, syncEvery/2, "the feed's matcher to index the order placed on the web process", func() bool {
+			return feed.svc.index.Len() == i+1
+		})
+		t.Logf("order %d indexed by the other process %s after placement", i+1, time.Since(placed).Round(time.Millisecond))
+		if o.Status != models.OrderNew {
+			t.Fatalf("order placed as %s, want it resting (new)", o.Status)
+		}
+	}
+	waitFor(t, "the resting orders' symbol to be wanted upstream by the feed", func() bool {
+		return slices.Contains(hub.Wanted(0), "AAPL")
+	})
 }

@@ -2,6 +2,7 @@ package trading
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -64,8 +65,8 @@ func (s *Service) shortRefusal(ctx context.Context, tx *gorm.DB, a *models.Paper
 	if !a.Margin || !a.ShortingEnabled {
 		return "Short selling is not enabled on this account.", nil
 	}
-	var asset models.Asset
-	if err := tx.WithContext(ctx).Where("id = ?", o.AssetID).Take(&asset).Error; err != nil {
+	asset, err := models.AssetByID(ctx, tx, o.AssetID)
+	if err != nil {
 		return "", fmt.Errorf("trading: asset at fill time: %w", err)
 	}
 	switch {
@@ -81,14 +82,12 @@ func (s *Service) shortRefusal(ctx context.Context, tx *gorm.DB, a *models.Paper
 
 // heldQty is the account's long position in symbol, zero when it holds none or is short.
 func heldQty(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, symbol string) (decimal.Decimal, error) {
-	var qty []decimal.Decimal
-	err := tx.WithContext(ctx).Model(&models.Position{}).Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, symbol).
-		Pluck("qty", &qty).Error
-	if err != nil {
-		return decimal.Zero, fmt.Errorf("trading: position: %w", err)
-	}
-	if len(qty) == 0 {
+	pos, err := models.PositionOf(ctx, tx, a.ID, a.Period, symbol)
+	if errors.Is(err, models.ErrNotFound) {
 		return decimal.Zero, nil
 	}
-	return decimal.Max(qty[0], decimal.Zero), nil
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("trading: %w", err)
+	}
+	return decimal.Max(pos.Qty, decimal.Zero), nil
 }

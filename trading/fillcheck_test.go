@@ -23,11 +23,11 @@ func TestFillTimeValuationFailureRefusesTheFill(t *testing.T) {
 	b.quote("AAPL", "101.98", "102.02")
 	buy := b.place(a, limitOrder("AAPL", fill.Buy, "10", "101", fill.GTC))
 
-	// Fail the valuation's open-orders query (only Value selects sum(reserved)); this test's
+	// Fail the valuation's holdings query (only models.HoldingsOf sums reserved); this test's
 	// database handle is its own, so the callback touches no other test.
 	var failing atomic.Bool
 	inject := func(db *gorm.DB) {
-		if failing.Load() && strings.Contains(strings.Join(db.Statement.Selects, ","), "sum(reserved)") {
+		if failing.Load() && strings.Contains(db.Statement.SQL.String(), "sum(reserved)") {
 			_ = db.AddError(errors.New("injected: open orders unavailable"))
 		}
 	}

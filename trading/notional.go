@@ -45,8 +45,8 @@ func (s *Service) sizeNotional(ctx context.Context, tx *gorm.DB, a *models.Paper
 	if !price.IsPositive() {
 		return decimal.Zero, "", nil
 	}
-	var asset models.Asset
-	if err := tx.WithContext(ctx).Where("id = ?", o.AssetID).Take(&asset).Error; err != nil {
+	asset, err := models.AssetByID(ctx, tx, o.AssetID)
+	if err != nil {
 		return decimal.Zero, "", fmt.Errorf("trading: notional order's asset: %w", err)
 	}
 	qty, why := notionalQty(o.Notional.Decimal, price, asset.MarketAsset())

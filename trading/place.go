@@ -64,10 +64,18 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 		if err != nil {
 			return err
 		}
-		// A retry is answered before anything that depends on the moment (the market, the
-		// window, buying power the first placement already holds).
-		if placed, err = retried(ctx, tx, a, asset, n); err != nil || placed != nil {
-			return err
+		// One statement reads what placement needs under the lock: the holdings to value the
+		// account, and whether the client_order_id is taken. A retry is answered before anything
+		// that depends on the moment (the market, the window, buying power the first placement
+		// already holds).
+		h, err := models.PlacementReadOf(ctx, tx, a.ID, a.Period, n.ClientOrderID)
+		if err != nil {
+			return fmt.Errorf("trading: %w", err)
+		}
+		if h.ClientOrderIDUsed {
+			if placed, err = retried(ctx, tx, a, asset, n); err != nil || placed != nil {
+				return err
+			}
 		}
 		if base := s.marketBase(ctx, asset.Symbol, req); base.IsPositive() {
 			sameID := func() string { return n.ClientOrderID }
@@ -75,7 +83,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID, accountID int64, req o
 				return err
 			}
 		}
-		placed, err = s.admit(ctx, tx, a, asset, n, source, nil, ch)
+		placed, err = s.admit(ctx, tx, a, asset, n, source, nil, &h, ch)
 		return err
 	})
 	if err != nil {
@@ -141,27 +149,32 @@ func isUniqueClientID(err error) bool {
 
 // admit places a validated order on a locked account: the checks that need the account, the
 // rows, and an immediate evaluation against the latest quote. replaces is the order a replace
-// supersedes (its buying power is already released).
-func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, asset *models.Asset, n order.Normalized, source string, replaces *models.Order, ch *changes) (*models.Order, error) {
+// supersedes (its buying power is already released). The caller has checked that the
+// client_order_id is new (retried, or uniqueClientOrderID). held are the account's holdings if
+// the caller read them under the lock with nothing written since; nil: admit reads them.
+func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, asset *models.Asset, n order.Normalized, source string, replaces *models.Order, held *models.Holdings, ch *changes) (*models.Order, error) {
 	if a.Status != "ACTIVE" {
 		return nil, forbidden("account is not active")
 	}
 	now := s.now().UTC()
 	crypto := asset.Class == market.Crypto
 	placeAs(&n, crypto)
-	if err := uniqueClientOrderID(tx, a, n.ClientOrderID); err != nil {
-		return nil, err
-	}
 	if err := s.checkWindow(n, crypto, now); err != nil {
 		return nil, err
 	}
 
 	quotes, _ := s.quotes.Latest(ctx, []string{asset.Symbol})
 	q, hasQuote := quotes[asset.Symbol]
-	v, err := s.Value(ctx, tx, a)
-	if err != nil {
-		return nil, err
+	var v Valuation
+	if held != nil {
+		v = s.valueOfHoldings(ctx, a, *held)
+	} else {
+		var err error
+		if v, err = s.Value(ctx, tx, a); err != nil {
+			return nil, err
+		}
 	}
+	ch.knowValuation(a, v, asset.Symbol) // the fill below books against these positions
 	reserve, err := s.checkSize(a, asset, n, v, q, hasQuote, replaces)
 	if err != nil {
 		return nil, err
@@ -184,10 +197,15 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 	if !s.mayTradeNow(o, now) {
 		o.Status = models.OrderAccepted
 	}
-	if err := tx.Create(o).Error; err != nil {
-		return nil, fmt.Errorf("trading: insert order: %w", err)
+	// A simple order that meets its quote at once is written by whatever the evaluation does
+	// (the booking of its fill, most often): one write of its row instead of two.
+	evaluateNow := o.Status == models.OrderNew && hasQuote
+	if evaluateNow && n.OrderClass == order.Simple {
+		ch.unsaved[o.ID] = true
+	} else if err := models.InsertOrders(ctx, tx, o); err != nil {
+		return nil, fmt.Errorf("trading: %w", err)
 	}
-	if err := s.createLegs(tx, a, o, n, now, ch); err != nil {
+	if err := s.createLegs(ctx, tx, a, o, n, now, ch); err != nil {
 		return nil, err
 	}
 	event := EventNew
@@ -195,9 +213,15 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 		event = EventAccepted
 	}
 	ch.event(a, o, event, now)
-	if o.Status == models.OrderNew && hasQuote {
+	if evaluateNow {
 		if err := s.evaluate(ctx, tx, a, o, q, now, ch); err != nil {
 			return nil, err
+		}
+		if ch.unsaved[o.ID] { // the evaluation changed nothing: no quote side to size against yet
+			delete(ch.unsaved, o.ID)
+			if err := models.InsertOrders(ctx, tx, o); err != nil {
+				return nil, fmt.Errorf("trading: %w", err)
+			}
 		}
 	} else if o.Status == models.OrderNew && (o.TimeInForce == string(fill.IOC) || o.TimeInForce == string(fill.FOK)) {
 		return o, s.finish(ctx, tx, a, o, models.OrderCanceled, "No quote to fill against.", now, ch)
@@ -234,12 +258,12 @@ func placeAs(n *order.Normalized, crypto bool) {
 
 // uniqueClientOrderID refuses a client_order_id the account has used before. The unique index
 // backs this up for two placements racing (uniqueClientID maps its refusal to the same answer).
-func uniqueClientOrderID(tx *gorm.DB, a *models.PaperAccount, id string) error {
-	var dup int64
-	if err := tx.Model(&models.Order{}).Where("account_id = ? AND client_order_id = ?", a.ID, id).Count(&dup).Error; err != nil {
-		return fmt.Errorf("trading: client order id: %w", err)
+func uniqueClientOrderID(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, id string) error {
+	used, err := models.ClientOrderIDUsed(ctx, tx, a.ID, id)
+	if err != nil {
+		return fmt.Errorf("trading: %w", err)
 	}
-	if dup > 0 {
+	if used {
 		return unprocessable("client_order_id", "client_order_id must be unique")
 	}
 	return nil
@@ -462,7 +486,7 @@ func referencePrice(n order.Normalized, q market.Quote, hasQuote bool) decimal.D
 
 // createLegs writes a bracket's, OTO's or OCO's other orders. Bracket and OTO exit legs are held
 // until the entry fills completely; an OCO's stop-loss works at once beside its take-profit.
-func (s *Service) createLegs(tx *gorm.DB, a *models.PaperAccount, parent *models.Order, n order.Normalized, now time.Time, ch *changes) error {
+func (s *Service) createLegs(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, parent *models.Order, n order.Normalized, now time.Time, ch *changes) error {
 	if n.OrderClass == order.Simple {
 		return nil
 	}
@@ -500,10 +524,10 @@ func (s *Service) createLegs(tx *gorm.DB, a *models.PaperAccount, parent *models
 		}
 		legs = append(legs, l)
 	}
+	if err := models.InsertOrders(ctx, tx, legs...); err != nil {
+		return fmt.Errorf("trading: leg: %w", err)
+	}
 	for _, l := range legs {
-		if err := tx.Create(l).Error; err != nil {
-			return fmt.Errorf("trading: insert leg: %w", err)
-		}
 		ch.touch(a, l)
 	}
 	return nil

@@ -121,8 +121,8 @@ func (s *Service) ClosePosition(ctx context.Context, userID, accountID int64, sy
 	if err != nil {
 		return nil, err
 	}
-	var pos models.Position
-	if err := s.db.WithContext(ctx).Where("account_id = ? AND period = ? AND symbol = ?", a.ID, a.Period, symbol).Take(&pos).Error; err != nil {
+	pos, err := models.PositionOf(ctx, s.db, a.ID, a.Period, symbol)
+	if err != nil {
 		return nil, &apperr.Error{Kind: apperr.KindNotFound, Code: CodeNotFound, Message: "position does not exist"}
 	}
 	size := pos.Qty.Abs()

@@ -61,16 +61,18 @@ func (s *Service) ReplaceOrder(ctx context.Context, userID, accountID int64, id 
 		if err != nil {
 			return err
 		}
+		if err := uniqueClientOrderID(ctx, tx, a, n.ClientOrderID); err != nil {
+			return err
+		}
 		now := s.now().UTC()
 		if err := s.finish(ctx, tx, a, old, models.OrderReplaced, "Replaced by a new order.", now, ch); err != nil {
 			return err
 		}
-		placed, err = s.admit(ctx, tx, a, asset, n, source, old, ch)
+		placed, err = s.admit(ctx, tx, a, asset, n, source, old, nil, ch)
 		if err != nil {
 			return err
 		}
-		old.ReplacedBy = &placed.ID
-		if err := tx.Model(old).Update("replaced_by", placed.ID).Error; err != nil {
+		if err := models.SetReplacedBy(ctx, tx, old, placed.ID); err != nil {
 			return fmt.Errorf("trading: replace: %w", err)
 		}
 		ch.touch(a, old)
@@ -196,7 +198,7 @@ func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	if err := exitPricesAgree(old, n, group); err != nil {
 		return nil, err
 	}
-	if err := uniqueClientOrderID(tx, a, n.ClientOrderID); err != nil {
+	if err := uniqueClientOrderID(ctx, tx, a, n.ClientOrderID); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -214,17 +216,16 @@ func (s *Service) replaceExit(ctx context.Context, tx *gorm.DB, a *models.PaperA
 	fresh.LimitPrice, fresh.StopPrice = nullable(n.LimitPrice), nullable(n.StopPrice)
 	fresh.CreatedAt, fresh.UpdatedAt, fresh.SubmittedAt = now, now, now
 	fresh.CanceledAt, fresh.ExpiredAt, fresh.FailedAt, fresh.ReplacedAt, fresh.FilledAt = nil, nil, nil, nil, nil
-	if err := tx.Create(&fresh).Error; err != nil {
+	if err := models.InsertOrders(ctx, tx, &fresh); err != nil {
 		return nil, fmt.Errorf("trading: replace leg: %w", err)
 	}
 	// An OCO's stop-loss hangs off its take-profit: it follows the replacement.
-	if err := tx.Model(&models.Order{}).Where("parent_id = ?", old.ID).Update("parent_id", fresh.ID).Error; err != nil {
+	if err := models.MoveLegs(ctx, tx, old.ID, fresh.ID); err != nil {
 		return nil, fmt.Errorf("trading: replace leg: %w", err)
 	}
-	if err := tx.Model(old).Update("replaced_by", fresh.ID).Error; err != nil {
+	if err := models.SetReplacedBy(ctx, tx, old, fresh.ID); err != nil {
 		return nil, fmt.Errorf("trading: replace leg: %w", err)
 	}
-	old.ReplacedBy = &fresh.ID
 	ch.touch(a, old)
 	ch.event(a, &fresh, EventNew, now)
 	if fresh.Status == models.OrderNew {

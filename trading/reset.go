@@ -47,13 +47,13 @@ func (s *Service) Reset(ctx context.Context, userID, accountID int64, cash decim
 		}
 		closed := models.PaperAccountPeriod{AccountID: a.ID, Period: a.Period, StartedAt: a.PeriodStartedAt, EndedAt: now,
 			StartingCash: a.StartingCash, EndingEquity: v.Equity}
-		if err := tx.Create(&closed).Error; err != nil {
-			return fmt.Errorf("trading: close period: %w", err)
+		if err := models.InsertAccountPeriod(ctx, tx, &closed); err != nil {
+			return fmt.Errorf("trading: %w", err)
 		}
 		adjust := cash.Sub(a.Cash)
 		a.Period++
 		a.PeriodStartedAt, a.StartingCash, a.Cash, a.LastEquity, a.LastEquityAt, a.UpdatedAt = now, cash, cash, cash, nil, now
-		if err := tx.Save(a).Error; err != nil {
+		if err := models.SavePaperAccount(ctx, tx, a); err != nil {
 			return fmt.Errorf("trading: reset: %w", err)
 		}
 		what := fmt.Sprintf("Reset to $%s (period %d)", cash.StringFixed(2), a.Period)

@@ -56,7 +56,7 @@ func (s *Service) executeResting(ctx context.Context, e matcher.Entry, q market.
 		now := s.now().UTC()
 		if o.Status == models.OrderAccepted {
 			o.Status = models.OrderNew // its session has come
-			if err := tx.Model(o).Update("status", o.Status).Error; err != nil {
+			if err := models.SaveOrder(ctx, tx, o, "status"); err != nil {
 				return fmt.Errorf("trading: activate: %w", err)
 			}
 		}
@@ -98,13 +98,7 @@ func betterMark(o *models.Order, in fill.Order) bool {
 func (s *Service) PersistTrails(ctx context.Context, entries []matcher.Entry) error {
 	now := s.now().UTC()
 	for _, e := range entries {
-		cmp := "hwm IS NULL OR hwm < ?"
-		if e.Order.Side == fill.Buy {
-			cmp = "hwm IS NULL OR hwm > ?"
-		}
-		err := s.db.WithContext(ctx).Model(&models.Order{}).
-			Where("id = ? AND status IN ? AND ("+cmp+")", e.OrderID, models.OpenOrderStatuses, e.Order.WaterMark).
-			Updates(map[string]any{"hwm": e.Order.WaterMark, "stop_price": e.Order.StopPrice, "updated_at": now}).Error
+		err := models.StoreTrail(ctx, s.db, e.OrderID, e.Order.Side == fill.Buy, e.Order.WaterMark, e.Order.StopPrice, now)
 		if err != nil {
 			return fmt.Errorf("trading: persist trail: %w", err)
 		}
@@ -124,11 +118,7 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	expired := 0
 	for {
-		var due []models.Order
-		err := s.db.WithContext(ctx).
-			Where("status IN ? AND (expires_at <= ? OR time_in_force = ? AND created_at <= ?)",
-				models.OpenOrderStatuses, now, string(fill.GTC), now.Add(-GTCLifetime)).
-			Order("created_at, id").Limit(200).Find(&due).Error
+		due, err := models.DueOrders(ctx, s.db, now, now.Add(-GTCLifetime), 200)
 		if err != nil {
 			return expired, fmt.Errorf("trading: due orders: %w", err)
 		}

@@ -20,9 +20,8 @@ import (
 // whatever has happened to it since; a different order under the same id is refused, as Alpaca
 // refuses a duplicate id. nil, nil means the id is new.
 func retried(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, asset *models.Asset, n order.Normalized) (*models.Order, error) {
-	var prev models.Order
-	err := tx.WithContext(ctx).Where("account_id = ? AND client_order_id = ?", a.ID, n.ClientOrderID).Take(&prev).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	prev, err := models.OrderByClientID(ctx, tx, a.ID, n.ClientOrderID)
+	if errors.Is(err, models.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
@@ -33,10 +32,10 @@ func retried(ctx context.Context, tx *gorm.DB, a *models.PaperAccount, asset *mo
 		return nil, fmt.Errorf("trading: client order id: %w", err)
 	}
 	placeAs(&n, asset.Class == market.Crypto) // compare with what was stored
-	if prev.ParentID != nil || !samePlacement(&prev, legs[prev.ID], asset, n) {
+	if prev.ParentID != nil || !samePlacement(prev, legs[prev.ID], asset, n) {
 		return nil, unprocessable("client_order_id", "client_order_id must be unique")
 	}
-	return &prev, nil
+	return prev, nil
 }
 
 // retriedAfterRace is retried for a placement that lost the race to the unique index: it reads

@@ -106,6 +106,12 @@ func (s *Service) sessionInfo(class string, at time.Time) fill.SessionInfo {
 	si := fill.SessionInfo{Session: st.Session, Crypto: class == string(market.Crypto), Source: s.source}
 	if st.Day != nil {
 		si.Open, si.Close, si.PreOpen = st.Day.Open, st.Day.Close, st.Day.SessionOpen
+		// The always-open demo market trades around the clock while its days keep the calendar's
+		// times: before today's calendar open the session running is the one that opened a day
+		// earlier, or every quote between midnight and 9:30 would count as a pre-open price.
+		if s.clock.AlwaysOpen() && at.Before(si.Open) {
+			si.Open = si.Open.AddDate(0, 0, -1)
+		}
 	}
 	return si
 }
@@ -144,10 +150,52 @@ type changes struct {
 	orders  map[uuid.UUID]*models.Order
 	realism map[int64]fill.Realism
 	updates []TradeUpdate
+	// positions are the positions this transaction has read or written, by account and symbol,
+	// so a fill does not read again what placement's valuation read under the same lock.
+	positions map[positionKey]models.Position
+	// unsaved are orders placed in this transaction whose row is not written yet: an order that
+	// meets its quote at once is inserted in the state the evaluation leaves it in (by the
+	// booking, when it fills), so its row is written once instead of inserted and then updated.
+	unsaved map[uuid.UUID]bool
+}
+
+// positionKey names a position in changes.positions.
+type positionKey struct {
+	account int64
+	period  int
+	symbol  string
 }
 
 func newChanges() *changes {
-	return &changes{orders: map[uuid.UUID]*models.Order{}, realism: map[int64]fill.Realism{}}
+	return &changes{orders: map[uuid.UUID]*models.Order{}, realism: map[int64]fill.Realism{},
+		positions: map[positionKey]models.Position{}, unsaved: map[uuid.UUID]bool{}}
+}
+
+// knowPosition records the account's position in symbol as the transaction left it (a zero
+// quantity: none).
+func (c *changes) knowPosition(a *models.PaperAccount, symbol string, p models.Position) {
+	c.positions[positionKey{a.ID, a.Period, symbol}] = p
+}
+
+// knowValuation records every position of a valuation made under the account's lock, and that
+// the account holds no other.
+func (c *changes) knowValuation(a *models.PaperAccount, v Valuation, symbols ...string) {
+	for _, sym := range symbols {
+		c.knowPosition(a, sym, models.Position{})
+	}
+	for _, p := range v.Positions {
+		c.knowPosition(a, p.Symbol, p.Position)
+	}
+}
+
+// knownPosition is the account's position in symbol if this transaction knows it: the position,
+// whether there is one, and whether it is known at all.
+func (c *changes) knownPosition(a *models.PaperAccount, symbol string) (models.Position, bool, bool) {
+	p, ok := c.positions[positionKey{a.ID, a.Period, symbol}]
+	if !ok {
+		return models.Position{}, false, false
+	}
+	return p, !p.Qty.IsZero(), true
 }
 
 // touch records an order's latest state.

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"alpacawrapper/models"
 )
@@ -26,8 +25,7 @@ func (s *Service) Snapshot(ctx context.Context) (int, error) {
 	written := 0
 	var lastID int64
 	for {
-		var accts []models.PaperAccount
-		err := s.db.WithContext(ctx).Where("status = 'ACTIVE' AND id > ?", lastID).Order("id").Limit(200).Find(&accts).Error
+		accts, err := models.ActiveAccountsAfter(ctx, s.db, lastID, 200)
 		if err != nil {
 			return written, fmt.Errorf("trading: snapshot accounts: %w", err)
 		}
@@ -60,11 +58,13 @@ func (s *Service) snapshotAccount(ctx context.Context, a *models.PaperAccount, n
 		insert := func(at time.Time, kind string) error {
 			snap := models.EquitySnapshot{AccountID: a.ID, At: at, Period: a.Period, Kind: kind, Equity: v.Equity, Cash: v.Cash,
 				LongMarketValue: v.LongMarketValue, ShortMarketValue: v.ShortMarketValue}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&snap)
-			if res.Error != nil {
-				return fmt.Errorf("trading: snapshot: %w", res.Error)
+			ok, err := models.InsertEquitySnapshot(ctx, tx, &snap, models.KeepExistingSnapshot)
+			if err != nil {
+				return fmt.Errorf("trading: %w", err)
 			}
-			written += int(res.RowsAffected)
+			if ok {
+				written++
+			}
 			return nil
 		}
 		// The close: once per regular close after the account existed.
@@ -72,9 +72,8 @@ func (s *Service) snapshotAccount(ctx context.Context, a *models.PaperAccount, n
 			if err := insert(prevClose, models.SnapshotClose); err != nil {
 				return err
 			}
-			a.LastEquity, a.LastEquityAt = v.Equity, &prevClose
-			if err := tx.Model(a).Updates(map[string]any{"last_equity": v.Equity, "last_equity_at": prevClose}).Error; err != nil {
-				return fmt.Errorf("trading: roll last equity: %w", err)
+			if err := models.RollLastEquity(ctx, tx, a, v.Equity, prevClose); err != nil {
+				return fmt.Errorf("trading: %w", err)
 			}
 		}
 		// A slot that began before the period did is left out: a snapshot dated before the

@@ -147,6 +147,7 @@ type Updates struct {
 	startOnce sync.Once
 	kick      chan struct{} // wakes the reader
 	notifyC   chan struct{} // wakes the notifier
+	remote    chan struct{} // another process committed events (see Remote)
 
 	mu       sync.Mutex
 	accounts map[int64]*accountLog
@@ -184,7 +185,7 @@ func NewUpdates(o UpdatesOptions) *Updates {
 	_, _ = rand.Read(b[:])
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Updates{db: o.DB, pool: o.Pool, poll: o.Poll, log: o.Logger, origin: hex.EncodeToString(b[:]),
-		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), notifyC: make(chan struct{}, 1),
+		ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), notifyC: make(chan struct{}, 1), remote: make(chan struct{}, 1),
 		accounts: map[int64]*accountLog{}, dirty: map[int64]struct{}{}, toNotify: map[int64]struct{}{}}
 }
 
@@ -200,6 +201,16 @@ func (u *Updates) start() {
 			go u.listen()
 		}
 	})
+}
+
+// Remote is signalled (coalesced, capacity one) when another process commits trade events (an
+// order placed, replaced or canceled on a web process) and when the LISTEN connection is
+// (re)established, since news may have been missed before it. The matcher syncs its index on it,
+// so a resting order placed on another process meets the next quote instead of waiting for the
+// periodic sync. Without a Pool it never fires.
+func (u *Updates) Remote() <-chan struct{} {
+	u.start()
+	return u.remote
 }
 
 // ErrNoLog is returned by Listen when Updates has no database to read.
@@ -288,7 +299,8 @@ func (l *Listener) poke() {
 }
 
 // Next returns up to max events after the cursor, oldest first, and moves the cursor past
-// them; none when it is level with the log. more reports that others wait already.
+// them; none when it is level with the log. more reports that others wait already. The events
+// may be shared with other listeners: read them, never change them.
 func (l *Listener) Next(ctx context.Context, max int) (ups []TradeUpdate, more bool, err error) {
 	if max <= 0 || max > readBatch {
 		max = readBatch
@@ -301,7 +313,10 @@ func (l *Listener) Next(ctx context.Context, max int) (ups []TradeUpdate, more b
 		for i := range a.recent {
 			if a.recent[i].EventID > cursor {
 				end := min(len(a.recent), i+max)
-				ups = append(ups, a.recent[i:end]...)
+				// Shared, not copied: a thousand listeners of an account take the same events at
+				// once. The window only grows at its end (beyond this slice's capacity) or is
+				// replaced by a new array, so these elements never change under a reader.
+				ups = a.recent[i:end:end]
 				more = end < len(a.recent)
 				break
 			}
@@ -582,6 +597,7 @@ func (u *Updates) listenOnce() error {
 	}
 	u.markAll()
 	signal(u.kick)
+	signal(u.remote)
 	for {
 		n, err := conn.WaitForNotification(u.ctx)
 		if err != nil {
@@ -591,6 +607,7 @@ func (u *Updates) listenOnce() error {
 		if !ok || origin == u.origin {
 			continue
 		}
+		signal(u.remote)
 		marked := false
 		u.mu.Lock()
 		for _, s := range strings.Split(list, ",") {

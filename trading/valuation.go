@@ -78,35 +78,33 @@ func (v Valuation) DayPL() decimal.Decimal { return v.Equity.Sub(v.LastEquity) }
 
 // Value computes an account's valuation from its positions, open orders and the latest quotes.
 func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount) (Valuation, error) {
-	positions, err := models.PositionsOf(ctx, db, a.ID, a.Period)
+	h, err := models.HoldingsOf(ctx, db, a.ID, a.Period)
 	if err != nil {
-		return Valuation{}, err
+		return Valuation{}, fmt.Errorf("trading: valuation: %w", err)
 	}
-	var held []struct {
-		Symbol   string
-		Side     string
-		Leaves   decimal.Decimal
-		Reserved decimal.Decimal
+	return s.valueOfHoldings(ctx, a, h), nil
+}
+
+// valueOfHoldings values what HoldingsOf or PlacementReadOf read.
+func (s *Service) valueOfHoldings(ctx context.Context, a *models.PaperAccount, h models.Holdings) Valuation {
+	reserved, closing := decimal.Zero, make(map[string]decimal.Decimal, len(h.Holds))
+	for _, o := range h.Holds {
+		reserved = reserved.Add(o.Reserved)
+		closing[o.Symbol+"/"+o.Side] = o.Leaves
 	}
-	err = db.WithContext(ctx).Model(&models.Order{}).
-		Select("symbol, side, sum(coalesce(qty, 0) - filled_qty) AS leaves, sum(reserved) AS reserved").
-		Where("account_id = ? AND period = ? AND status IN ?", a.ID, a.Period,
-			[]string{models.OrderNew, models.OrderAccepted, models.OrderPartiallyFilled}).
-		Group("symbol, side").Scan(&held).Error
-	if err != nil {
-		return Valuation{}, fmt.Errorf("trading: open orders: %w", err)
-	}
+	return s.valueOf(ctx, a, h.Positions, reserved, closing)
+}
+
+// valueOf values an account from what Value or AccountValue read: its positions, the buying
+// power its working orders hold, and what they still have to fill by symbol and side
+// ("AAPL/sell"), with the latest quotes.
+func (s *Service) valueOf(ctx context.Context, a *models.PaperAccount, positions []models.Position, reserved decimal.Decimal, closing map[string]decimal.Decimal) Valuation {
 	symbols := make([]string, len(positions))
 	for i, p := range positions {
 		symbols[i] = p.Symbol
 	}
 	quotes, _ := s.quotes.Latest(ctx, symbols) // unpriced positions fall back to their entry price
-	v := Valuation{Cash: a.Cash, LastEquity: a.LastEquity, Multiplier: 1}
-	closing := map[string]decimal.Decimal{}
-	for _, h := range held {
-		v.Reserved = v.Reserved.Add(h.Reserved)
-		closing[h.Symbol+"/"+h.Side] = h.Leaves
-	}
+	v := Valuation{Cash: a.Cash, LastEquity: a.LastEquity, Multiplier: 1, Reserved: reserved}
 	var grossMarginable, nonMarginable decimal.Decimal
 	for _, p := range positions {
 		pv := valuePosition(p, quotes)
@@ -132,7 +130,7 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 	if !a.Margin {
 		v.RegTBuyingPower = v.NonMarginableBuyingPower
 		v.BuyingPower = v.NonMarginableBuyingPower
-		return v, nil
+		return v
 	}
 	v.Multiplier = 2
 	v.RegTBuyingPower = decimal.Max(v.Equity.Sub(v.InitialMargin).Mul(two).Sub(v.Reserved), decimal.Zero)
@@ -146,7 +144,7 @@ func (s *Service) Value(ctx context.Context, db *gorm.DB, a *models.PaperAccount
 		v.BuyingPower = v.DayTradingBuyingPower
 	}
 	v.NonMarginableBuyingPower = decimal.Min(v.NonMarginableBuyingPower, v.BuyingPower)
-	return v, nil
+	return v
 }
 
 // valuePosition marks a position at its latest quote.

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"alpacawrapper/urls"
 	"net/url"
 	"strconv"
 	"time"
@@ -25,8 +26,9 @@ type AdminUserRow struct {
 type AdminUsersData struct {
 	Rows    []AdminUserRow
 	Query   string // the search as typed; "" lists everyone
-	Page    int    // 1-based
-	Pages   int    // at least 1, even when nothing matches
+	Filter  AdminUsersFilter
+	Page    int // 1-based
+	Pages   int // at least 1, even when nothing matches
 	PerPage int
 	Total   int64 // users matching Query, on every page
 }
@@ -42,7 +44,7 @@ func AdminUsersURL(query string, page int) string {
 		v.Set("page", strconv.Itoa(page))
 	}
 	if len(v) == 0 {
-		return "/admin/users"
+		return urls.Path(urls.AdminUsers)
 	}
-	return "/admin/users?" + v.Encode()
+	return urls.Path(urls.AdminUsers) + "?" + v.Encode()
 }

@@ -764,7 +764,7 @@ func TestSettingsNav(t *testing.T) {
 		"profile": "/settings/profile", "password": "/settings/password",
 		"sessions": "/settings/sessions", "api-keys": "/settings/api-keys",
 	} {
-		_, doc := render(t, SettingsNav(key))
+		_, doc := render(t, SettingsNav(Page{}, key))
 		for _, h := range []string{"/settings/profile", "/settings/password", "/settings/sessions", "/settings/api-keys"} {
 			one(t, doc, h, byAttr("href", h))
 		}

@@ -9,7 +9,10 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "strconv"
+import (
+	"alpacawrapper/urls"
+	"strconv"
+)
 
 // BotsPage is GET /bots, "Use your bot": how to point a bot written for Alpaca at this app.
 func BotsPage(p Page, v BotsView) templ.Component {
@@ -51,219 +54,320 @@ func BotsPage(p Page, v BotsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				if v.SignedIn {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "First <a href=\"/settings/api-keys\" class=\"link\" data-testid=\"bots-keys-link\">create an API key</a>, choosing the paper account your bot should trade.")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "First <a href=\"")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var3 string
+					templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.SettingsAPIKeys))).ResolveURL(ctx)
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 21, Col: 69}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" class=\"link\" data-testid=\"bots-keys-link\">create an API key</a>, choosing the paper account your bot should trade.")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				} else {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "First <a href=\"/signup\" class=\"link\">sign up</a> (or <a href=\"/login\" class=\"link\">log in</a>) and create an API key under Settings → API keys.")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "First <a href=\"")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var4 string
+					templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Signup))).ResolveURL(ctx)
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 23, Col: 60}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" class=\"link\">sign up</a> (or <a href=\"")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var5 string
+					templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Login))).ResolveURL(ctx)
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 23, Col: 138}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" class=\"link\">log in</a>) and create an API key under Settings → API keys.")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<p class=\"text-slate-600 dark:text-slate-300\">Your keys are under <a href=\"/settings/api-keys\" class=\"link\" data-testid=\"bots-keys-link\">Settings → API keys</a>; each trades the paper account chosen when it was made.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<p class=\"text-slate-600 dark:text-slate-300\">Your keys are under <a href=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var6 string
+				templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.SettingsAPIKeys))).ResolveURL(ctx)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 28, Col: 82}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "\" class=\"link\" data-testid=\"bots-keys-link\">Settings → API keys</a>; each trades the paper account chosen when it was made.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</header><section class=\"card space-y-4\" aria-labelledby=\"bots-urls\"><h2 id=\"bots-urls\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Addresses</h2><dl class=\"grid gap-3 text-sm sm:grid-cols-[12rem_1fr]\"><dt class=\"text-slate-500 dark:text-slate-400\">Trading REST (<code class=\"code-inline\">/v2/…</code>)</dt><dd><code class=\"code-inline\" data-testid=\"bots-base-url\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var3 string
-			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 33, Col: 74}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</code></dd><dt class=\"text-slate-500 dark:text-slate-400\">Market data REST</dt><dd><code class=\"code-inline\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var4 string
-			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 35, Col: 46}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</code></dd><dt class=\"text-slate-500 dark:text-slate-400\">Trade updates</dt><dd><code class=\"code-inline\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 37, Col: 46}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "/v2/events/trades</code> (server-sent events, Go SDK) and <code class=\"code-inline\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var6 string
-			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 37, Col: 145}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "/stream</code> (WebSocket, Python and JavaScript SDKs)</dd><dt class=\"text-slate-500 dark:text-slate-400\">Market data stream</dt><dd><code class=\"code-inline\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</header><section class=\"card space-y-4\" aria-labelledby=\"bots-urls\"><h2 id=\"bots-urls\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Addresses</h2><dl class=\"grid gap-3 text-sm sm:grid-cols-[12rem_1fr]\"><dt class=\"text-slate-500 dark:text-slate-400\">Trading REST (<code class=\"code-inline\">/v2/…</code>)</dt><dd><code class=\"code-inline\" data-testid=\"bots-base-url\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var7 string
-			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 39, Col: 48}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 36, Col: 74}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "/v2/iex</code>, <code class=\"code-inline\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</code></dd><dt class=\"text-slate-500 dark:text-slate-400\">Market data REST</dt><dd><code class=\"code-inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var8 string
-			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 39, Col: 105}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 38, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "/v1beta3/crypto/us</code></dd></dl></section><section class=\"card space-y-4\" aria-labelledby=\"bots-go\"><h2 id=\"bots-go\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Go (alpaca-trade-api-go v3)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" data-testid=\"bots-go-code\"><code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</code></dd><dt class=\"text-slate-500 dark:text-slate-400\">Trade updates</dt><dd><code class=\"code-inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var9 string
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(goSetup(v))
+			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(v.BaseURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 44, Col: 129}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 40, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</code></pre></section><section class=\"card space-y-4\" aria-labelledby=\"bots-python\"><h2 id=\"bots-python\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Python (alpaca-py)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" data-testid=\"bots-python-code\"><code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "/v2/events/trades</code> (server-sent events, Go SDK) and <code class=\"code-inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(pythonSetup(v))
+			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 48, Col: 137}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 40, Col: 145}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</code></pre></section><section class=\"card space-y-4\" aria-labelledby=\"bots-js\"><h2 id=\"bots-js\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">JavaScript (@alpacahq/alpaca-trade-api 4)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" data-testid=\"bots-js-code\"><code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "/stream</code> (WebSocket, Python and JavaScript SDKs)</dd><dt class=\"text-slate-500 dark:text-slate-400\">Market data stream</dt><dd><code class=\"code-inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var11 string
-			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(jsSetup(v))
+			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 52, Col: 129}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 43, Col: 45}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</code></pre></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-supported\"><h2 id=\"bots-supported\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">What is supported</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Account, account configurations (shorting, cash or margin via <code class=\"code-inline\">max_margin_multiplier</code>), activities (FILL, CSD, CSW, FEE) with paging, portfolio history.</li><li>Orders: market, limit, stop, stop-limit, trailing stop; simple, bracket, OCO and OTO; list, get, by client order id, replace, cancel, cancel all.</li><li>Positions: list, get by symbol or asset id, close part or all, close all.</li><li>Clock, calendar, assets, watchlists (your personal watchlists in this app).</li><li>Trade updates over server-sent events and the <code class=\"code-inline\">/stream</code> WebSocket; market data REST and streams for stocks and crypto.</li><li>Alpaca's status codes and error bodies, <code class=\"code-inline\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "/v2/iex</code> (or <code class=\"code-inline\">sip</code>: the same data), <code class=\"code-inline\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var12 string
-			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(`{"code": …, "message": …}`)
+			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 62, Col: 108}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 43, Col: 159}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</code>: 403 40310000 for buying power or quantity, 404 40410000, 422 42210000, 400 40010001 for a bad or unknown parameter.</li></ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-beyond\"><h2 id=\"bots-beyond\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Beyond Alpaca</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Every fill has a receipt explaining its price and size: <code class=\"code-inline\">GET /v2/orders/")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "/v1beta3/crypto/us</code>, and Alpaca's test stream <code class=\"code-inline\" data-testid=\"bots-test-stream\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var13 string
-			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs("{id}")
+			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(v.StreamURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 68, Col: 114}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 44, Col: 101}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "/fills</code>. Orders carry <code class=\"code-inline\">fills_url</code> and <code class=\"code-inline\">status_reason</code>; the SDKs ignore fields they do not know.</li><li>Realism preset (<code class=\"code-inline\">easy</code>, <code class=\"code-inline\">realistic</code>, <code class=\"code-inline\">harsh</code>), commission schedule and regulatory fees in <code class=\"code-inline\">PATCH /v2/account/configurations</code>.</li><li>Reset through the API, <code class=\"code-inline\">POST /v2/account/reset</code> (optionally <code class=\"code-inline\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "/v2/test</code> (the symbol <code class=\"code-inline\">FAKEPACA</code>, around the clock)</dd></dl></section><section class=\"card space-y-4\" aria-labelledby=\"bots-go\"><h2 id=\"bots-go\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Go (alpaca-trade-api-go v3)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" tabindex=\"0\" data-testid=\"bots-go-code\"><code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(`{"cash": "50000"}`)
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(goSetup(v))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 70, Col: 147}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 50, Col: 142}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</code>): the history is kept as a closed period and the key keeps working.</li><li>Every fill event carries that fill's own <code class=\"code-inline\">qty</code> and <code class=\"code-inline\">price</code>.</li></ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-differs\"><h2 id=\"bots-differs\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">What differs from Alpaca</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Unknown query parameters and values are refused with 400 and code 40010001, never ignored, so a typo shows at once.</li><li>No options, no multi-leg (<code class=\"code-inline\">mleg</code>) orders, no corporate actions or announcements; <code class=\"code-inline\">gtx</code> and <code class=\"code-inline\">gtd</code> are refused.</li><li>Account, asset and watchlist ids are UUIDs made by this app, not Alpaca's. Activity ids carry microseconds.</li><li>Fractional trading is always on; <code class=\"code-inline\">suspend_trade</code> is refused (revoke the key instead). No pattern-day-trader rule.</li><li>Watchlists belong to you, not to one account: every key of yours sees the same lists.</li><li>Positions are marked at the quote's midpoint, not the last trade.</li>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if v.Simulated {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "<li>This server runs the built-in simulated market: prices are generated, not real.</li>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-limits\"><h2 id=\"bots-limits\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Rate limits</h2><p data-testid=\"bots-rate-limit\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</code></pre></section><section class=\"card space-y-4\" aria-labelledby=\"bots-python\"><h2 id=\"bots-python\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Python (alpaca-py)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" tabindex=\"0\" data-testid=\"bots-python-code\"><code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var15 string
-			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.RateLimit))
+			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(pythonSetup(v))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 91, Col: 32}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 54, Col: 150}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, " requests per ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</code></pre></section><section class=\"card space-y-4\" aria-labelledby=\"bots-js\"><h2 id=\"bots-js\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">JavaScript (")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var16 string
-			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(v.RateWindow)
+			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs("@")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 91, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 57, Col: 99}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, " per API key, as at Alpaca. Every answer carries <code class=\"code-inline\">X-RateLimit-Limit</code>, <code class=\"code-inline\">X-RateLimit-Remaining</code> and <code class=\"code-inline\">X-RateLimit-Reset</code> (a Unix time); beyond the limit the answer is 429 with code 42910000 and a <code class=\"code-inline\">Retry-After</code> header.</p><p>The Go SDK (v3.9.1) retries a 429 by resending the same request, but a POST or PATCH goes out with its body already read, and fails in the client with <code class=\"code-inline\">http: ContentLength=… with Body length 0</code>; the request never reaches this app, so nothing is placed twice. Set <code class=\"code-inline\">RetryLimit: -1</code> to get the 429 itself, and wait for <code class=\"code-inline\">X-RateLimit-Reset</code> before sending again.</p></section></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "alpacahq/alpaca-trade-api 4)</h2><pre class=\"overflow-x-auto rounded-lg bg-slate-900 p-4 text-xs text-slate-100\" tabindex=\"0\" data-testid=\"bots-js-code\"><code>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var17 string
+			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(jsSetup(v))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 58, Col: 142}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</code></pre></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-supported\"><h2 id=\"bots-supported\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">What is supported</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Account, account configurations (shorting, cash or margin via <code class=\"code-inline\">max_margin_multiplier</code>), activities (FILL, CSD, CSW, FEE) with paging, portfolio history.</li><li>Orders: market, limit, stop, stop-limit, trailing stop; simple, bracket, OCO and OTO; list, get, by client order id, replace, cancel, cancel all.</li><li>Positions: list, get by symbol or asset id, close part or all, close all.</li><li>Clock, calendar, assets, watchlists (your personal watchlists in this app).</li><li>Trade updates over server-sent events and the <code class=\"code-inline\">/stream</code> WebSocket.</li><li data-testid=\"bots-market-data\">Market data for stocks and crypto: historical bars, trades and quotes (multi-symbol and single-symbol paths, <code class=\"code-inline\">start</code>, <code class=\"code-inline\">end</code>, <code class=\"code-inline\">limit</code> up to 10,000, <code class=\"code-inline\">sort</code> and <code class=\"code-inline\">page_token</code>), latest bars, trades and quotes, and snapshots; crypto data needs no key, as at Alpaca. Real-time quotes, trades and minute bars on the streams, in msgpack or JSON.</li><li>Alpaca's status codes and error bodies, <code class=\"code-inline\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var18 string
+			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(`{"code": …, "message": …}`)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 74, Col: 108}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</code>: 403 40310000 for buying power or quantity, 404 40410000, 422 42210000, 400 40010001 for a bad or unknown parameter.</li></ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-beyond\"><h2 id=\"bots-beyond\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Beyond Alpaca</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Every fill has a receipt explaining its price and size: <code class=\"code-inline\">GET /v2/orders/")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var19 string
+			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs("{id}")
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 80, Col: 114}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "/fills</code>. Orders carry <code class=\"code-inline\">fills_url</code> and <code class=\"code-inline\">status_reason</code>; the SDKs ignore fields they do not know.</li><li>Realism preset (<code class=\"code-inline\">easy</code>, <code class=\"code-inline\">realistic</code>, <code class=\"code-inline\">harsh</code>), commission schedule and regulatory fees in <code class=\"code-inline\">PATCH /v2/account/configurations</code>.</li><li>Reset through the API, <code class=\"code-inline\">POST /v2/account/reset</code> (optionally <code class=\"code-inline\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var20 string
+			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(`{"cash": "50000"}`)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 82, Col: 147}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</code>): the history is kept as a closed period and the key keeps working.</li><li>Every fill event carries that fill's own <code class=\"code-inline\">qty</code> and <code class=\"code-inline\">price</code>.</li></ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-differs\"><h2 id=\"bots-differs\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">What differs from Alpaca</h2><ul class=\"list-disc space-y-1 pl-5\"><li>Unknown query parameters and values are refused with 400 and code 40010001, never ignored, so a typo shows at once.</li><li>No options, no multi-leg (<code class=\"code-inline\">mleg</code>) orders, no corporate actions or announcements; <code class=\"code-inline\">gtx</code> and <code class=\"code-inline\">gtd</code> are refused.</li><li>Account, asset and watchlist ids are UUIDs made by this app, not Alpaca's. Activity ids carry microseconds.</li><li>Fractional trading is always on; <code class=\"code-inline\">suspend_trade</code> is refused (revoke the key instead). No pattern-day-trader rule.</li><li>Watchlists belong to you, not to one account: every key of yours sees the same lists.</li><li>Positions are marked at the quote's midpoint, not the last trade.</li><li>No news, auctions, corporate actions, options or crypto perpetual futures data.</li><li>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.DataStreams > 0 {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "One key may hold ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var21 string
+				templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.DataStreams))
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 98, Col: 53}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, " data streams at once (Alpaca allows one). ")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "A stream sends the newest quote and print of each symbol up to ten times a second, not every print; use the historical trades endpoint for the full tape.</li>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if v.Simulated {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<li>This server runs the built-in simulated market: prices are generated, not real, and historical trades and quotes are its tape, the same quotes and prints its stream published.</li>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</ul></section><section class=\"card space-y-3 text-sm leading-6 text-slate-600 dark:text-slate-300\" aria-labelledby=\"bots-limits\"><h2 id=\"bots-limits\" class=\"text-lg font-semibold text-slate-900 dark:text-white\">Rate limits</h2><p data-testid=\"bots-rate-limit\">")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var22 string
+			templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.RateLimit))
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 110, Col: 32}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " requests per ")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var23 string
+			templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(v.RateWindow)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/bots.templ`, Line: 110, Col: 62}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " per API key, as at Alpaca. Every answer carries <code class=\"code-inline\">X-RateLimit-Limit</code>, <code class=\"code-inline\">X-RateLimit-Remaining</code> and <code class=\"code-inline\">X-RateLimit-Reset</code> (a Unix time); beyond the limit the answer is 429 with code 42910000 and a <code class=\"code-inline\">Retry-After</code> header.</p><p>The Go SDK (v3.9.1) retries a 429 by resending the same request, but a POST or PATCH goes out with its body already read, and fails in the client with <code class=\"code-inline\">http: ContentLength=… with Body length 0</code>; the request never reaches this app, so nothing is placed twice. Set <code class=\"code-inline\">RetryLimit: -1</code> to get the 429 itself, and wait for <code class=\"code-inline\">X-RateLimit-Reset</code> before sending again.</p></section></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -9,7 +9,10 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "strings"
+import (
+	"alpacawrapper/urls"
+	"strings"
+)
 
 // Landing is the public home page ("/"). Guests are invited to sign up;
 // signed-in users get shortcuts to trading instead.
@@ -174,7 +177,20 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if p.User == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<a href=\"/signup\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-signup\">Start paper trading")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var7 string
+			templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Signup))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 62, Col: 53}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-signup\">Start paper trading")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -182,12 +198,25 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</a> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</a> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<a href=\"/trade\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-trade\">Open the trade ticket")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var8 string
+			templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Trade))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 67, Col: 52}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" class=\"btn btn-primary btn-lg shadow-glow\" data-testid=\"cta-trade\">Open the trade ticket")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -195,12 +224,25 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</a> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</a> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "<a href=\"/markets\" class=\"btn btn-secondary btn-lg\" data-testid=\"cta-markets\">Explore markets</a></div><ul class=\"mt-8 flex flex-wrap gap-x-6 gap-y-2 text-sm text-slate-500 dark:text-slate-400\"><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "<a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var9 string
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Markets))).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 72, Col: 53}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "\" class=\"btn btn-secondary btn-lg\" data-testid=\"cta-markets\">Explore markets</a></div><ul class=\"mt-8 flex flex-wrap gap-x-6 gap-y-2 text-sm text-slate-500 dark:text-slate-400\"><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -208,7 +250,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, " Free to use</li><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, " Free to use</li><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -216,7 +258,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, " No real money, ever</li><li class=\"flex items-center gap-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, " No real money, ever</li><li class=\"flex items-center gap-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -224,7 +266,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, " Works with Alpaca trading bots</li></ul></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " Works with Alpaca trading bots</li></ul></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -239,7 +281,7 @@ func landingHero(p Page, hero *InstrumentRow) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -266,20 +308,20 @@ func heroPreview() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" aria-hidden=\"true\" data-testid=\"landing-preview\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex items-center gap-3\"><span class=\"flex h-10 w-10 items-center justify-center rounded-xl bg-slate-900 text-xs font-bold text-white dark:bg-white dark:text-slate-900\">AAPL</span><div><p class=\"text-sm font-semibold text-slate-900 dark:text-white\">Apple Inc.</p><p class=\"text-xs text-slate-500 dark:text-slate-400\">NASDAQ · Sample data</p></div></div><div class=\"text-right\"><p class=\"price text-xl font-semibold text-slate-900 dark:text-white\">$228.41</p><p class=\"price text-xs font-medium text-up\">+2.87 (+1.27%)</p></div></div><div class=\"px-5 pt-4\"><div class=\"mb-2 flex gap-1 text-xs font-medium text-slate-500 dark:text-slate-400\"><span class=\"rounded-md bg-slate-100 px-2 py-1 text-slate-900 dark:bg-white/10 dark:text-white\">1D</span> <span class=\"px-2 py-1\">1W</span> <span class=\"px-2 py-1\">1M</span> <span class=\"px-2 py-1\">1Y</span> <span class=\"ml-auto px-2 py-1\">Sample</span></div><svg viewBox=\"0 0 400 140\" class=\"h-36 w-full\" preserveAspectRatio=\"none\"><defs><linearGradient id=\"hero-spark-fill\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"#10b981\" stop-opacity=\"0.28\"></stop> <stop offset=\"1\" stop-color=\"#10b981\" stop-opacity=\"0\"></stop></linearGradient></defs> <g stroke=\"currentColor\" class=\"text-slate-200 dark:text-white/10\" stroke-width=\"1\"><line x1=\"0\" y1=\"35\" x2=\"400\" y2=\"35\"></line> <line x1=\"0\" y1=\"70\" x2=\"400\" y2=\"70\"></line> <line x1=\"0\" y1=\"105\" x2=\"400\" y2=\"105\"></line></g> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30 L400 140 L0 140 Z\" fill=\"url(#hero-spark-fill)\"></path> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30\" fill=\"none\" stroke=\"#10b981\" stroke-width=\"2.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"></path></svg></div><div class=\"grid grid-cols-2 gap-3 border-t border-slate-100 px-5 py-4 text-sm dark:border-white/10\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Bid</p><p class=\"price font-semibold text-emerald-700 dark:text-emerald-300\">228.40 × 300</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Ask</p><p class=\"price font-semibold text-rose-700 dark:text-rose-300\">228.42 × 200</p></div></div></div><div class=\"mt-4 grid grid-cols-2 gap-4\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 AAPL</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Limit 228.45 · Day</p><p class=\"price mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" aria-hidden=\"true\" data-testid=\"landing-preview\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex items-center gap-3\"><span class=\"flex h-10 w-10 items-center justify-center rounded-xl bg-slate-900 text-xs font-bold text-white dark:bg-white dark:text-slate-900\">AAPL</span><div><p class=\"text-sm font-semibold text-slate-900 dark:text-white\">Apple Inc.</p><p class=\"text-xs text-slate-500 dark:text-slate-400\">NASDAQ · Sample data</p></div></div><div class=\"text-right\"><p class=\"price text-xl font-semibold text-slate-900 dark:text-white\">$228.41</p><p class=\"price text-xs font-medium text-up\">+2.87 (+1.27%)</p></div></div><div class=\"px-5 pt-4\"><div class=\"mb-2 flex gap-1 text-xs font-medium text-slate-500 dark:text-slate-400\"><span class=\"rounded-md bg-slate-100 px-2 py-1 text-slate-900 dark:bg-white/10 dark:text-white\">1D</span> <span class=\"px-2 py-1\">1W</span> <span class=\"px-2 py-1\">1M</span> <span class=\"px-2 py-1\">1Y</span> <span class=\"ml-auto px-2 py-1\">Sample</span></div><svg viewBox=\"0 0 400 140\" class=\"h-36 w-full\" preserveAspectRatio=\"none\"><defs><linearGradient id=\"hero-spark-fill\" x1=\"0\" y1=\"0\" x2=\"0\" y2=\"1\"><stop offset=\"0\" stop-color=\"#10b981\" stop-opacity=\"0.28\"></stop> <stop offset=\"1\" stop-color=\"#10b981\" stop-opacity=\"0\"></stop></linearGradient></defs> <g stroke=\"currentColor\" class=\"text-slate-200 dark:text-white/10\" stroke-width=\"1\"><line x1=\"0\" y1=\"35\" x2=\"400\" y2=\"35\"></line> <line x1=\"0\" y1=\"70\" x2=\"400\" y2=\"70\"></line> <line x1=\"0\" y1=\"105\" x2=\"400\" y2=\"105\"></line></g> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30 L400 140 L0 140 Z\" fill=\"url(#hero-spark-fill)\"></path> <path d=\"M0 112 L20 106 L40 110 L60 98 L80 101 L100 90 L120 94 L140 84 L160 88 L180 76 L200 80 L220 66 L240 72 L260 60 L280 64 L300 50 L320 56 L340 42 L360 46 L380 34 L400 30\" fill=\"none\" stroke=\"#10b981\" stroke-width=\"2.5\" stroke-linejoin=\"round\" stroke-linecap=\"round\" vector-effect=\"non-scaling-stroke\"></path></svg></div><div class=\"grid grid-cols-2 gap-3 border-t border-slate-100 px-5 py-4 text-sm dark:border-white/10\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Bid</p><p class=\"price font-semibold text-emerald-700 dark:text-emerald-300\">228.40 × 300</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Ask</p><p class=\"price font-semibold text-rose-700 dark:text-rose-300\">228.42 × 200</p></div></div></div><div class=\"mt-4 grid grid-cols-2 gap-4\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 AAPL</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Limit 228.45 · Day</p><p class=\"price mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs("10 @ 228.42")
+		var templ_7745c5c3_Var11 string
+		templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs("10 @ 228.42")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 155, Col: 96}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 158, Col: 96}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Paper equity</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$104,312.55</p><p class=\"price text-xs font-medium text-up\">+4.31% all time</p></div></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Paper equity</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$104,312.55</p><p class=\"price text-xs font-medium text-up\">+4.31% all time</p></div></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -342,59 +384,59 @@ func heroLive(r InstrumentRow) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" data-testid=\"landing-preview-live\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between gap-4 border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex min-w-0 items-center gap-3\"><span class=\"flex h-10 min-w-10 items-center justify-center rounded-xl bg-slate-900 px-1 text-xs font-bold text-white dark:bg-white dark:text-slate-900\" aria-hidden=\"true\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(heroBadge(r.Symbol))
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 209, Col: 198}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span><div class=\"min-w-0\"><p class=\"truncate text-sm font-semibold text-slate-900 dark:text-white\"><a href=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var11 string
-		templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(r.Href())).ResolveURL(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 112}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" class=\"hover:underline\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var12 string
-		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 211, Col: 149}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</a></p><p class=\"truncate text-xs text-slate-500 dark:text-slate-400\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"relative mx-auto w-full max-w-lg lg:max-w-none\" data-testid=\"landing-preview-live\"><div class=\"card relative p-0 shadow-xl shadow-slate-900/5 dark:shadow-black/40\"><div class=\"flex items-center justify-between gap-4 border-b border-slate-100 px-5 py-4 dark:border-white/10\"><div class=\"flex min-w-0 items-center gap-3\"><span class=\"flex h-10 min-w-10 items-center justify-center rounded-xl bg-slate-900 px-1 text-xs font-bold text-white dark:bg-white dark:text-slate-900\" aria-hidden=\"true\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var13 string
-		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(r.Name)
+		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(heroBadge(r.Symbol))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 212, Col: 77}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 212, Col: 198}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</p></div></div><div class=\"text-right\"><p class=\"text-xl font-semibold text-slate-900 dark:text-white\" data-testid=\"hero-last\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</span><div class=\"min-w-0\"><p class=\"truncate text-sm font-semibold text-slate-900 dark:text-white\"><a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var14 string
+		templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(r.Href())).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 214, Col: 112}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "\" class=\"hover:underline\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var15 string
+		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 214, Col: 149}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</a></p><p class=\"truncate text-xs text-slate-500 dark:text-slate-400\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var16 string
+		templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(r.Name)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 215, Col: 77}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</p></div></div><div class=\"text-right\"><p class=\"text-xl font-semibold text-slate-900 dark:text-white\" data-testid=\"hero-last\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -402,7 +444,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</p><p class=\"text-xs font-medium\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</p><p class=\"text-xs font-medium\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -410,33 +452,33 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</p></div></div><div class=\"flex items-center justify-between px-5 pt-3 text-xs text-slate-500 dark:text-slate-400\"><span>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</p></div></div><div class=\"flex items-center justify-between px-5 pt-3 text-xs text-slate-500 dark:text-slate-400\"><span>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var14 string
-		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(r.ClassLabel())
+		var templ_7745c5c3_Var17 string
+		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(r.ClassLabel())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 225, Col: 26}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 228, Col: 26}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, " · ")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var15 string
-		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(r.Exchange)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 225, Col: 44}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, " · ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</span> <span class=\"live-pill\" title=\"Updates live\"><span class=\"status-dot status-dot-up\" aria-hidden=\"true\"></span> Live</span></div><div class=\"grid grid-cols-2 gap-3 px-5 py-4 text-sm\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Bid</p><p class=\"font-semibold text-emerald-800 dark:text-emerald-200\">")
+		var templ_7745c5c3_Var18 string
+		templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(r.Exchange)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 228, Col: 44}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</span> <span class=\"live-pill\" title=\"Updates live\"><span class=\"status-dot status-dot-up\" aria-hidden=\"true\"></span> Live</span></div><div class=\"grid grid-cols-2 gap-3 px-5 py-4 text-sm\"><div class=\"rounded-lg bg-emerald-50 px-3 py-2 dark:bg-emerald-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Bid</p><p class=\"font-semibold text-emerald-800 dark:text-emerald-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -444,7 +486,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Ask</p><p class=\"font-semibold text-rose-800 dark:text-rose-200\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</p></div><div class=\"rounded-lg bg-rose-50 px-3 py-2 dark:bg-rose-500/10\"><p class=\"text-xs text-slate-600 dark:text-slate-300\">Ask</p><p class=\"font-semibold text-rose-800 dark:text-rose-200\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -452,33 +494,33 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</p></div></div><div class=\"border-t border-slate-100 px-5 py-3 text-sm dark:border-white/10\"><a href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</p></div></div><div class=\"border-t border-slate-100 px-5 py-3 text-sm dark:border-white/10\"><a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var16 string
-		templ_7745c5c3_Var16, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(ChartHref(r.Symbol))).ResolveURL(ctx)
+		var templ_7745c5c3_Var19 string
+		templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(ChartHref(r.Symbol))).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 246, Col: 48}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 249, Col: 48}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var16)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\" class=\"link\">Open the ")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var17 string
-		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 246, Col: 83}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\" class=\"link\">Open the ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " chart</a></div>")
+		var templ_7745c5c3_Var20 string
+		templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(r.Symbol)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 249, Col: 83}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, " chart</a></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -486,7 +528,7 @@ func heroLive(r InstrumentRow) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</div><div class=\"mt-4 grid grid-cols-2 gap-4\" aria-hidden=\"true\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 shares</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Example order · Limit · Day</p><p class=\"mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">Filled at the ask</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Example paper account</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$100,000.00</p><p class=\"text-xs font-medium text-slate-500 dark:text-slate-400\">to start with</p></div></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</div><div class=\"mt-4 grid grid-cols-2 gap-4\" aria-hidden=\"true\"><div class=\"card p-4\"><div class=\"flex flex-wrap items-center justify-between gap-x-2 gap-y-1\"><p class=\"whitespace-nowrap text-sm font-semibold text-slate-900 dark:text-white\">Buy 10 shares</p><span class=\"badge badge-up\">Filled</span></div><p class=\"mt-1 text-xs text-slate-500 dark:text-slate-400\">Example order · Limit · Day</p><p class=\"mt-2 text-sm font-medium text-slate-700 dark:text-slate-200\">Filled at the ask</p></div><div class=\"card p-4\"><p class=\"text-xs text-slate-500 dark:text-slate-400\">Example paper account</p><p class=\"price mt-1 text-lg font-semibold text-slate-900 dark:text-white\">$100,000.00</p><p class=\"text-xs font-medium text-slate-500 dark:text-slate-400\">to start with</p></div></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -520,7 +562,7 @@ func landingLive(live WatchlistView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<section class=\"border-t border-slate-200 py-12 sm:py-16 dark:border-white/10\" aria-label=\"Live market\" data-testid=\"landing-live\"><div class=\"container-page\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<section class=\"border-t border-slate-200 py-12 sm:py-16 dark:border-white/10\" aria-label=\"Live market\" data-testid=\"landing-live\"><div class=\"container-page\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -528,7 +570,33 @@ func landingLive(live WatchlistView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "<p class=\"mt-3 text-sm text-slate-500 dark:text-slate-400\">Prices stream live from the market feed. <a href=\"/markets\" class=\"link\">Open the markets</a> or <a href=\"/instruments\" class=\"link\">search instruments</a>.</p></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<p class=\"mt-3 text-sm text-slate-500 dark:text-slate-400\">Prices stream live from the market feed. <a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var22 string
+		templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Markets))).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 285, Col: 93}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\" class=\"link\">Open the markets</a> or <a href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var23 string
+		templ_7745c5c3_Var23, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Instruments))).ResolveURL(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 285, Col: 185}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var23)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" class=\"link\">search instruments</a>.</p></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -553,7 +621,7 @@ func landingFeatures() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<section id=\"features\" class=\"border-t border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"features-title\" data-testid=\"landing-features\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">Everything you need to practise</p><h2 id=\"features-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">A real trading desk, with pretend money</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Watch the market move in real time, place the same kinds of orders a broker accepts, and see exactly how they would have filled.</p></div><div class=\"mx-auto mt-14 grid max-w-6xl gap-6 sm:grid-cols-2 lg:grid-cols-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<section id=\"features\" class=\"border-t border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"features-title\" data-testid=\"landing-features\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">Everything you need to practise</p><h2 id=\"features-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">A real trading desk, with pretend money</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Watch the market move in real time, place the same kinds of orders a broker accepts, and see exactly how they would have filled.</p></div><div class=\"mx-auto mt-14 grid max-w-6xl gap-6 sm:grid-cols-2 lg:grid-cols-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -581,7 +649,7 @@ func landingFeatures() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -606,20 +674,20 @@ func featureCard(icon, title, body, testID string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<article class=\"card group transition hover:-translate-y-0.5 hover:shadow-lg motion-reduce:transition-none motion-reduce:hover:translate-y-0 dark:hover:border-white/20\" data-testid=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<article class=\"card group transition hover:-translate-y-0.5 hover:shadow-lg motion-reduce:transition-none motion-reduce:hover:translate-y-0 dark:hover:border-white/20\" data-testid=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var21 string
-		templ_7745c5c3_Var21, templ_7745c5c3_Err = templruntime.NewAttributeExpression(testID).Resolve(ctx)
+		var templ_7745c5c3_Var26 string
+		templ_7745c5c3_Var26, templ_7745c5c3_Err = templruntime.NewAttributeExpression(testID).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 311, Col: 190}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 314, Col: 190}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var21)
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var26)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\"><div class=\"flex h-11 w-11 items-center justify-center rounded-xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-400/20\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\"><div class=\"flex h-11 w-11 items-center justify-center rounded-xl bg-brand-50 text-brand-600 ring-1 ring-inset ring-brand-600/10 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-400/20\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -627,33 +695,33 @@ func featureCard(icon, title, body, testID string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</div><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</div><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var22 string
-		templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		var templ_7745c5c3_Var27 string
+		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 315, Col: 79}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 318, Col: 79}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</h3><p class=\"mt-2 text-sm leading-6 text-slate-600 dark:text-slate-300\">")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var23 string
-		templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(body)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 316, Col: 77}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</h3><p class=\"mt-2 text-sm leading-6 text-slate-600 dark:text-slate-300\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</p></article>")
+		var templ_7745c5c3_Var28 string
+		templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(body)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 319, Col: 77}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</p></article>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -678,7 +746,7 @@ func landingHowItWorks() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<section id=\"how-it-works\" class=\"py-20 sm:py-24\" aria-labelledby=\"how-title\" data-testid=\"landing-how\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">How it works</p><h2 id=\"how-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">From sign-up to first trade in a minute</h2></div><ol class=\"mx-auto mt-14 grid max-w-5xl gap-8 md:grid-cols-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<section id=\"how-it-works\" class=\"py-20 sm:py-24\" aria-labelledby=\"how-title\" data-testid=\"landing-how\"><div class=\"container-page\"><div class=\"mx-auto max-w-2xl text-center\"><p class=\"eyebrow\">How it works</p><h2 id=\"how-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">From sign-up to first trade in a minute</h2></div><ol class=\"mx-auto mt-14 grid max-w-5xl gap-8 md:grid-cols-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -694,7 +762,7 @@ func landingHowItWorks() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "</ol></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</ol></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -719,59 +787,59 @@ func howStep(n, title, body string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<li class=\"relative flex flex-col items-center text-center\"><span class=\"flex h-12 w-12 items-center justify-center rounded-full bg-brand-600 text-lg font-bold text-white shadow-glow dark:bg-brand-500\" aria-hidden=\"true\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<li class=\"relative flex flex-col items-center text-center\"><span class=\"flex h-12 w-12 items-center justify-center rounded-full bg-brand-600 text-lg font-bold text-white shadow-glow dark:bg-brand-500\" aria-hidden=\"true\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var26 string
-		templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(n)
+		var templ_7745c5c3_Var31 string
+		templ_7745c5c3_Var31, templ_7745c5c3_Err = templ.JoinStringErrs(n)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 338, Col: 166}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 341, Col: 166}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</span><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\"><span class=\"sr-only\">Step ")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var31))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var27 string
-		templ_7745c5c3_Var27, templ_7745c5c3_Err = templ.JoinStringErrs(n)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 339, Col: 102}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var27))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "</span><h3 class=\"mt-5 text-lg font-semibold text-slate-900 dark:text-white\"><span class=\"sr-only\">Step ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, ": </span>")
+		var templ_7745c5c3_Var32 string
+		templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(n)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 342, Col: 102}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var28 string
-		templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(title)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 339, Col: 120}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, ": </span>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "</h3><p class=\"mt-2 max-w-xs text-sm leading-6 text-slate-600 dark:text-slate-300\">")
+		var templ_7745c5c3_Var33 string
+		templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(title)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 342, Col: 120}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var29 string
-		templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(body)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 340, Col: 86}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "</h3><p class=\"mt-2 max-w-xs text-sm leading-6 text-slate-600 dark:text-slate-300\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</p></li>")
+		var templ_7745c5c3_Var34 string
+		templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(body)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 343, Col: 86}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "</p></li>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -796,7 +864,7 @@ func landingAPI() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<section class=\"border-y border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"api-title\" data-testid=\"landing-api\"><div class=\"container-page grid items-center gap-12 lg:grid-cols-2\"><div><p class=\"eyebrow\">Built for bots, too</p><h2 id=\"api-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">Your strategy, unchanged</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Alpaca Wrapper speaks Alpaca's trading API. Change the base URL your bot connects to, and its orders land in your paper account — where you can watch them fill on the same screens you trade from.</p><ul class=\"mt-6 space-y-3 text-sm text-slate-600 dark:text-slate-300\"><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<section class=\"border-y border-slate-200 bg-white py-20 sm:py-24 dark:border-white/10 dark:bg-ink-900\" aria-labelledby=\"api-title\" data-testid=\"landing-api\"><div class=\"container-page grid items-center gap-12 lg:grid-cols-2\"><div><p class=\"eyebrow\">Built for bots, too</p><h2 id=\"api-title\" class=\"mt-2 text-balance text-3xl font-bold tracking-tight text-slate-900 sm:text-4xl dark:text-white\">Your strategy, unchanged</h2><p class=\"mt-4 text-lg text-slate-600 dark:text-slate-300\">Alpaca Wrapper speaks Alpaca's trading API. Change the base URL your bot connects to, and its orders land in your paper account — where you can watch them fill on the same screens you trade from.</p><ul class=\"mt-6 space-y-3 text-sm text-slate-600 dark:text-slate-300\"><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -804,7 +872,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, " Use the official Alpaca SDKs and tools you already know.</li><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, " Use the official Alpaca SDKs and tools you already know.</li><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -812,7 +880,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, " Same order types, same fill rules as trading by hand.</li><li class=\"flex gap-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, " Same order types, same fill rules as trading by hand.</li><li class=\"flex gap-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -820,7 +888,7 @@ func landingAPI() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, " Run against the simulator for fast, repeatable tests.</li></ul></div><figure class=\"overflow-hidden rounded-2xl bg-ink-900 shadow-xl ring-1 ring-white/10 dark:bg-ink-950\"><div class=\"flex items-center gap-2 border-b border-white/10 px-4 py-3\" aria-hidden=\"true\"><span class=\"h-3 w-3 rounded-full bg-rose-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-amber-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-emerald-400/80\"></span> <span class=\"ml-2 font-mono text-xs text-slate-400\">terminal</span></div><div class=\"overflow-x-auto rounded-b-2xl p-5 font-mono text-[13px] leading-6 text-slate-200 sm:text-sm\" tabindex=\"0\" role=\"region\" aria-label=\"Example shell commands\"><code class=\"block min-w-max\"><span class=\"block text-slate-500\"># Point your existing bot at Alpaca Wrapper</span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_BASE_URL=<span class=\"text-emerald-300\">\"https://your-alpaca-wrapper\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_KEY_ID=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_SECRET_KEY=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block h-6\"></span> <span class=\"block\">python my_bot.py<span class=\"ml-6 text-slate-500\"># nothing else changes</span></span></code></div><figcaption class=\"sr-only\">Example: set the Alpaca base URL to your Alpaca Wrapper server and run your bot as usual.</figcaption></figure></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, " Run against the simulator for fast, repeatable tests.</li></ul></div><figure class=\"overflow-hidden rounded-2xl bg-ink-900 shadow-xl ring-1 ring-white/10 dark:bg-ink-950\"><div class=\"flex items-center gap-2 border-b border-white/10 px-4 py-3\" aria-hidden=\"true\"><span class=\"h-3 w-3 rounded-full bg-rose-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-amber-400/80\"></span> <span class=\"h-3 w-3 rounded-full bg-emerald-400/80\"></span> <span class=\"ml-2 font-mono text-xs text-slate-400\">terminal</span></div><div class=\"overflow-x-auto rounded-b-2xl p-5 font-mono text-[13px] leading-6 text-slate-200 sm:text-sm\" tabindex=\"0\" role=\"region\" aria-label=\"Example shell commands\"><code class=\"block min-w-max\"><span class=\"block text-slate-400\"># Point your existing bot at Alpaca Wrapper</span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_BASE_URL=<span class=\"text-emerald-300\">\"https://your-alpaca-wrapper\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_KEY_ID=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block\"><span class=\"text-brand-300\">export</span> APCA_API_SECRET_KEY=<span class=\"text-emerald-300\">\"…\"</span></span> <span class=\"block h-6\"></span> <span class=\"block\">python my_bot.py<span class=\"ml-6 text-slate-400\"># nothing else changes</span></span></code></div><figcaption class=\"sr-only\">Example: set the Alpaca base URL to your Alpaca Wrapper server and run your bot as usual.</figcaption></figure></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -845,22 +913,74 @@ func landingCTA(p Page) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "<section class=\"py-20 sm:py-24\" aria-labelledby=\"cta-title\" data-testid=\"landing-cta\"><div class=\"container-page\"><div class=\"relative isolate overflow-hidden rounded-3xl bg-gradient-to-br from-brand-600 to-brand-800 px-6 py-14 text-center shadow-xl sm:px-12 dark:from-brand-700 dark:to-ink-800\"><div class=\"bg-grid absolute inset-0 -z-10 opacity-40\" aria-hidden=\"true\"></div><h2 id=\"cta-title\" class=\"text-balance text-3xl font-bold tracking-tight text-white sm:text-4xl\">Make your first trade today</h2><p class=\"mx-auto mt-4 max-w-xl text-lg text-brand-100\">Learn the order types, test a strategy, or just see how you would have done — with the market as it really is.</p><div class=\"mt-8 flex flex-col justify-center gap-3 sm:flex-row\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<section class=\"py-20 sm:py-24\" aria-labelledby=\"cta-title\" data-testid=\"landing-cta\"><div class=\"container-page\"><div class=\"relative isolate overflow-hidden rounded-3xl bg-gradient-to-br from-brand-600 to-brand-800 px-6 py-14 text-center shadow-xl sm:px-12 dark:from-brand-700 dark:to-ink-800\"><div class=\"bg-grid absolute inset-0 -z-10 opacity-40\" aria-hidden=\"true\"></div><h2 id=\"cta-title\" class=\"text-balance text-3xl font-bold tracking-tight text-white sm:text-4xl\">Make your first trade today</h2><p class=\"mx-auto mt-4 max-w-xl text-lg text-brand-100\">Learn the order types, test a strategy, or just see how you would have done — with the market as it really is.</p><div class=\"mt-8 flex flex-col justify-center gap-3 sm:flex-row\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if p.User == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, "<a href=\"/signup\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Start paper trading</a> <a href=\"/login\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">I already have an account</a>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "<a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var37 string
+			templ_7745c5c3_Var37, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Signup))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 405, Col: 53}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var37)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Start paper trading</a> <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var38 string
+			templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Login))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 406, Col: 52}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var38)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">I already have an account</a>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "<a href=\"/portfolio\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Go to your portfolio</a> <a href=\"/markets\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Explore markets</a>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var39 string
+			templ_7745c5c3_Var39, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Portfolio))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 408, Col: 56}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var39)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, "\" class=\"btn btn-lg bg-white text-brand-700 shadow-sm hover:bg-brand-50 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Go to your portfolio</a> <a href=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var40 string
+			templ_7745c5c3_Var40, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Markets))).ResolveURL(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/landing.templ`, Line: 409, Col: 54}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var40)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\" class=\"btn btn-lg text-white ring-1 ring-inset ring-white/40 hover:bg-white/10 focus-visible:ring-2 focus-visible:ring-white focus-visible:ring-offset-brand-700\">Explore markets</a>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "</div></div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "</div></div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,7 +1,7 @@
 package views
 
 import (
-	"net/url"
+	"alpacawrapper/urls"
 	"strings"
 	"time"
 )
@@ -67,10 +67,10 @@ func (r InstrumentRow) ClassLabel() string { return ClassLabel(r.Class) }
 
 // InstrumentHref is the page of one instrument. A crypto pair keeps its slash: the route takes
 // the rest of the path as the symbol.
-func InstrumentHref(symbol string) string { return "/instruments/" + symbol }
+func InstrumentHref(symbol string) string { return urls.Path(urls.Instrument, symbol) }
 
 // ChartHref is the chart page of one instrument.
-func ChartHref(symbol string) string { return "/chart/" + symbol }
+func ChartHref(symbol string) string { return urls.Path(urls.Chart, symbol) }
 
 // ClassLabel names an asset class for people.
 func ClassLabel(class string) string {
@@ -171,7 +171,42 @@ type InstrumentDetail struct {
 	Added     string // after a successful add: the list's name
 	AddedID   int64
 	QuoteNote string // why there are no live numbers, when there are none
+
+	// The quote's sizes when the page was made ("" when unknown), and the day's figures.
+	BidSize, AskSize string
+	DayRange         string // "187.10 – 189.90"; "" before the day's first bar
+	Volume           string // the day's volume, grouped: "12,345,678"
+	// From the daily candles: the 52-week range (with a note when the history is shorter) and a
+	// sparkline of the latest closes; HistoryNote says why both are missing.
+	YearRange     string
+	YearRangeNote string
+	Spark         *Sparkline
+	HistoryNote   string
+
+	// A signed-in viewer's stake in the symbol, in their current account.
+	AccountName string
+	Position    *InstrumentPosition
+	OpenOrders  []InstrumentOrder
 }
 
-// queryEscape escapes a value for a URL's query string.
-func queryEscape(s string) string { return url.QueryEscape(s) }
+// Sparkline is a small line of closes, drawn as an SVG polyline in a Width×Height box.
+type Sparkline struct {
+	Points        string // "x,y x,y …"
+	Width, Height int
+	Up            bool   // the last close is at or above the first
+	Days          int    // how many closes
+	Label         string // what it shows, for screen readers
+}
+
+// InstrumentPosition is the viewer's position in an instrument.
+type InstrumentPosition struct {
+	Side, Qty, AvgEntry, MarketValue string
+	UnrealizedPL, UnrealizedPLPC     string
+	Up, Down                         bool
+}
+
+// InstrumentOrder is one of the viewer's open orders in an instrument.
+type InstrumentOrder struct {
+	Text, Status, TIF string
+	Href              string // the order on the orders page
+}

@@ -8,7 +8,10 @@
 // `npm run build` to regenerate static/css/app.css.
 package views
 
-import "strings"
+import (
+	"alpacawrapper/urls"
+	"strings"
+)
 
 // AppName is the product name used in titles and the header.
 const AppName = "Alpaca Wrapper"
@@ -29,6 +32,9 @@ type Page struct {
 	Version     string            // app version shown in the footer
 	Market      *MarketStatusView // header badge: the stock market's session; nil hides it
 	Feed        *FeedStatusView   // header badge: the market-data feed's health; nil hides it
+	// SignInProviders are the configured OpenID Connect providers: "Continue with …" buttons on
+	// the login and sign-up pages, and the settings' sign-in methods. None hides both.
+	SignInProviders []SignInProvider
 }
 
 // FlashKind is the severity of a flash message.
@@ -47,6 +53,9 @@ const (
 type Flash struct {
 	Kind    FlashKind
 	Message string
+	// Key names the event a notice tells of ("order:<id>"), when it is one: the page shows one
+	// notice per key, however many answers tell of it (static/js/notices.js).
+	Key string
 }
 
 // User is a minimal read-only view of the signed-in user.
@@ -100,10 +109,10 @@ type navItem struct {
 }
 
 var mainNav = []navItem{
-	{Href: "/markets", Label: "Markets", TestID: "nav-markets"},
-	{Href: "/watchlists", Label: "Watchlists", TestID: "nav-watchlists"},
-	{Href: "/trade", Label: "Trade", TestID: "nav-trade", Also: []string{"/orders", "/activity", "/fills", "/accounts"}},
-	{Href: "/portfolio", Label: "Portfolio", TestID: "nav-portfolio"},
+	{Href: urls.Path(urls.Markets), Label: "Markets", TestID: "nav-markets"},
+	{Href: urls.Path(urls.Watchlists), Label: "Watchlists", TestID: "nav-watchlists"},
+	{Href: urls.Path(urls.Trade), Label: "Trade", TestID: "nav-trade", Also: []string{urls.Path(urls.Orders), urls.Path(urls.Activity), "/fills", urls.Path(urls.Accounts)}},
+	{Href: urls.Path(urls.Portfolio), Label: "Portfolio", TestID: "nav-portfolio"},
 }
 
 // isActive reports whether the nav item href matches the current path

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"alpacawrapper/urls"
 	"strings"
 )
 
@@ -23,9 +24,9 @@ const (
 // TradingLiveURL is the /ws/trading address for a page showing the given sections.
 func TradingLiveURL(sections string) string {
 	if sections == "" {
-		return "/ws/trading"
+		return urls.Path(urls.WSTrading)
 	}
-	return "/ws/trading?sections=" + queryEscape(sections)
+	return urls.Query(urls.Path(urls.WSTrading), "sections", sections)
 }
 
 // TicketView is the order ticket for one instrument.

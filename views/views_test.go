@@ -253,6 +253,9 @@ func TestLayoutNoInlineScriptsOrStyles(t *testing.T) {
 			}
 		}
 		want := []string{"js/theme.js", "js/htmx.min.js", "js/htmx-ext-ws.min.js", "js/app.js", "js/markets.js"}
+		if p.User != nil {
+			want = append(want, "js/notices.js") // trade notices on every page of a signed-in person
+		}
 		if len(srcs) != len(want) {
 			t.Fatalf("scripts = %v", srcs)
 		}

@@ -82,5 +82,15 @@ func (p *Provider) Bars(_ context.Context, req market.BarsRequest) ([]market.Bar
 	return out, nil
 }
 
+// Trades returns nothing: candle tests need no tape.
+func (p *Provider) Trades(context.Context, market.TicksRequest) ([]market.Trade, error) {
+	return nil, nil
+}
+
+// Quotes returns nothing.
+func (p *Provider) Quotes(context.Context, market.TicksRequest) ([]market.Quote, error) {
+	return nil, nil
+}
+
 // Stream is not provided.
 func (p *Provider) Stream() market.Stream { return nil }

@@ -69,9 +69,13 @@ var (
 )
 
 // Main runs the package's tests and then cleans up: drops the shared clone and releases the
-// embedded cluster. Call it from TestMain: `func TestMain(m *testing.M) { dbtest.Main(m) }`.
-func Main(m *testing.M) {
+// embedded cluster; after runs first, when every test has finished (a package's closing report).
+// Call it from TestMain: `func TestMain(m *testing.M) { dbtest.Main(m) }`.
+func Main(m *testing.M, after ...func()) {
 	code := m.Run()
+	for _, f := range after {
+		f()
+	}
 	if srv != nil {
 		srv.close()
 	}

@@ -1,6 +1,7 @@
 package localpg
 
 import (
+	"alpacawrapper/internal/testwait"
 	"bufio"
 	"context"
 	"crypto/sha256"
@@ -336,13 +337,7 @@ func TestRestartAfterKill(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for processAlive(pid) {
-		if time.Now().After(deadline) {
-			t.Fatalf("postmaster %d still alive after SIGKILL", pid)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.Until(t, 10*time.Second, fmt.Sprintf("postmaster %d to die after SIGKILL", pid), func() bool { return !processAlive(pid) })
 	if _, err := os.Stat(filepath.Join(dir, "data", "postmaster.pid")); err != nil {
 		t.Fatalf("expected a stale postmaster.pid: %v", err)
 	}

@@ -38,6 +38,7 @@ func quoteFromStream(q stream.Quote) market.Quote {
 		BidExchange: q.BidExchange,
 		AskExchange: q.AskExchange,
 		Time:        utc(q.Timestamp),
+		Tape:        q.Tape,
 	}
 }
 
@@ -49,6 +50,7 @@ func tradeFromStream(t stream.Trade) market.Trade {
 		Size:     decUint(uint64(t.Size)),
 		Exchange: t.Exchange,
 		Time:     utc(t.Timestamp),
+		Tape:     t.Tape,
 	}
 }
 
@@ -116,6 +118,7 @@ func quoteFromREST(symbol string, q marketdata.Quote) market.Quote {
 		BidExchange: q.BidExchange,
 		AskExchange: q.AskExchange,
 		Time:        utc(q.Timestamp),
+		Tape:        q.Tape,
 	}
 }
 
@@ -127,6 +130,7 @@ func tradeFromREST(symbol string, t marketdata.Trade) market.Trade {
 		Size:     decUint(uint64(t.Size)),
 		Exchange: t.Exchange,
 		Time:     utc(t.Timestamp),
+		Tape:     t.Tape,
 	}
 }
 

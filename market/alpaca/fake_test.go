@@ -12,6 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market"
 	"alpacawrapper/market/alpacafake"
 )
@@ -329,13 +330,7 @@ func (r *runner) wait(t *testing.T, d time.Duration) error {
 // eventually polls cond until it holds or the time is up.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, within, what, cond)
 }
 
 // subscribedTo waits until the fake's feed follows exactly symbols on trades, quotes and bars.
@@ -364,4 +359,53 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// tapeSeconds are the whole seconds of [req.Start, req.End) in the order asked, at most req.Limit:
+// the test tape has a quote and a print every second.
+func tapeSeconds(req market.TicksRequest) []time.Time {
+	first := req.Start.UTC().Truncate(time.Second)
+	if first.Before(req.Start) {
+		first = first.Add(time.Second)
+	}
+	last := req.End.UTC().Add(-time.Nanosecond).Truncate(time.Second)
+	var out []time.Time
+	for i := 0; len(out) < req.Limit; i++ {
+		t := first.Add(time.Duration(i) * time.Second)
+		if req.Desc {
+			t = last.Add(-time.Duration(i) * time.Second)
+		}
+		if t.Before(first) || t.After(last) {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// testTick's prices depend on the second only, with two decimals, so that floats round-trip.
+func testTickPrice(t time.Time) decimal.Decimal {
+	return decimal.NewFromInt(100).Add(decimal.New(t.Unix()%1000, -2))
+}
+
+func (testData) Trades(_ context.Context, req market.TicksRequest) ([]market.Trade, error) {
+	var out []market.Trade
+	for _, t := range tapeSeconds(req) {
+		size := decimal.NewFromInt(t.Unix()%100 + 1)
+		if market.ClassOf(req.Symbol) == market.Crypto {
+			size = size.Shift(-3)
+		}
+		out = append(out, market.Trade{Symbol: req.Symbol, ID: t.Unix(), Price: testTickPrice(t), Size: size, Time: t})
+	}
+	return out, nil
+}
+
+func (testData) Quotes(_ context.Context, req market.TicksRequest) ([]market.Quote, error) {
+	var out []market.Quote
+	for _, t := range tapeSeconds(req) {
+		p := testTickPrice(t)
+		out = append(out, market.Quote{Symbol: req.Symbol, BidPrice: p, AskPrice: p.Add(decimal.New(1, -2)),
+			BidSize: decimal.NewFromInt(100), AskSize: decimal.NewFromInt(200), Time: t})
+	}
+	return out, nil
 }

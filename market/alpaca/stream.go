@@ -116,11 +116,13 @@ func (s *Stream) SetSymbols(ctx context.Context, symbols []string) error {
 // SymbolLimit is how many symbols may be followed at once (0: no limit).
 func (s *Stream) SymbolLimit() int { return s.opts.SymbolLimit }
 
-// Status reports the feed's health. Connected means that some feed is up and that every feed
-// with symbols to follow is up.
+// Status reports the feed's health and how many symbols it follows. Connected means that every
+// feed with symbols to follow is up and that some feed is up, or, while Run is active, that no
+// symbol is wanted at all: a feed connects only when its first symbol is followed, so an idle
+// stream has no connection and is not down (issue 14, figure 5).
 func (s *Stream) Status() market.StreamStatus {
 	st := market.StreamStatus{Reconnects: int(s.reconnects.Load()), SilenceTimeout: s.opts.SilenceTimeout}
-	anyLive, allUp := false, true
+	anyLive, anyWanted, allUp := false, false, true
 	var errs []string
 	for _, f := range []*feed{s.stocks, s.crypto} {
 		fs := f.status()
@@ -128,13 +130,17 @@ func (s *Stream) Status() market.StreamStatus {
 			errs = append(errs, fs.lastErr)
 		}
 		anyLive = anyLive || fs.live
+		anyWanted = anyWanted || fs.wanted
 		allUp = allUp && (fs.live || !fs.wanted)
 		st.Symbols += fs.symbols
 		if fs.lastMsg.After(st.LastMessageAt) {
 			st.LastMessageAt = fs.lastMsg
 		}
 	}
-	st.Connected = anyLive && allUp
+	s.runMu.Lock()
+	running := s.running
+	s.runMu.Unlock()
+	st.Connected = allUp && (anyLive || (running && !anyWanted))
 	s.errMu.Lock()
 	if s.lastErr != "" && !slices.Contains(errs, s.lastErr) {
 		errs = append(errs, s.lastErr)

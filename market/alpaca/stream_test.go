@@ -111,6 +111,39 @@ func TestSetSymbolsSubscribesAndUnsubscribes(t *testing.T) {
 	}
 }
 
+// Issue 14, figure 5: a running stream with nothing to follow holds no connection (a feed
+// connects on its first symbol) and is idle, not down; the count of symbols says why.
+func TestIdleStreamIsConnectedWithNoSymbols(t *testing.T) {
+	t.Parallel()
+	b := setup(t, alpacafake.Options{}, Options{})
+	s := b.prov.Stream()
+	if st := s.Status(); st.Connected {
+		t.Errorf("before Run: %+v, want not connected", st)
+	}
+	b.run(t)
+	eventually(t, 5*time.Second, "an idle running stream counts as connected", func() bool {
+		st := s.Status()
+		return st.Connected && st.Symbols == 0 && st.LastError == ""
+	})
+
+	ctx := context.Background()
+	if err := s.SetSymbols(ctx, []string{"AAPL", "BTC/USD"}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "two symbols followed", func() bool {
+		st := s.Status()
+		return st.Connected && st.Symbols == 2
+	})
+	if err := s.SetSymbols(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	b.subscribedTo(t, "iex")
+	b.subscribedTo(t, "us")
+	if st := s.Status(); !st.Connected || st.Symbols != 0 {
+		t.Errorf("after every symbol is dropped: %+v, want connected with 0 symbols", st)
+	}
+}
+
 func TestSymbolLimitKeepsTheFirstSymbols(t *testing.T) {
 	t.Parallel()
 	b := setup(t, alpacafake.Options{SymbolLimit: 2}, Options{SymbolLimit: 2})
@@ -255,6 +288,8 @@ func TestSilenceWhileClosedIsNormal(t *testing.T) {
 	}
 	b.run(t)
 	b.subscribedTo(t, "iex", "AAPL")
+	// Not synchronisation: a stretch of quiet in which a reconnect must not happen (nothing to
+	// wait for when the right outcome is that nothing occurs).
 	time.Sleep(time.Second)
 	if st := s.Status(); st.Reconnects != 0 || !st.Connected {
 		t.Errorf("a quiet stream outside market hours was reconnected: %+v", st)
@@ -390,6 +425,8 @@ func TestNoConnectionWithoutSymbols(t *testing.T) {
 	t.Parallel()
 	b := setup(t, alpacafake.Options{}, Options{})
 	b.run(t)
+	// Not synchronisation: a stretch in which no connection may be opened (the right outcome is
+	// that nothing occurs, so there is no event to wait for).
 	time.Sleep(300 * time.Millisecond)
 	if n := b.fake.Requests("/v2/iex") + b.fake.Requests("/v1beta3/crypto/us"); n != 0 {
 		t.Errorf("%d stream connections opened with nothing to follow", n)

@@ -12,6 +12,7 @@ import (
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata"
 	"github.com/alpacahq/alpaca-trade-api-go/v3/marketdata/stream"
 
+	"alpacawrapper/internal/testwait"
 	"alpacawrapper/market/alpacafake"
 )
 
@@ -98,13 +99,7 @@ func connect(t *testing.T, c interface {
 // eventually polls cond until it holds or the wait is over.
 func eventually(t *testing.T, wait time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.Until(t, wait, what, cond)
 }
 
 // receive waits for one value on ch.

@@ -192,3 +192,49 @@ type errProvider struct{ *testProvider }
 func (errProvider) Assets(context.Context) ([]market.Asset, error) {
 	return nil, errors.New("provider down")
 }
+
+// tapeSeconds are the whole seconds of [req.Start, req.End) in the order asked, at most req.Limit:
+// the test tape has a quote and a print every second, around the clock.
+func tapeSeconds(req market.TicksRequest) []time.Time {
+	first := req.Start.UTC().Truncate(time.Second)
+	if first.Before(req.Start) {
+		first = first.Add(time.Second)
+	}
+	last := req.End.UTC().Add(-time.Nanosecond).Truncate(time.Second)
+	var out []time.Time
+	for i := 0; len(out) < req.Limit; i++ {
+		t := first.Add(time.Duration(i) * time.Second)
+		if req.Desc {
+			t = last.Add(-time.Duration(i) * time.Second)
+		}
+		if t.Before(first) || t.After(last) {
+			break
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+func (*testProvider) Trades(_ context.Context, req market.TicksRequest) ([]market.Trade, error) {
+	if !known(req.Symbol) {
+		return nil, nil
+	}
+	var out []market.Trade
+	for _, t := range tapeSeconds(req) {
+		p := d("100").Add(decimal.New(t.Unix()%1000, -2))
+		out = append(out, market.Trade{Symbol: req.Symbol, ID: t.Unix(), Price: p, Size: d("10"), Exchange: "V", Time: t})
+	}
+	return out, nil
+}
+
+func (*testProvider) Quotes(_ context.Context, req market.TicksRequest) ([]market.Quote, error) {
+	if !known(req.Symbol) {
+		return nil, nil
+	}
+	var out []market.Quote
+	for _, t := range tapeSeconds(req) {
+		p := d("100").Add(decimal.New(t.Unix()%1000, -2))
+		out = append(out, market.Quote{Symbol: req.Symbol, BidPrice: p, AskPrice: p.Add(d("0.01")), BidSize: d("100"), AskSize: d("200"), Time: t})
+	}
+	return out, nil
+}

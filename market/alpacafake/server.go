@@ -283,6 +283,12 @@ func (emptyProvider) Name() string                                              
 func (emptyProvider) Assets(context.Context) ([]market.Asset, error)                 { return nil, nil }
 func (emptyProvider) Bars(context.Context, market.BarsRequest) ([]market.Bar, error) { return nil, nil }
 func (emptyProvider) Stream() market.Stream                                          { return nil }
+func (emptyProvider) Trades(context.Context, market.TicksRequest) ([]market.Trade, error) {
+	return nil, nil
+}
+func (emptyProvider) Quotes(context.Context, market.TicksRequest) ([]market.Quote, error) {
+	return nil, nil
+}
 func (emptyProvider) Calendar(context.Context, time.Time, time.Time) ([]market.CalendarDay, error) {
 	return nil, nil
 }

@@ -304,6 +304,8 @@ func TestSilenceStopsDataButKeepsConnection(t *testing.T) {
 	if err := c.SubscribeToQuotes(func(q stream.Quote) { quotes <- q }, "MSFT"); err != nil {
 		t.Fatalf("subscribe during silence: %v", err)
 	}
+	// Not synchronisation: outlasting the 400 ms silence is the behaviour under test (the SDK's
+	// subscribe above already waited for the server's acknowledgement).
 	time.Sleep(250 * time.Millisecond)
 	srv.PublishQuote(market.Quote{Symbol: "MSFT", BidPrice: d("3"), AskPrice: d("4"), Time: time.Now()})
 	if q := receive(t, quotes, "quote after silence"); q.Symbol != "MSFT" {

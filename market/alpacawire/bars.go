@@ -25,46 +25,62 @@ type BarSource interface {
 	Bars(ctx context.Context, req market.BarsRequest) ([]market.Bar, error)
 }
 
-// BarsQuery is a parsed bars request. Start and end are inclusive, as the SDK documents them.
-type BarsQuery struct {
+// RangeQuery is what every historical endpoint (bars, trades, quotes) reads from its query:
+// symbols, a time range, a page size, a direction and where the page starts. Start and end are
+// inclusive, as the SDK documents them.
+type RangeQuery struct {
 	Symbols    []string // sorted: pages walk the symbols in order
-	TimeFrame  TimeFrame
 	Start, End time.Time
 	Limit      int
 	Desc       bool
 	// Loc is where days begin: New York for stocks, UTC for crypto.
-	Loc      *time.Location
-	hasToken bool
-	tokenSym string
-	tokenAt  time.Time
+	Loc   *time.Location
+	token *pageToken // where this page starts; nil on the first page
 }
 
-// ParseBarsQuery reads the query of a bars endpoint. symbols are the request's symbols (already
-// read from the query or the path); now gives the defaults (start: today's midnight where days
-// begin, end: now). The error is an *APIError worded as Alpaca words it.
+// BarsQuery is a parsed bars request.
+type BarsQuery struct {
+	RangeQuery
+	TimeFrame TimeFrame
+}
+
+// ParseBarsQuery reads the query of a bars endpoint: ParseRangeQuery's parameters and the
+// timeframe.
 func ParseBarsQuery(q url.Values, symbols []string, class market.AssetClass, now time.Time) (BarsQuery, *APIError) {
-	bq := BarsQuery{Limit: DefaultBarsLimit, Loc: time.UTC}
-	if class == market.USEquity {
-		bq.Loc = NewYork()
-	}
-	bad := func(msg string) (BarsQuery, *APIError) {
-		return BarsQuery{}, &APIError{Code: ErrCodeInvalidRequest, Message: msg}
-	}
-	bq.Symbols = slices.Sorted(slices.Values(symbols))
 	tf, err := ParseTimeFrame(q.Get("timeframe"))
 	if err != nil {
-		return bad("invalid timeframe")
+		return BarsQuery{}, &APIError{Code: ErrCodeInvalidRequest, Message: "invalid timeframe"}
 	}
-	bq.TimeFrame = tf
-	bq.Start = midnight(now.In(bq.Loc))
+	rq, apiErr := ParseRangeQuery(q, symbols, class, now)
+	if apiErr != nil {
+		return BarsQuery{}, apiErr
+	}
+	return BarsQuery{RangeQuery: rq, TimeFrame: tf}, nil
+}
+
+// ParseRangeQuery reads the parameters every historical endpoint shares. symbols are the
+// request's symbols (already read from the query or the path); now gives the defaults (start:
+// today's midnight where days begin, end: now). The limit defaults to 1000 and may not exceed
+// 10000, as on Alpaca. The error is an *APIError worded as Alpaca words it.
+func ParseRangeQuery(q url.Values, symbols []string, class market.AssetClass, now time.Time) (RangeQuery, *APIError) {
+	rq := RangeQuery{Limit: DefaultBarsLimit, Loc: time.UTC}
+	if class == market.USEquity {
+		rq.Loc = NewYork()
+	}
+	bad := func(msg string) (RangeQuery, *APIError) {
+		return RangeQuery{}, &APIError{Code: ErrCodeInvalidRequest, Message: msg}
+	}
+	rq.Symbols = slices.Sorted(slices.Values(symbols))
+	var err error
+	rq.Start = midnight(now.In(rq.Loc))
 	if v := q.Get("start"); v != "" {
-		if bq.Start, err = ParseTime(v, bq.Loc); err != nil {
+		if rq.Start, err = ParseTime(v, rq.Loc); err != nil {
 			return bad("invalid start")
 		}
 	}
-	bq.End = now
+	rq.End = now
 	if v := q.Get("end"); v != "" {
-		if bq.End, err = ParseTime(v, bq.Loc); err != nil {
+		if rq.End, err = ParseTime(v, rq.Loc); err != nil {
 			return bad("invalid end")
 		}
 	}
@@ -73,22 +89,43 @@ func ParseBarsQuery(q url.Values, symbols []string, class market.AssetClass, now
 		if err != nil || n < 1 || n > MaxBarsLimit {
 			return bad(fmt.Sprintf("invalid limit: must be between 1 and %d", MaxBarsLimit))
 		}
-		bq.Limit = n
+		rq.Limit = n
 	}
 	switch q.Get("sort") {
 	case "", "asc":
 	case "desc":
-		bq.Desc = true
+		rq.Desc = true
 	default:
 		return bad("invalid sort")
 	}
 	if v := q.Get("page_token"); v != "" {
-		if bq.tokenSym, bq.tokenAt, err = DecodePageToken(v); err != nil {
+		tok, err := decodePageToken(v)
+		if err != nil {
 			return bad("invalid page token")
 		}
-		bq.hasToken = true
+		rq.token = &tok
 	}
-	return bq, nil
+	return rq, nil
+}
+
+// span is the part of [q.Start, q.End] of symbol that this page covers: all of it for a symbol
+// after the token's, from the token's time on (back from it, descending) for the token's symbol;
+// false for a symbol an earlier page finished.
+func (q RangeQuery) span(symbol string) (from, to time.Time, ok bool) {
+	from, to = q.Start, q.End
+	if q.token != nil {
+		if symbol < q.token.symbol {
+			return from, to, false
+		}
+		if symbol == q.token.symbol {
+			if q.Desc {
+				to = market.Earliest(to, q.token.at)
+			} else {
+				from = market.Latest(from, q.token.at)
+			}
+		}
+	}
+	return from, to, !to.Before(from)
 }
 
 // ParseTime accepts RFC 3339 (with or without fractions) or a bare date, which starts at midnight
@@ -116,20 +153,8 @@ type symbolBar struct {
 func BarsPage(ctx context.Context, src BarSource, q BarsQuery) (map[string][]market.Bar, *string, error) {
 	var items []symbolBar
 	for _, sym := range q.Symbols {
-		from, to := q.Start, q.End
-		if q.hasToken {
-			if sym < q.tokenSym {
-				continue
-			}
-			if sym == q.tokenSym {
-				if q.Desc {
-					to = market.Earliest(to, q.tokenAt)
-				} else {
-					from = market.Latest(from, q.tokenAt)
-				}
-			}
-		}
-		if to.Before(from) {
+		from, to, ok := q.span(sym)
+		if !ok {
 			continue
 		}
 		bars, err := barsOf(ctx, src, sym, q.TimeFrame, from, to, q.Loc)

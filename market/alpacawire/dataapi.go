@@ -14,6 +14,7 @@ import (
 // DataSource is what the market-data REST API serves from: a market.Provider satisfies it.
 type DataSource interface {
 	BarSource
+	TickSource
 	LatestQuotes(ctx context.Context, symbols []string) (map[string]market.Quote, error)
 	Snapshots(ctx context.Context, symbols []string) (map[string]market.Snapshot, error)
 }
@@ -33,13 +34,10 @@ type DataAPIOptions struct {
 	Logger *slog.Logger
 }
 
-// DataAPI is Alpaca's market-data REST API over a DataSource: stock bars (multi-symbol and
-// single-symbol paths, paginated), latest bars, trades and quotes, snapshots, and their crypto
-// equivalents under /v1beta3/crypto/us. The fake Alpaca server and the app's Alpaca-compatible
-// API both serve it, so what one answers the other does.
-//
-// Historical trades and quotes (/v2/stocks/trades, /quotes) are not served: neither source keeps
-// a tick history, only bars and the latest values.
+// DataAPI is Alpaca's market-data REST API over a DataSource: stock bars, trades and quotes
+// (multi-symbol and single-symbol paths, paginated), latest bars, trades and quotes, snapshots,
+// and their crypto equivalents under /v1beta3/crypto/us. The fake Alpaca server and the app's
+// Alpaca-compatible API both serve it, so what one answers the other does.
 type DataAPI struct {
 	opts DataAPIOptions
 	log  *slog.Logger
@@ -75,6 +73,10 @@ func (a *DataAPI) routes() {
 	m := a.mux
 	m.HandleFunc("GET /v2/stocks/bars", stock(a.stockBars))
 	m.HandleFunc("GET /v2/stocks/{symbol}/bars", stock(a.stockBars))
+	m.HandleFunc("GET /v2/stocks/trades", stock(a.stockTrades))
+	m.HandleFunc("GET /v2/stocks/{symbol}/trades", stock(a.stockTrades))
+	m.HandleFunc("GET /v2/stocks/quotes", stock(a.stockQuotes))
+	m.HandleFunc("GET /v2/stocks/{symbol}/quotes", stock(a.stockQuotes))
 	m.HandleFunc("GET /v2/stocks/bars/latest", stock(a.stockLatestBars))
 	m.HandleFunc("GET /v2/stocks/{symbol}/bars/latest", stock(a.stockLatestBars))
 	m.HandleFunc("GET /v2/stocks/trades/latest", stock(a.stockLatestTrades))
@@ -84,6 +86,8 @@ func (a *DataAPI) routes() {
 	m.HandleFunc("GET /v2/stocks/snapshots", stock(a.stockSnapshots))
 	m.HandleFunc("GET /v2/stocks/{symbol}/snapshot", stock(a.stockSnapshots))
 	m.HandleFunc("GET /v1beta3/crypto/{loc}/bars", crypto(a.cryptoBars))
+	m.HandleFunc("GET /v1beta3/crypto/{loc}/trades", crypto(a.cryptoTrades))
+	m.HandleFunc("GET /v1beta3/crypto/{loc}/quotes", crypto(a.cryptoQuotes))
 	m.HandleFunc("GET /v1beta3/crypto/{loc}/latest/bars", crypto(a.cryptoLatestBars))
 	m.HandleFunc("GET /v1beta3/crypto/{loc}/latest/trades", crypto(a.cryptoLatestTrades))
 	m.HandleFunc("GET /v1beta3/crypto/{loc}/latest/quotes", crypto(a.cryptoLatestQuotes))

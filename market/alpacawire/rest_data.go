@@ -21,7 +21,7 @@ type Trade struct {
 func NewTrade(t market.Trade) Trade {
 	return Trade{
 		Timestamp: t.Time.UTC(), Price: toFloat(t.Price), Size: toUint32(t.Size), Exchange: t.Exchange,
-		ID: t.ID, Conditions: []string{},
+		ID: t.ID, Conditions: []string{}, Tape: t.Tape,
 	}
 }
 
@@ -29,7 +29,7 @@ func NewTrade(t market.Trade) Trade {
 func (t Trade) Market(symbol string) market.Trade {
 	return market.Trade{
 		Symbol: symbol, ID: t.ID, Price: fromFloat(t.Price), Size: fromUint(uint64(t.Size)),
-		Exchange: t.Exchange, Time: t.Timestamp.UTC(),
+		Exchange: t.Exchange, Time: t.Timestamp.UTC(), Tape: t.Tape,
 	}
 }
 
@@ -71,7 +71,7 @@ func NewQuote(q market.Quote) Quote {
 		Timestamp: q.Time.UTC(),
 		BidPrice:  toFloat(q.BidPrice), BidSize: toUint32(q.BidSize), BidExchange: q.BidExchange,
 		AskPrice: toFloat(q.AskPrice), AskSize: toUint32(q.AskSize), AskExchange: q.AskExchange,
-		Conditions: []string{},
+		Conditions: []string{}, Tape: q.Tape,
 	}
 }
 
@@ -81,7 +81,7 @@ func (q Quote) Market(symbol string) market.Quote {
 		Symbol:   symbol,
 		BidPrice: fromFloat(q.BidPrice), BidSize: fromUint(uint64(q.BidSize)),
 		AskPrice: fromFloat(q.AskPrice), AskSize: fromUint(uint64(q.AskSize)),
-		BidExchange: q.BidExchange, AskExchange: q.AskExchange, Time: q.Timestamp.UTC(),
+		BidExchange: q.BidExchange, AskExchange: q.AskExchange, Time: q.Timestamp.UTC(), Tape: q.Tape,
 	}
 }
 

@@ -35,7 +35,7 @@ type TradeMsg struct {
 func NewTradeMsg(t market.Trade) TradeMsg {
 	return TradeMsg{
 		T: TypeTrade, Symbol: t.Symbol, ID: t.ID, Exchange: t.Exchange,
-		Price: toFloat(t.Price), Size: toUint32(t.Size), Timestamp: t.Time.UTC(), Conditions: []string{},
+		Price: toFloat(t.Price), Size: toUint32(t.Size), Timestamp: t.Time.UTC(), Conditions: []string{}, Tape: t.Tape,
 	}
 }
 
@@ -43,7 +43,7 @@ func NewTradeMsg(t market.Trade) TradeMsg {
 func (m TradeMsg) Market() market.Trade {
 	return market.Trade{
 		Symbol: m.Symbol, ID: m.ID, Price: fromFloat(m.Price), Size: fromUint(uint64(m.Size)),
-		Exchange: m.Exchange, Time: m.Timestamp.UTC(),
+		Exchange: m.Exchange, Time: m.Timestamp.UTC(), Tape: m.Tape,
 	}
 }
 
@@ -95,7 +95,7 @@ func NewQuoteMsg(q market.Quote) QuoteMsg {
 		T: TypeQuote, Symbol: q.Symbol,
 		BidExchange: q.BidExchange, BidPrice: toFloat(q.BidPrice), BidSize: toUint32(q.BidSize),
 		AskExchange: q.AskExchange, AskPrice: toFloat(q.AskPrice), AskSize: toUint32(q.AskSize),
-		Timestamp: q.Time.UTC(), Conditions: []string{},
+		Timestamp: q.Time.UTC(), Conditions: []string{}, Tape: q.Tape,
 	}
 }
 
@@ -105,7 +105,7 @@ func (m QuoteMsg) Market() market.Quote {
 		Symbol:   m.Symbol,
 		BidPrice: fromFloat(m.BidPrice), BidSize: fromUint(uint64(m.BidSize)),
 		AskPrice: fromFloat(m.AskPrice), AskSize: fromUint(uint64(m.AskSize)),
-		BidExchange: m.BidExchange, AskExchange: m.AskExchange, Time: m.Timestamp.UTC(),
+		BidExchange: m.BidExchange, AskExchange: m.AskExchange, Time: m.Timestamp.UTC(), Tape: m.Tape,
 	}
 }
 

@@ -127,6 +127,9 @@ func (s *Stream) tick(now time.Time, sink market.Sink) {
 
 	minute := now.Truncate(time.Minute)
 	tickIndex := uint64(now.UnixNano() / int64(s.interval))
+	// Quotes and prints are stamped at the tick's instant on the grid, not at now, so that the
+	// historical tape (Provider.Trades, Quotes) draws them again exactly.
+	at := time.Unix(0, int64(tickIndex)*int64(s.interval)).UTC()
 	// A session is the same for every stock (and for every crypto pair), so look each up once.
 	type state struct {
 		sess     session
@@ -158,7 +161,7 @@ func (s *Stream) tick(now time.Time, sink market.Sink) {
 			st = &crypto
 		}
 		if *st == nil {
-			sess, open, ok := s.p.sessionAt(in, now)
+			sess, open, ok := s.p.sessionAt(in, at)
 			*st = &state{sess: sess, open: open, ok: ok}
 		}
 		if !(*st).ok || !(*st).open {
@@ -169,7 +172,7 @@ func (s *Stream) tick(now time.Time, sink market.Sink) {
 		if unit(h) >= in.quoteRate*s.interval.Seconds() {
 			continue
 		}
-		q, tr := s.p.tape(s.p.path(in, (*st).sess), now)
+		q, tr := s.p.tape(s.p.path(in, (*st).sess), at)
 		sink.Quote(q)
 		if unit(mix(h)) < tradeChance {
 			sink.Trade(tr)

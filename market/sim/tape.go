@@ -163,6 +163,7 @@ func (p *Provider) tape(dp *dayPath, t time.Time) (market.Quote, market.Trade) {
 		q.AskSize = in.size(lot * (1 + int64(mix(h+1)%uint64(depth))))
 		q.BidExchange = venue(in, mix(h+2))
 		q.AskExchange = venue(in, mix(h+3))
+		q.Tape = market.TapeOf(in.asset.Exchange)
 	}
 
 	// Prints land on the bid or the ask but never outside the minute's high and low, so the tape
@@ -191,6 +192,7 @@ func (p *Provider) tape(dp *dayPath, t time.Time) (market.Quote, market.Trade) {
 		}
 		tr.Size = in.size(shares)
 		tr.Exchange = venue(in, mix(h+5))
+		tr.Tape = q.Tape
 	}
 	return q, tr
 }

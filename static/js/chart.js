@@ -80,9 +80,13 @@
 
   var dateFmt = new Intl.DateTimeFormat('en-CA', { timeZone: state.tz, year: 'numeric', month: '2-digit', day: '2-digit' });
   var timeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: state.tz, hour: '2-digit', minute: '2-digit', hour12: false });
-  var monthFmt = new Intl.DateTimeFormat('en-US', { timeZone: state.tz, month: 'short' });
-  var dayFmt = new Intl.DateTimeFormat('en-US', { timeZone: state.tz, month: 'short', day: 'numeric' });
-  var yearFmt = new Intl.DateTimeFormat('en-US', { timeZone: state.tz, year: 'numeric' });
+  // The chart is fed the zone's wall-clock times (timeaxis.js: zone), so its axis labels are
+  // formatted as UTC.
+  var axisTimeFmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', hour: '2-digit', minute: '2-digit', hour12: false });
+  var monthFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short' });
+  var dayFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  var yearFmt = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric' });
+  var Z = AX.zone(state.tz);
 
   function dayKeyOf(sec) {
     return dateFmt.format(new Date(sec * 1000));
@@ -96,7 +100,12 @@
   }
 
   // tickMark labels the time axis in the chosen zone (lightweight-charts would use UTC).
-  var tickMark = AX.tickMark({ year: yearFmt, month: monthFmt, day: dayFmt, time: timeFmt });
+  var tickMark = AX.tickMark({ year: yearFmt, month: monthFmt, day: dayFmt, time: axisTimeFmt });
+
+  // chartTimeFormatter labels the crosshair: the chart's time is the zone's wall clock.
+  function chartTimeFormatter(t) {
+    return fullTime(Z.fromChart(t));
+  }
 
   function price(n) {
     if (n === null || n === undefined || isNaN(n)) return '—';
@@ -148,12 +157,12 @@
   }
 
   function priceDatum(c) {
-    if (state.type === 'line' || state.type === 'area') return { time: c.t, value: c.c };
-    return { time: c.t, open: c.o, high: c.h, low: c.l, close: c.c };
+    if (state.type === 'line' || state.type === 'area') return { time: Z.toChart(c.t), value: c.c };
+    return { time: Z.toChart(c.t), open: c.o, high: c.h, low: c.l, close: c.c };
   }
 
   function volumeDatum(c) {
-    return { time: c.t, value: c.v, color: c.c >= c.o ? 'rgba(16,185,129,0.35)' : 'rgba(244,63,94,0.35)' };
+    return { time: Z.toChart(c.t), value: c.v, color: c.c >= c.o ? 'rgba(16,185,129,0.35)' : 'rgba(244,63,94,0.35)' };
   }
 
   // ---- Chart ---------------------------------------------------------------
@@ -210,7 +219,7 @@
     var opts = themeOptions();
     opts.autoSize = true;
     opts.crosshair = { mode: LWC.CrosshairMode.Normal };
-    opts.localization = { timeFormatter: fullTime, priceFormatter: price };
+    opts.localization = { timeFormatter: chartTimeFormatter, priceFormatter: price };
     opts.timeScale.timeVisible = state.tf !== '1D';
     opts.timeScale.secondsVisible = false;
     opts.timeScale.tickMarkFormatter = tickMark;
@@ -353,7 +362,7 @@
       var data = [];
       for (var i = 0; i < candles.length; i++) {
         if (values[i] === null) continue;
-        var d = { time: candles[i].t, value: values[i] };
+        var d = { time: Z.toChart(candles[i].t), value: values[i] };
         if (s.part === 'histogram') d.color = values[i] >= 0 ? 'rgba(16,185,129,0.6)' : 'rgba(244,63,94,0.6)';
         data.push(d);
       }
@@ -389,13 +398,14 @@
   var legendHeld = false;
 
   function onCrosshair(param) {
-    if (!param || param.time === undefined || indexByTime[param.time] === undefined) {
+    var i = param && param.time !== undefined ? indexByTime[Z.fromChart(param.time)] : undefined;
+    if (i === undefined) {
       legendHeld = false;
       legend(candles.length - 1);
       return;
     }
     legendHeld = true;
-    legend(indexByTime[param.time]);
+    legend(i);
   }
 
   function legendItem(label, value, cls) {
@@ -513,6 +523,105 @@
         retryTimer = setTimeout(load, 5000);
       }
     );
+  }
+
+  // ---- History ---------------------------------------------------------------
+  // Opening a chart asks the server to load the symbol's history (a no-op when it is complete or
+  // loading already). While a backfill runs, its progress is shown under the chart and polled;
+  // each time more has been stored, the newest page is fetched again and drawn, so candles appear
+  // as they arrive, without a reload.
+
+  var HISTORY_POLL_MS = 1500;
+  var historyURL = state.url.replace(/\/candles$/, '/history');
+  var historyTimer = null;
+  var historySeen = '';
+  var historyEl = null;
+
+  function historyBar(h) {
+    if (!historyEl) {
+      historyEl = document.createElement('progress');
+      historyEl.id = 'chart-history';
+      historyEl.className = 'chart-history';
+      historyEl.max = 100;
+      historyEl.setAttribute('aria-label', 'History of ' + state.symbol + ' loaded');
+      historyEl.setAttribute('data-testid', 'chart-history');
+      if (statusEl) statusEl.insertAdjacentElement('afterend', historyEl);
+    }
+    historyEl.hidden = !h;
+    if (h) historyEl.value = h.percent || 0;
+  }
+
+  function historyText(h) {
+    var back = h.minutes_from ? ' (back to ' + new Date(h.minutes_from).toLocaleDateString() + ')' : '';
+    return 'Loading the history of ' + state.symbol + '… ' + (h.percent || 0) + '%' + back;
+  }
+
+  // refreshNewest swaps in the newest page of the current timeframe, keeping the view's place
+  // unless nothing was drawn before.
+  function refreshNewest() {
+    var g = generation;
+    if (loadingInitial || loadingOlder) return Promise.resolve();
+    return fetchPage().then(function (page) {
+      if (g !== generation || loadingOlder) return;
+      var had = candles.length;
+      candles = (page.candles || []).map(fromAPI);
+      nextCursor = page.next_cursor || null;
+      reindex();
+      setAllData();
+      var n = candles.length;
+      if (!had && n) chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, n - INITIAL_VISIBLE), to: n - 1 + 4 });
+    });
+  }
+
+  function historyStep(h) {
+    root.dataset.historyPercent = String(h.percent || 0);
+    var seen = [h.minutes_from, h.minutes_to, h.bars_loaded, h.daily_bars].join('|');
+    var changed = seen !== historySeen;
+    historySeen = seen;
+    if (h.loading) {
+      root.dataset.history = 'loading';
+      root.dataset.historyShown = 'true'; // stays, so a test can tell the progress was shown
+      historyBar(h);
+      status(historyText(h));
+      var redraw = changed ? refreshNewest() : Promise.resolve();
+      redraw.catch(function () {}).then(function () {
+        historyTimer = setTimeout(pollHistory, HISTORY_POLL_MS);
+      });
+      return;
+    }
+    var wasLoading = root.dataset.history === 'loading';
+    historyBar(null);
+    var done = function () {
+      root.dataset.history = h.complete ? 'complete' : h.status;
+      if (wasLoading) status(candles.length ? '' : 'No ' + state.tf + ' candles for ' + state.symbol + '.');
+    };
+    if (wasLoading) refreshNewest().then(done, done);
+    else done();
+  }
+
+  function historyRequest(method) {
+    return fetch(historyURL, { method: method, headers: { Accept: 'application/json' }, credentials: 'same-origin' }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) throw body;
+        return body;
+      });
+    });
+  }
+
+  function pollHistory() {
+    historyRequest('GET').then(historyStep, function () {
+      historyTimer = setTimeout(pollHistory, HISTORY_POLL_MS * 4);
+    });
+  }
+
+  function requestHistory() {
+    clearTimeout(historyTimer);
+    historyRequest('POST').then(historyStep, function (err) {
+      // A refusal (too many histories loading) says why; the candles already stored still show.
+      root.dataset.history = 'refused';
+      historyBar(null);
+      status((err && (err.detail || err.title)) || 'Could not load the history of ' + state.symbol + '.');
+    });
   }
 
   // loadOlder prepends the page before the oldest loaded candle, keeping the view where it was.
@@ -880,6 +989,6 @@
   syncControls();
   syncURL();
   build();
-  load();
+  load().then(requestHistory);
   connect();
 })();

@@ -101,10 +101,16 @@
         return new Intl.DateTimeFormat('en-US', Object.assign({ timeZone: 'UTC' }, opts));
       }
     }
-    var yearFmt = fmt({ year: 'numeric' });
-    var monthFmt = fmt({ month: 'short' });
-    var dayFmt = fmt({ month: 'short', day: 'numeric' });
-    var timeFmt = fmt({ hour: '2-digit', minute: '2-digit', hour12: false });
+    // The chart is fed the zone's wall-clock times (timeaxis.js: zone), so its axis labels
+    // are formatted as UTC.
+    function utc(opts) {
+      return new Intl.DateTimeFormat('en-US', Object.assign({ timeZone: 'UTC' }, opts));
+    }
+    var Z = AX.zone(tz);
+    var yearFmt = utc({ year: 'numeric' });
+    var monthFmt = utc({ month: 'short' });
+    var dayFmt = utc({ month: 'short', day: 'numeric' });
+    var timeFmt = utc({ hour: '2-digit', minute: '2-digit', hour12: false });
     var fullFmt = fmt({ year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
 
     var tickMark = AX.tickMark({ year: yearFmt, month: monthFmt, day: dayFmt, time: timeFmt });
@@ -134,13 +140,30 @@
     opts.localization = {
       priceFormatter: money,
       timeFormatter: function (t) {
-        return fullFmt.format(new Date(t * 1000));
+        return fullFmt.format(new Date(Z.fromChart(t) * 1000));
       },
     };
     opts.timeScale.tickMarkFormatter = tickMark;
     opts.timeScale.secondsVisible = false;
     opts.handleScale = { mouseWheel: false, pinch: true, axisPressedMouseMove: true };
     opts.handleScroll = { mouseWheel: false, pressedMouseMove: true, horzTouchDrag: true, vertTouchDrag: false };
+    // zoned is data on the chart's wall-clock times. The hour repeated when clocks go back
+    // repeats wall-clock times, and the chart needs them strictly increasing: a repeated time
+    // keeps the later value.
+    function zoned(points) {
+      var out = [];
+      points.forEach(function (p) {
+        var t = Z.toChart(p.time);
+        var last = out[out.length - 1];
+        if (last && t <= last.time) {
+          last.value = p.value;
+          return;
+        }
+        out.push({ time: t, value: p.value });
+      });
+      return out;
+    }
+
     var chart = LWC.createChart(el, opts);
     var series = chart.addSeries(LWC.BaselineSeries, {
       lineWidth: 2,
@@ -183,7 +206,7 @@
         axisLabelVisible: false,
       });
       chart.applyOptions({ timeScale: { timeVisible: intraday(range) } });
-      series.setData(data);
+      series.setData(zoned(data));
       chart.timeScale().fitContent();
 
       var s = sign(h.change);

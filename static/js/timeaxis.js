@@ -1,7 +1,7 @@
 // Time-axis labels shared by the pages drawn with lightweight-charts (chart.js, portfolio.js).
-// lightweight-charts labels its time axis in UTC; these pages label it in the zone they show
-// (the market's, or the one the user chose), so each builds its formatters for that zone and
-// hands them to tickMark.
+// lightweight-charts dates and labels its time axis in UTC; these pages show the zone they are
+// about (the market's, or the one the user chose), so each feeds the chart that zone's
+// wall-clock times (zone) and labels them with UTC formatters (tickMark).
 //
 // Exported for node's test runner (static/js/timeaxis.test.mjs); in the browser it is
 // window.AWTimeAxis, loaded before the page's own script.
@@ -33,5 +33,55 @@
     };
   }
 
-  return { tickMark: tickMark };
+  // zone returns the conversion between real times (Unix seconds) and the times handed to
+  // lightweight-charts for a zone. The chart places its ticks, and weighs them (a new year, month
+  // or day makes a stronger tick), by UTC calendar dates: fed real times, a 4h bar at 20:00 in
+  // New York on 30 November is already 1 December in UTC, so the axis marked a new month there
+  // and the month label read "Nov" (issue 14, figure 6). Fed the zone's wall-clock time as if it
+  // were UTC, the chart's dates are the zone's, and its labels are formatted in UTC.
+  // toChart(real) is that wall-clock time; fromChart(chartTime) undoes it (times repeated by a
+  // clock turned back map to the earlier of the two).
+  function zone(tz) {
+    var parts;
+    try {
+      parts = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch (e) {
+      parts = null; // an unknown zone: show UTC
+    }
+    var cache = {};
+    // offset is the zone's offset from UTC, in seconds, at real time sec. Offsets change on a
+    // quarter hour at most, so they are kept per quarter hour.
+    function offset(sec) {
+      if (!parts || tz === 'UTC') return 0;
+      var key = Math.floor(sec / 900);
+      if (cache[key] !== undefined) return cache[key];
+      var f = {};
+      parts.formatToParts(new Date(key * 900 * 1000)).forEach(function (p) {
+        f[p.type] = p.value;
+      });
+      var wall = Date.UTC(+f.year, +f.month - 1, +f.day, +f.hour, +f.minute, +f.second) / 1000;
+      cache[key] = wall - key * 900;
+      return cache[key];
+    }
+    return {
+      toChart: function (sec) {
+        return sec + offset(sec);
+      },
+      fromChart: function (t) {
+        var guess = t - offset(t);
+        return t - offset(guess);
+      },
+    };
+  }
+
+  return { tickMark: tickMark, zone: zone };
 });

@@ -113,6 +113,101 @@
     if (document.body.getAttribute('data-trading-live') === '1') setLive(true); // re-show swapped-in pills
   });
 
+  // ---- Field messages after interaction --------------------------------------------------
+  // #tk-touched lists the fields the person has changed; the preview shows messages for those
+  // only (app/ticket_touched.go), so choosing "Bracket" does not mark the prices not typed yet.
+  function touch(form, name) {
+    var box = form.querySelector('#tk-touched');
+    if (!box || !name || name === 'touched') return;
+    var names = box.value ? box.value.split(',') : [];
+    if (names.indexOf(name) < 0) {
+      names.push(name);
+      box.value = names.join(',');
+    }
+  }
+
+  function onEdit(e) {
+    var t = e.target;
+    if (!(t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement)) return;
+    var form = t.closest('form[data-ticket]');
+    if (form && t.type !== 'hidden') touch(form, t.name);
+  }
+  document.addEventListener('input', onEdit);
+  document.addEventListener('change', onEdit);
+
+  // ---- The submit button follows the preview ----------------------------------------------
+  // While the preview says the order would be refused, the button is disabled and the reason is
+  // written under it (the button is described by it).
+  function followPreview(preview) {
+    var form = preview.closest('form[data-ticket]');
+    var btn = form && form.querySelector('[data-tk-submit]');
+    var reason = form && form.querySelector('#tk-submit-reason');
+    if (!btn || !reason) return;
+    var refusal = preview.querySelector('[data-testid="preview-refusal"]');
+    btn.disabled = !!refusal;
+    reason.textContent = refusal ? refusal.textContent.replace(/\s+/g, ' ').trim() : '';
+    reason.hidden = !refusal;
+  }
+
+  document.addEventListener('htmx:afterSwap', function (e) {
+    var t = e.detail && e.detail.target;
+    if (t instanceof Element && t.id === 'tk-preview') followPreview(t);
+  });
+
+  // ---- Focus --------------------------------------------------------------------------------
+  // A refused order comes back with its message marked data-focus-on-load: scroll to it and
+  // focus it, so it is seen and read out.
+  document.addEventListener('htmx:afterSettle', function () {
+    var el = document.querySelector('[data-focus-on-load]');
+    if (!el) return;
+    el.removeAttribute('data-focus-on-load');
+    el.scrollIntoView({ block: 'center' });
+    el.focus({ preventScroll: true });
+  });
+
+  // Live updates replace rows and panels by id (out-of-band swaps, which do not keep the focus):
+  // the element that had the focus is found again in the new content (by id, else by its row
+  // and its data-testid) and focused, so a keyboard user is not thrown back to the page's top.
+  var focusKey = null;
+
+  function keyOf(el) {
+    if (el.id) return { id: el.id };
+    var testid = el.closest('[data-testid]');
+    var row = el.closest('[data-order-id], [data-symbol]');
+    if (!testid) return null;
+    var key = { testid: testid.getAttribute('data-testid') };
+    if (row) {
+      key.attr = row.hasAttribute('data-order-id') ? 'data-order-id' : 'data-symbol';
+      key.value = row.getAttribute(key.attr);
+    }
+    return key;
+  }
+
+  function find(key) {
+    if (key.id) return document.getElementById(key.id);
+    var sel = '[data-testid="' + CSS.escape(key.testid) + '"]';
+    if (key.attr) sel = '[' + key.attr + '="' + CSS.escape(key.value) + '"] ' + sel;
+    return document.querySelector(sel);
+  }
+
+  document.addEventListener('htmx:oobBeforeSwap', function (e) {
+    var target = e.detail && e.detail.target;
+    var a = document.activeElement;
+    if (e.detail.shouldSwap === false || !(target instanceof Element) || !a || a === document.body || !target.contains(a)) return;
+    focusKey = keyOf(a);
+  });
+  document.addEventListener('htmx:oobAfterSwap', function () {
+    if (!focusKey) return;
+    var a = document.activeElement;
+    if (a && a !== document.body) {
+      focusKey = null;
+      return;
+    }
+    var el = find(focusKey);
+    focusKey = null;
+    if (el) el.focus({ preventScroll: true });
+  });
+
   function init() {
     applyAll(document);
   }

@@ -63,6 +63,16 @@ func (t *totals) noteClose(reason string) {
 	t.closeCodes[reason]++
 }
 
+// group is the clients of one web process: their latencies apart, so a scaled-out run shows
+// each process's share (the totals hold every client's too).
+type group struct {
+	base  string // the process's base URL
+	wsURL string
+
+	raw    histogram
+	beyond histogram
+}
+
 // clientResult is what one client knows at the end of the measurement window.
 type clientResult struct {
 	held    bool          // still connected at the end
@@ -79,6 +89,7 @@ type client struct {
 	interval time.Duration // the server's minimum spacing of a connection's flushes (1 / LIVE_UPDATES_PER_SECOND)
 	http     *http.Client
 	t        *totals
+	g        *group // the web process it is connected to
 
 	// Read only by the client's own goroutine until done is closed.
 	conn       *websocket.Conn
@@ -233,6 +244,7 @@ func (c *client) quote(m message, now time.Time, measuring bool) {
 	c.update(now, true)
 	c.t.quotes.Add(1)
 	c.t.raw.add(now.Sub(qt))
+	c.g.raw.add(now.Sub(qt))
 	allowed := qt
 	if !c.prevNewest.IsZero() && c.interval > 0 {
 		if a := c.prevNewest.Add(c.interval); a.After(allowed) {
@@ -240,6 +252,7 @@ func (c *client) quote(m message, now time.Time, measuring bool) {
 		}
 	}
 	c.t.beyond.add(now.Sub(allowed))
+	c.g.beyond.add(now.Sub(allowed))
 }
 
 // finish closes the connection and returns the client's result; end is the end of the window.

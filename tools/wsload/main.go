@@ -9,6 +9,14 @@
 // `make bench` runs it under `devdb run`, which sets DATABASE_URL; the tool then creates (and drops
 // afterwards) its own database on that cluster. With -url it measures a server already running on
 // this machine instead (no server memory unless -server-pid is given).
+//
+// With -web N it starts the scaled-out deployment of the Procfile instead of one process: the
+// migrations run once, one process runs the feed and the jobs (ROLES=worker,feed), N processes serve
+// the web role only, all on the one database, and the clients are spread evenly over the web
+// processes. Their quotes then cross the relay (feed hub → NOTIFY → each web process's hub), and
+// the results add a line per web process.
+//
+//	go run ./tools/wsload -web 3 -clients 6000
 package main
 
 import (
@@ -42,7 +50,9 @@ type config struct {
 	serverBin  string
 	srcDir     string
 	rawURL     string
+	webURLs    []string // rawURL split at commas: the web processes to spread clients over
 	serverPID  int
+	web        int // web-only processes to start (0: one process with every role)
 	strict     bool
 	p99Target  time.Duration
 	rssTarget  int64
@@ -78,7 +88,8 @@ func parseConfig(args []string) (config, error) {
 	fs.DurationVar(&c.starveGap, "starve", 5*time.Second, "a client with no update for this long in the window is starved")
 	fs.StringVar(&c.serverBin, "server-bin", "", "prebuilt application binary (default: go build the module in -src)")
 	fs.StringVar(&c.srcDir, "src", ".", "module root to build the server from")
-	fs.StringVar(&c.rawURL, "url", "", "measure an already running server at this loopback base URL instead of starting one")
+	fs.StringVar(&c.rawURL, "url", "", "measure an already running server at this loopback base URL instead of starting one (several, comma-separated: clients are spread over them)")
+	fs.IntVar(&c.web, "web", 0, "start one feed+worker process and this many web-only processes on one database (needs DATABASE_URL); 0 runs one process with every role")
 	fs.IntVar(&c.serverPID, "server-pid", 0, "with -url: the server's pid, to read its memory")
 	fs.BoolVar(&c.strict, "strict", false, "exit 1 when a target is missed")
 	fs.DurationVar(&c.p99Target, "p99-target", 250*time.Millisecond, "target for the p99 latency beyond the batching interval")
@@ -105,9 +116,18 @@ func parseConfig(args []string) (config, error) {
 	case c.duration <= 0 || c.duration > 10*time.Minute || c.warmup < 0 || c.warmup > 5*time.Minute:
 		return c, errors.New("wsload: -duration must be in (0, 10m] and -warmup in [0, 5m]")
 	}
+	if c.web < 0 || c.web > 16 {
+		return c, errors.New("wsload: -web must be 0 to 16")
+	}
 	if c.rawURL != "" {
-		if _, err := checkLoopback(c.rawURL); err != nil {
-			return c, err
+		if c.web > 0 {
+			return c, errors.New("wsload: -web starts its own processes; it cannot be used with -url")
+		}
+		for _, u := range strings.Split(c.rawURL, ",") {
+			if _, err := checkLoopback(u); err != nil {
+				return c, err
+			}
+			c.webURLs = append(c.webURLs, strings.TrimRight(u, "/"))
 		}
 	}
 	return c, nil
@@ -171,49 +191,46 @@ func run(ctx context.Context, cfg config) (*results, error) {
 		return nil, fmt.Errorf("wsload: open-file limit %d is too low for %d clients (ulimit -Hn)", limit, cfg.clients)
 	}
 
-	base, pid := cfg.rawURL, cfg.serverPID
-	if base == "" {
-		srv, cleanup, err := setupServer(ctx, cfg, res)
-		if srv != nil {
-			defer func() {
-				if err := srv.stop(20 * time.Second); err != nil {
-					res.notes = append(res.notes, "server stop: "+err.Error())
-				} else {
-					res.notes = append(res.notes, "server stopped cleanly on SIGTERM")
-				}
-				if cfg.serverLog != "" {
-					if data, err := os.ReadFile(srv.logPath); err == nil {
-						_ = os.WriteFile(cfg.serverLog, data, 0o644)
-					}
-				}
-				cleanup()
-			}()
-		}
-		if err != nil {
-			if srv != nil {
-				err = fmt.Errorf("%w\n--- server log (tail) ---\n%s", err, srv.logTail(30))
-			}
-			return res, err
-		}
-		base, pid = srv.baseURL, srv.cmd.Process.Pid
+	webs, pids := cfg.webURLs, []int(nil)
+	if cfg.serverPID > 0 {
+		pids = []int{cfg.serverPID}
 	}
-	base = strings.TrimRight(base, "/")
-	res.pid = pid
+	if len(webs) == 0 {
+		dep, cleanup, err := setupDeployment(ctx, cfg, res)
+		defer func() {
+			dep.stop(res)
+			if cfg.serverLog != "" {
+				dep.copyLogs(cfg.serverLog)
+			}
+			cleanup()
+		}()
+		if err != nil {
+			return res, fmt.Errorf("%w\n--- server logs (tail) ---\n%s", err, dep.logTails(30))
+		}
+		webs, pids = dep.webURLs(), dep.pids()
+	}
+	res.pids = pids
 
-	stocks, crypto, err := symbolPool(ctx, base)
+	stocks, crypto, err := symbolPool(ctx, webs[0])
 	if err != nil {
 		return res, err
 	}
 	res.poolStocks, res.poolCrypto = len(stocks), len(crypto)
 	var sampler *rssSampler
-	if pid > 0 {
-		res.rssBefore = settleRSS(ctx, pid)
-		sampler = startRSSSampler(pid)
+	if len(pids) > 0 {
+		res.rssBefore = settleRSS(ctx, pids)
+		sampler = startRSSSampler(pids)
+		for i := range res.processes {
+			res.processes[i].rssBefore, _, _ = procStatus(res.processes[i].pid)
+		}
 	}
 
-	u, _ := url.Parse(base)
-	wsURL := "ws://" + u.Host + "/ws/market"
 	t := &totals{}
+	groups := make([]*group, len(webs))
+	for k, base := range webs {
+		u, _ := url.Parse(base)
+		groups[k] = &group{base: base, wsURL: "ws://" + u.Host + "/ws/market"}
+	}
 	interval := time.Duration(0)
 	if cfg.rate > 0 {
 		interval = time.Second / time.Duration(cfg.rate)
@@ -228,8 +245,9 @@ func run(ctx context.Context, cfg config) (*results, error) {
 			hc = &httpClientEntry{c: httpClientFor(src)}
 			httpClients[src.String()] = hc
 		}
-		clients[i] = &client{id: i, wsURL: wsURL, origin: base, symbols: pickSymbols(rng, stocks, crypto, cfg.symbols),
-			interval: interval, http: hc.c, t: t}
+		g := groups[i%len(groups)]
+		clients[i] = &client{id: i, wsURL: g.wsURL, origin: g.base, symbols: pickSymbols(rng, stocks, crypto, cfg.symbols),
+			interval: interval, http: hc.c, t: t, g: g}
 	}
 
 	// Connect, a bounded number of handshakes at a time, and start each client's reader.
@@ -275,8 +293,9 @@ func run(ctx context.Context, cfg config) (*results, error) {
 
 	sleepCtx(ctx, cfg.warmup)
 	var cpuStart, selfCPUStart time.Duration
-	if pid > 0 {
-		cpuStart, _ = cpuTime(pid)
+	cpuStart = cpuTimes(pids)
+	for i := range res.processes {
+		res.processes[i].cpuStart, _ = cpuTime(res.processes[i].pid)
 	}
 	selfCPUStart, _ = cpuTime(os.Getpid())
 	machineStart, _, _ := machineCPU()
@@ -288,11 +307,21 @@ func run(ctx context.Context, cfg config) (*results, error) {
 	t.measuring.Store(false)
 	windowEnd := time.Now()
 	res.window = windowEnd.Sub(windowStart)
-	if pid > 0 {
-		res.rssAfter, _, _ = procStatus(pid)
-		res.rssPeak = max(sampler.stop(), res.rssAfter)
-		cpuEnd, _ := cpuTime(pid)
-		res.serverCPU = cpuEnd - cpuStart
+	if len(pids) > 0 {
+		res.rssAfter = rssOf(pids)
+		peaks := sampler.stop()
+		res.rssPeak = max(peaks.sum, res.rssAfter)
+		res.rssPeakEach = peaks.each
+		res.serverCPU = cpuTimes(pids) - cpuStart
+	}
+	for i := range res.processes {
+		p := &res.processes[i]
+		p.rssAfter, _, _ = procStatus(p.pid)
+		if i < len(res.rssPeakEach) { // processes and pids are both in start order
+			p.rssPeak = res.rssPeakEach[i]
+		}
+		end, _ := cpuTime(p.pid)
+		p.cpuUsed = end - p.cpuStart
 	}
 	selfCPUEnd, _ := cpuTime(os.Getpid())
 	res.toolCPU = selfCPUEnd - selfCPUStart
@@ -306,7 +335,7 @@ func run(ctx context.Context, cfg config) (*results, error) {
 	readers.Wait()
 	closeAll(clients)
 
-	res.collect(t, clients, windowEnd, cfg)
+	res.collect(t, groups, clients, windowEnd, cfg)
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("wsload: run cut short: %w", context.Cause(ctx))
 	}
@@ -315,52 +344,6 @@ func run(ctx context.Context, cfg config) (*results, error) {
 
 // httpClientEntry is the shared HTTP client of one source address.
 type httpClientEntry struct{ c *http.Client }
-
-// setupServer builds (unless given) and starts the child server on a fresh database and waits until
-// it serves a synced catalogue. cleanup drops the database and temporary files.
-func setupServer(ctx context.Context, cfg config, res *results) (*childServer, func(), error) {
-	tmp, err := os.MkdirTemp("", "wsload-")
-	if err != nil {
-		return nil, func() {}, fmt.Errorf("wsload: temp dir: %w", err)
-	}
-	cleanup := func() { os.RemoveAll(tmp) }
-	setupCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-	defer cancel()
-	bin := cfg.serverBin
-	if bin == "" {
-		start := time.Now()
-		if bin, err = buildServer(setupCtx, cfg.srcDir, tmp); err != nil {
-			return nil, cleanup, err
-		}
-		res.notes = append(res.notes, fmt.Sprintf("built the server in %s", time.Since(start).Round(100*time.Millisecond)))
-	}
-	base := os.Getenv("DATABASE_URL")
-	dbURL := ""
-	if base != "" {
-		if dbURL, err = freshDatabase(setupCtx, base); err != nil {
-			return nil, cleanup, err
-		}
-		prev := cleanup
-		cleanup = func() {
-			if err := dropDatabase(base); err != nil {
-				fmt.Fprintln(os.Stderr, "wsload: drop bench database:", err)
-			}
-			prev()
-		}
-	} else {
-		res.notes = append(res.notes, "DATABASE_URL unset: the server started its own embedded database")
-	}
-	srv, err := startServer(serverOptions{bin: bin, tmpDir: tmp, env: cfg.serverEnv, tick: cfg.tick, rate: cfg.rate}, dbURL)
-	if err != nil {
-		return nil, cleanup, err
-	}
-	start := time.Now()
-	if err := waitReady(setupCtx, srv.baseURL, srv.exited); err != nil {
-		return srv, cleanup, err
-	}
-	res.notes = append(res.notes, fmt.Sprintf("server ready (catalogue synced) %s after start", time.Since(start).Round(100*time.Millisecond)))
-	return srv, cleanup, nil
-}
 
 // pickSymbols is n distinct symbols, about a quarter of them crypto (all of them if there are few).
 func pickSymbols(rng *rand.Rand, stocks, crypto []string, n int) []string {
@@ -401,15 +384,15 @@ func closeAll(clients []*client) {
 	wg.Wait()
 }
 
-// settleRSS waits for the server's resident memory to stop falling after start-up (the asset sync
+// settleRSS waits for the servers' resident memory to stop falling after start-up (the asset sync
 // and migrations allocate, and the Go runtime returns memory gradually), so that the growth measured
-// afterwards is the clients'. It gives up after 20 s and returns the last reading.
-func settleRSS(ctx context.Context, pid int) int64 {
-	prev, _, _ := procStatus(pid)
+// afterwards is the clients'. It gives up after 20 s and returns the last reading (the sum over pids).
+func settleRSS(ctx context.Context, pids []int) int64 {
+	prev := rssOf(pids)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
 		sleepCtx(ctx, time.Second)
-		cur, _, _ := procStatus(pid)
+		cur := rssOf(pids)
 		if d := prev - cur; d < 1<<20 && d > -(1<<20) {
 			return cur
 		}
@@ -418,26 +401,57 @@ func settleRSS(ctx context.Context, pid int) int64 {
 	return prev
 }
 
-// rssSampler records the largest resident set of a process from its start to stop, so the peak
-// reported is that of the load, not of the server's start-up (which VmHWM would include).
-type rssSampler struct {
-	done chan struct{}
-	peak chan int64
+// rssOf is the resident memory of the processes together.
+func rssOf(pids []int) int64 {
+	var sum int64
+	for _, pid := range pids {
+		rss, _, _ := procStatus(pid)
+		sum += rss
+	}
+	return sum
 }
 
-func startRSSSampler(pid int) *rssSampler {
-	s := &rssSampler{done: make(chan struct{}), peak: make(chan int64, 1)}
+// cpuTimes is the CPU the processes have used so far, together.
+func cpuTimes(pids []int) time.Duration {
+	var sum time.Duration
+	for _, pid := range pids {
+		d, _ := cpuTime(pid)
+		sum += d
+	}
+	return sum
+}
+
+// rssSampler records the largest resident set of the servers together, and of each, from its start
+// to stop, so the peak reported is that of the load, not of the servers' start-up (which VmHWM
+// would include).
+type rssSampler struct {
+	done chan struct{}
+	peak chan rssPeaks
+}
+
+// rssPeaks are the sampled peaks: of the sum, and of each process in the order sampled.
+type rssPeaks struct {
+	sum  int64
+	each []int64
+}
+
+func startRSSSampler(pids []int) *rssSampler {
+	s := &rssSampler{done: make(chan struct{}), peak: make(chan rssPeaks, 1)}
 	go func() {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
-		var peak int64
+		peaks := rssPeaks{each: make([]int64, len(pids))}
 		for {
-			if rss, _, err := procStatus(pid); err == nil && rss > peak {
-				peak = rss
+			var sum int64
+			for i, pid := range pids {
+				rss, _, _ := procStatus(pid)
+				sum += rss
+				peaks.each[i] = max(peaks.each[i], rss)
 			}
+			peaks.sum = max(peaks.sum, sum)
 			select {
 			case <-s.done:
-				s.peak <- peak
+				s.peak <- peaks
 				return
 			case <-t.C:
 			}
@@ -446,8 +460,8 @@ func startRSSSampler(pid int) *rssSampler {
 	return s
 }
 
-// stop ends the sampling and returns the peak seen.
-func (s *rssSampler) stop() int64 {
+// stop ends the sampling and returns the peaks seen.
+func (s *rssSampler) stop() rssPeaks {
 	close(s.done)
 	return <-s.peak
 }

@@ -13,7 +13,9 @@ import (
 type results struct {
 	started     time.Time
 	fileLimit   uint64
-	pid         int
+	pids        []int         // the server processes measured (none with -url and no -server-pid)
+	processes   []processInfo // the ones this run started, by name
+	groups      []groupResult // per web process, when there are several
 	poolStocks  int
 	poolCrypto  int
 	connectTime time.Duration
@@ -36,7 +38,8 @@ type results struct {
 	worstGap      time.Duration
 	rssBefore     int64
 	rssAfter      int64
-	rssPeak       int64
+	rssPeak       int64   // of the server processes together
+	rssPeakEach   []int64 // of each, in the order of pids
 	serverCPU     time.Duration
 	toolCPU       time.Duration
 	toolRSS       int64
@@ -47,8 +50,26 @@ type results struct {
 	notes         []string
 }
 
+// processInfo is one started server process's own share of memory and CPU.
+type processInfo struct {
+	name              string
+	pid               int
+	rssBefore         int64
+	rssAfter          int64
+	rssPeak           int64
+	cpuStart, cpuUsed time.Duration
+}
+
+// groupResult is one web process's clients.
+type groupResult struct {
+	base                   string
+	clients, held, starved int
+	rawP50, rawP99         time.Duration
+	beyP50, beyP99         time.Duration
+}
+
 // collect folds the clients' own results and the shared counters into r.
-func (r *results) collect(t *totals, clients []*client, end time.Time, cfg config) {
+func (r *results) collect(t *totals, groups []*group, clients []*client, end time.Time, cfg config) {
 	r.frames, r.updates, r.quotes = t.frames.Load(), t.updates.Load(), t.quotes.Load()
 	r.dialFailures, r.dropped = t.dialFailures.Load(), t.dropped.Load()
 	r.errorMsgs, r.badFrames = t.errorsMsg.Load(), t.badFrames.Load()
@@ -57,16 +78,35 @@ func (r *results) collect(t *totals, clients []*client, end time.Time, cfg confi
 	r.samples = t.raw.count()
 	r.rawP50, r.rawP99, r.rawMax = t.raw.quantile(0.50), t.raw.quantile(0.99), time.Duration(t.raw.max.Load())
 	r.beyP50, r.beyP99, r.beyMax = t.beyond.quantile(0.50), t.beyond.quantile(0.99), time.Duration(t.beyond.max.Load())
+	byGroup := map[*group]*groupResult{}
+	if len(groups) > 1 {
+		r.groups = make([]groupResult, len(groups))
+		for i, g := range groups {
+			r.groups[i] = groupResult{base: g.base, rawP50: g.raw.quantile(0.50), rawP99: g.raw.quantile(0.99),
+				beyP50: g.beyond.quantile(0.50), beyP99: g.beyond.quantile(0.99)}
+			byGroup[g] = &r.groups[i]
+		}
+	}
 	var counts []uint64
 	for _, c := range clients {
+		gr := byGroup[c.g]
+		if gr == nil {
+			gr = &groupResult{} // one group: the totals say it all
+		}
+		gr.clients++
 		if c.conn == nil {
 			r.starved++
+			gr.starved++
 			continue
 		}
 		cr := c.finish(end)
 		counts = append(counts, cr.updates)
+		if cr.held {
+			gr.held++
+		}
 		if cr.updates == 0 || cr.maxGap > cfg.starveGap || !cr.held {
 			r.starved++
+			gr.starved++
 		}
 		if cr.maxGap > r.worstGap {
 			r.worstGap = cr.maxGap
@@ -93,10 +133,23 @@ func (r *results) perConn() int64 {
 // pass reports whether the targets were met.
 func (r *results) pass(cfg config) bool {
 	ok := r.heldAtEnd == int64(cfg.clients) && r.starved == 0 && r.samples > 0 && r.beyP99 < cfg.p99Target
-	if r.pid > 0 {
-		ok = ok && r.rssPeak < cfg.rssTarget
+	if len(r.pids) > 0 {
+		ok = ok && r.largestPeak() < cfg.rssTarget
 	}
 	return ok
+}
+
+// largestPeak is the largest resident set any one server process reached under load: the memory
+// target is per process (a scaled-out deployment gives each its own).
+func (r *results) largestPeak() int64 {
+	if len(r.rssPeakEach) == 0 {
+		return r.rssPeak
+	}
+	var m int64
+	for _, p := range r.rssPeakEach {
+		m = max(m, p)
+	}
+	return m
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
@@ -135,10 +188,22 @@ func (r *results) print(w io.Writer, cfg config) {
 	row("quote latency raw p50 / p99 / max", fmt.Sprintf("%s / %s / %s", ms(r.rawP50), ms(r.rawP99), ms(r.rawMax)), fmt.Sprintf("(includes up to %s of batching)", time.Second/time.Duration(max(cfg.rate, 1))))
 	row("quote latency beyond batching p50 / p99 / max", fmt.Sprintf("%s / %s / %s", ms(r.beyP50), ms(r.beyP99), ms(r.beyMax)), fmt.Sprintf("p99 < %s %s", cfg.p99Target, verdict(r.samples > 0 && r.beyP99 < cfg.p99Target)))
 	row("latency samples", fmt.Sprint(r.samples), "")
-	if r.pid > 0 {
-		row("server RSS settled before / with all clients / peak under load", fmt.Sprintf("%s / %s / %s", mb(r.rssBefore), mb(r.rssAfter), mb(r.rssPeak)), fmt.Sprintf("< %s %s", mb(cfg.rssTarget), verdict(r.rssPeak < cfg.rssTarget)))
+	if len(r.pids) > 0 {
+		row("server RSS settled before / with all clients / peak under load", fmt.Sprintf("%s / %s / %s", mb(r.rssBefore), mb(r.rssAfter), mb(r.rssPeak)), "")
+		row("largest one process's peak RSS under load", mb(r.largestPeak()), fmt.Sprintf("< %s per process %s", mb(cfg.rssTarget), verdict(r.largestPeak() < cfg.rssTarget)))
 		row("server memory per connection", fmt.Sprintf("%.1f KB", float64(r.perConn())/1024), "")
 		row("server CPU in window", fmt.Sprintf("%s (%.0f%% of one core)", r.serverCPU.Round(10*time.Millisecond), 100*r.serverCPU.Seconds()/r.window.Seconds()), "")
+	}
+	for _, p := range r.processes {
+		if len(r.processes) == 1 {
+			break // the server rows above are this process's
+		}
+		row("process "+p.name+": RSS before / with clients / peak, CPU in window", fmt.Sprintf("%s / %s / %s, %s (%.0f%% of one core)",
+			mb(p.rssBefore), mb(p.rssAfter), mb(p.rssPeak), p.cpuUsed.Round(10*time.Millisecond), 100*p.cpuUsed.Seconds()/max(r.window.Seconds(), 1e-9)), "")
+	}
+	for _, g := range r.groups {
+		row("clients of "+g.base+": held / starved, latency raw p50 / p99, beyond batching p50 / p99",
+			fmt.Sprintf("%d of %d / %d, %s / %s, %s / %s", g.held, g.clients, g.starved, ms(g.rawP50), ms(g.rawP99), ms(g.beyP50), ms(g.beyP99)), "")
 	}
 	row("load tool CPU in window / RSS", fmt.Sprintf("%s (%.0f%% of one core) / %s", r.toolCPU.Round(10*time.Millisecond), 100*r.toolCPU.Seconds()/max(r.window.Seconds(), 1e-9), mb(r.toolRSS)), "")
 	if r.cpus > 0 && r.window > 0 {

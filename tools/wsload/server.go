@@ -28,6 +28,7 @@ const benchDatabase = "aw_wsload"
 // childServer is the application server under test, run as a separate process so its memory can
 // be read apart from the load generator's.
 type childServer struct {
+	name    string // "server", or "feed" and "web1"… when scaled out
 	cmd     *exec.Cmd
 	baseURL string
 	logPath string
@@ -37,11 +38,15 @@ type childServer struct {
 
 // serverOptions are what the child is started with.
 type serverOptions struct {
-	bin    string // the application binary
-	tmpDir string // the log and the embedded database's data, when there is no DATABASE_URL
-	tick   time.Duration
-	rate   int      // LIVE_UPDATES_PER_SECOND; 0 leaves the server's default
-	env    []string // extra variables, last so they win
+	name      string // names the log file
+	roles     string // ROLES
+	web       bool   // serves HTTP (the web role), so it gets a port
+	noMigrate bool   // the migrations already ran (scaled out: once, before any process starts)
+	bin       string // the application binary
+	tmpDir    string // the log and the embedded database's data, when there is no DATABASE_URL
+	tick      time.Duration
+	rate      int      // LIVE_UPDATES_PER_SECOND; 0 leaves the server's default
+	env       []string // extra variables, last so they win
 }
 
 // buildServer compiles the application once into dir.
@@ -101,27 +106,52 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startServer starts the child: web (the WebSocket endpoints), feed (the simulated market, ticking
-// fast) and worker (its start-up asset sync fills the catalogue the endpoints validate against).
-// It inherits this process's raised open-file limit.
+// startServer starts one child with the roles of opts: web (the WebSocket endpoints), feed (the
+// simulated market, ticking fast) and worker (its start-up asset sync fills the catalogue the
+// endpoints validate against). It inherits this process's raised open-file limit.
 func startServer(opts serverOptions, dbURL string) (*childServer, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
-	logPath := filepath.Join(opts.tmpDir, "server.log")
+	logPath := filepath.Join(opts.tmpDir, opts.name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("wsload: server log: %w", err)
 	}
 	cmd := exec.Command(opts.bin, "serve")
-	env := append(os.Environ(),
-		"APP_ENV=test",
+	cmd.Env = append(childEnv(opts, dbURL),
 		"HOST=127.0.0.1",
 		"PORT="+strconv.Itoa(port),
 		"BASE_URL=http://127.0.0.1:"+strconv.Itoa(port),
-		"ROLES=web,worker,feed",
-		"MIGRATE_ON_START=true",
+		"ROLES="+opts.roles,
+		"MIGRATE_ON_START="+strconv.FormatBool(!opts.noMigrate),
+	)
+	cmd.Env = append(cmd.Env, opts.env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group, so a Ctrl-C on the terminal reaches only us and we stop it in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return nil, fmt.Errorf("wsload: start server: %w", err)
+	}
+	s := &childServer{name: opts.name, cmd: cmd, logPath: logPath, exited: make(chan struct{})}
+	if opts.web {
+		s.baseURL = "http://127.0.0.1:" + strconv.Itoa(port)
+	}
+	go func() {
+		s.waitErr = cmd.Wait()
+		logFile.Close()
+		close(s.exited)
+	}()
+	return s, nil
+}
+
+// childEnv is what every child process of one run shares: the test configuration, the fast
+// always-open simulated market, the data directory and the database.
+func childEnv(opts serverOptions, dbURL string) []string {
+	env := append(os.Environ(),
+		"APP_ENV=test",
 		"LOG_LEVEL=warn",
 		"SIM_ALWAYS_OPEN=true",
 		"SIM_TICK_INTERVAL="+opts.tick.String(),
@@ -133,21 +163,7 @@ func startServer(opts serverOptions, dbURL string) (*childServer, error) {
 	if opts.rate > 0 {
 		env = append(env, "LIVE_UPDATES_PER_SECOND="+strconv.Itoa(opts.rate))
 	}
-	cmd.Env = append(env, opts.env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Its own process group, so a Ctrl-C on the terminal reaches only us and we stop it in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("wsload: start server: %w", err)
-	}
-	s := &childServer{cmd: cmd, baseURL: "http://127.0.0.1:" + strconv.Itoa(port), logPath: logPath, exited: make(chan struct{})}
-	go func() {
-		s.waitErr = cmd.Wait()
-		logFile.Close()
-		close(s.exited)
-	}()
-	return s, nil
+	return env
 }
 
 // stop sends SIGTERM and waits for a graceful exit, killing the child if it takes too long.

@@ -137,3 +137,55 @@ func TestParseConfigRefusesRemote(t *testing.T) {
 		}
 	}
 }
+
+// TestRunSpreadsClientsOverSeveralServers: with several -url servers (the web processes of a
+// scaled-out deployment) the clients are spread evenly and each server's share is reported.
+func TestRunSpreadsClientsOverSeveralServers(t *testing.T) {
+	t.Parallel()
+	var connsA, connsB atomic.Int64
+	a, b := stubMarket(t, &connsA), stubMarket(t, &connsB)
+	cfg, err := parseConfig([]string{"-url", a.URL + "," + b.URL + "/", "-clients", "30", "-symbols", "4", "-per-ip", "4",
+		"-warmup", "200ms", "-duration", "1s", "-rate", "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if connsA.Load() != 15 || connsB.Load() != 15 {
+		t.Errorf("connections per server = %d and %d, want 15 each", connsA.Load(), connsB.Load())
+	}
+	if len(res.groups) != 2 {
+		t.Fatalf("%d per-server results, want 2", len(res.groups))
+	}
+	for i, g := range res.groups {
+		if g.clients != 15 || g.held != 15 || g.starved != 0 || g.rawP99 <= 0 {
+			t.Errorf("server %d (%s): %+v, want 15 clients held, none starved, latencies measured", i, g.base, g)
+		}
+	}
+	if res.heldAtEnd != 30 || res.starved != 0 {
+		t.Errorf("held %d, starved %d; want 30 and 0", res.heldAtEnd, res.starved)
+	}
+}
+
+func TestParseConfigWeb(t *testing.T) {
+	t.Parallel()
+	if _, err := parseConfig([]string{"-web", "3", "-url", "http://127.0.0.1:1"}); err == nil {
+		t.Error("-web with -url accepted")
+	}
+	for _, n := range []string{"-1", "17"} {
+		if _, err := parseConfig([]string{"-web", n}); err == nil {
+			t.Errorf("-web %s accepted", n)
+		}
+	}
+	cfg, err := parseConfig([]string{"-url", "http://127.0.0.1:1,http://[::1]:2/"})
+	if err != nil || len(cfg.webURLs) != 2 || cfg.webURLs[1] != "http://[::1]:2" {
+		t.Errorf("two URLs parsed as %q (%v)", cfg.webURLs, err)
+	}
+	if _, err := parseConfig([]string{"-url", "http://127.0.0.1:1,http://10.0.0.1:2"}); err == nil {
+		t.Error("a remote second URL accepted")
+	}
+}
