@@ -67,7 +67,7 @@ func EncodeAccount(a *models.PaperAccount, v trading.Valuation, at time.Time) Ac
 		BuyingPower: money(v.BuyingPower), RegTBuyingPower: money(v.RegTBuyingPower),
 		DaytradingBuyingPower: money(v.DayTradingBuyingPower), EffectiveBuyingPower: money(v.BuyingPower),
 		NonMarginableBuyingPower: money(v.NonMarginableBuyingPower), BodDtbp: money(v.DayTradingBuyingPower),
-		Cash: money(v.Cash), AccruedFees: "0", PortfolioValue: money(v.Equity), TradingBlocked: status != "ACTIVE",
+		Cash: money(v.Cash), AccruedFees: "0", PortfolioValue: money(v.Equity), TradingBlocked: status != "ACTIVE" || a.TradingFrozenAt != nil,
 		TransfersBlocked: true, AccountBlocked: status != "ACTIVE", CreatedAt: a.CreatedAt.UTC(),
 		Multiplier: strconv.Itoa(v.Multiplier), ShortingEnabled: a.Margin && a.ShortingEnabled,
 		Equity: money(v.Equity), LastEquity: money(v.LastEquity), LongMarketValue: money(v.LongMarketValue),

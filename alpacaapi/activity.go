@@ -12,13 +12,13 @@ import (
 )
 
 // Activity types this app has: fills, and the cash movements its ledger records (the opening
-// deposit and resets as CSD or CSW, commissions and regulatory fees as FEE).
+// deposit, resets and operators' adjustments as CSD or CSW, commissions and regulatory fees as FEE).
 var activityTypes = []string{"FILL", "CSD", "CSW", "FEE"}
 
 // ledgerConditions are the cash_ledger rows each non-trade activity type covers (fixed SQL).
 var ledgerConditions = map[string]string{
-	"CSD": "kind = 'deposit' OR (kind = 'reset' AND amount >= 0)",
-	"CSW": "kind = 'reset' AND amount < 0",
+	"CSD": "kind = 'deposit' OR (kind IN ('reset', 'adjustment') AND amount >= 0)",
+	"CSW": "kind IN ('reset', 'adjustment') AND amount < 0",
 	"FEE": "kind IN ('commission', 'regulatory_fee')",
 }
 
@@ -169,7 +169,7 @@ func EncodeActivities(acts []models.Activity, ny *time.Location) []Activity {
 			switch e.Kind {
 			case models.LedgerDeposit:
 				typ = "CSD"
-			case models.LedgerReset:
+			case models.LedgerReset, models.LedgerAdjustment:
 				typ = "CSD"
 				if e.Amount.IsNegative() {
 					typ = "CSW"

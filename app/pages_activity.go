@@ -125,6 +125,8 @@ func ledgerKindLabel(kind string) string {
 		return "Regulatory fee"
 	case models.LedgerReset:
 		return "Reset"
+	case models.LedgerAdjustment:
+		return "Adjustment"
 	}
 	return kind
 }

@@ -179,6 +179,7 @@ const (
 	LedgerCommission    = "commission"
 	LedgerRegulatoryFee = "regulatory_fee"
 	LedgerReset         = "reset"
+	LedgerAdjustment    = "adjustment" // an operator's correction, its reason in the description
 )
 
 // LedgerEntry is one movement of cash.

@@ -67,10 +67,20 @@ func (s *Service) CancelOrder(ctx context.Context, userID, accountID int64, id u
 // CancelAll cancels every open order of the account (Alpaca's DELETE /v2/orders) in one
 // transaction and returns the orders it canceled, oldest first, legs included.
 func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]models.Order, error) {
+	return s.cancelAll(ctx, "Canceled by you (cancel all).", func(tx *gorm.DB) (*models.PaperAccount, error) {
+		return s.lockOwned(ctx, tx, userID, accountID)
+	}, nil)
+}
+
+// cancelAll is CancelAll on the account lock returns (locked), with why as the orders' reason.
+// within, when set, runs last in the same transaction with the orders it canceled (an operator's
+// audit entry, or a refusal when there were none): its error rolls everything back.
+func (s *Service) cancelAll(ctx context.Context, why string, lock func(tx *gorm.DB) (*models.PaperAccount, error), within func(tx *gorm.DB, a *models.PaperAccount, canceled []models.Order) error) ([]models.Order, error) {
 	ch := newChanges()
 	var out []models.Order
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		a, err := s.lockOwned(ctx, tx, userID, accountID)
+	// Through transact, like every engine transaction, so the cancels reach the trade-event log.
+	err := s.transact(ctx, ch, func(tx *gorm.DB) error {
+		a, err := lock(tx)
 		if err != nil {
 			return err
 		}
@@ -80,7 +90,12 @@ func (s *Service) CancelAll(ctx context.Context, userID, accountID int64) ([]mod
 		}
 		now := s.now().UTC()
 		for i := range open {
-			if err := s.finish(ctx, tx, a, &open[i], models.OrderCanceled, "Canceled by you (cancel all).", now, ch); err != nil {
+			if err := s.finish(ctx, tx, a, &open[i], models.OrderCanceled, why, now, ch); err != nil {
+				return err
+			}
+		}
+		if within != nil {
+			if err := within(tx, a, open); err != nil {
 				return err
 			}
 		}

@@ -156,6 +156,9 @@ func (s *Service) admit(ctx context.Context, tx *gorm.DB, a *models.PaperAccount
 	if a.Status != "ACTIVE" {
 		return nil, forbidden("account is not active")
 	}
+	if a.TradingFrozenAt != nil {
+		return nil, ErrFrozen
+	}
 	now := s.now().UTC()
 	crypto := asset.Class == market.Crypto
 	placeAs(&n, crypto)
