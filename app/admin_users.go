@@ -28,11 +28,6 @@ const (
 	maxAdminQuery = 254
 )
 
-// adminHome is GET /admin. The user list is the only admin page, so it is the admin home.
-func (s *Server) adminHome(c *fiber.Ctx) error {
-	return c.Redirect(urls.Path(urls.AdminUsers), fiber.StatusSeeOther)
-}
-
 // adminUsersPage is GET /admin/users?q=&page=: one page of accounts, optionally searched. htmx
 // searches and page changes get only the results region, except when htmx restores a page from
 // history (it keeps no snapshot of this one), which needs the whole document.

@@ -92,6 +92,15 @@ func (s *Server) routes() {
 	r.Post(at(urls.AdminUserKeyRevoke), csrf, s.adminRevokeKey)
 	r.Get(at(urls.AdminAudit), s.adminAuditPage)
 	r.Get(at(urls.AdminAuditCSV), s.adminAuditCSV)
+	// Paper accounts across users (admin_accounts*.go).
+	r.Get(at(urls.AdminAccounts), s.adminAccountsPage)
+	r.Get(at(urls.AdminAccount), s.adminAccountPage)
+	r.Get(at(urls.AdminAccountFill), s.adminAccountFillPage)
+	r.Post(at(urls.AdminAccountAdjustCash), csrf, s.adminAdjustCash)
+	r.Post(at(urls.AdminAccountCancelAll), csrf, s.adminCancelAllOrders)
+	r.Post(at(urls.AdminAccountReset), csrf, s.adminResetAccount)
+	r.Post(at(urls.AdminAccountFreeze), csrf, s.adminFreezeAccount)
+	r.Post(at(urls.AdminAccountUnfreeze), csrf, s.adminUnfreezeAccount)
 	// River's job dashboard and its JSON API (admin_jobs.go): the admin guard above, but its own
 	// CSRF rule and CSP, since River's app cannot carry our token and sets inline styles.
 	r.All(at(urls.AdminJobs), s.jobsCSRF, s.jobsDashboard)

@@ -80,6 +80,17 @@ const (
 	// The deployment's health, for operators (it replaces /admin/status).
 	AdminSystem Name = `/admin/system`
 
+	// Paper accounts across users, for operators: the list, one account, a fill's receipt and the
+	// actions on the account.
+	AdminAccounts          Name = `/admin/accounts`
+	AdminAccount           Name = `/admin/accounts/:id`
+	AdminAccountFill       Name = `/admin/accounts/:id/fills/:fill`
+	AdminAccountAdjustCash Name = `/admin/accounts/:id/adjust-cash`
+	AdminAccountCancelAll  Name = `/admin/accounts/:id/cancel-orders`
+	AdminAccountReset      Name = `/admin/accounts/:id/reset`
+	AdminAccountFreeze     Name = `/admin/accounts/:id/freeze`
+	AdminAccountUnfreeze   Name = `/admin/accounts/:id/unfreeze`
+
 	// River's job dashboard: its page, and everything under it (its assets and JSON API).
 	AdminJobs    Name = `/admin/jobs`
 	AdminJobsAll Name = `/admin/jobs/*`
@@ -224,6 +235,14 @@ func All() []Name {
 		AdminJobsAll,
 		AdminAudit,
 		AdminAuditCSV,
+		AdminAccounts,
+		AdminAccount,
+		AdminAccountFill,
+		AdminAccountAdjustCash,
+		AdminAccountCancelAll,
+		AdminAccountReset,
+		AdminAccountFreeze,
+		AdminAccountUnfreeze,
 		Markets,
 		Search,
 		SearchSuggest,

@@ -1150,9 +1150,9 @@ func adminMenuLink(p Page, mobile bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var44 string
-			templ_7745c5c3_Var44, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.AdminUsers))).ResolveURL(ctx)
+			templ_7745c5c3_Var44, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(urls.Path(urls.Admin))).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 293, Col: 51}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/admin.templ`, Line: 293, Col: 46}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var44)
 			if templ_7745c5c3_Err != nil {
@@ -1521,7 +1521,7 @@ func adminSectionNav(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if isActive(p.Path, l.href) {
+			if adminSectionActive(p.Path, l.href) {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 116, " aria-current=\"page\" class=\"block whitespace-nowrap border-b-2 border-brand-600 px-3 py-2 font-medium text-brand-700 dark:border-brand-400 dark:text-brand-300\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1560,10 +1560,21 @@ func adminSectionNav(p Page) templ.Component {
 
 type adminSection struct{ label, href string }
 
+// adminSectionActive reports whether the page at path belongs to the section at href. The
+// overview (/admin) is the prefix of every section, so only its own address makes it current.
+func adminSectionActive(path, href string) bool {
+	if href == urls.Path(urls.Admin) {
+		return path == href
+	}
+	return isActive(path, href)
+}
+
 // adminSections are the admin pages in the order the nav shows them.
 func adminSections() []adminSection {
 	return []adminSection{
+		{"Overview", urls.Path(urls.Admin)},
 		{"Users", urls.Path(urls.AdminUsers)},
+		{"Paper accounts", urls.Path(urls.AdminAccounts)},
 		{"Audit log", urls.Path(urls.AdminAudit)},
 		{"System", urls.Path(urls.AdminSystem)},
 		{"Jobs", urls.Path(urls.AdminJobs) + "/"},

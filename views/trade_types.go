@@ -89,6 +89,7 @@ func TicketFieldNames() []string {
 
 // TradePositions is the positions table.
 type TradePositions struct {
+	ReadOnly bool // no Close buttons: an operator's view of someone else's account
 	CSRF     string
 	Sections string // the page's live sections, sent back by the close buttons
 	Next     string // where a plain (no JavaScript) close goes back to
@@ -122,6 +123,7 @@ type TradePositionRow struct {
 
 // TradeOrders is an orders table: the trade page's open orders or the orders page's tab.
 type TradeOrders struct {
+	ReadOnly bool // no Cancel or Replace: an operator's view of someone else's account
 	CSRF     string
 	Sections string
 	Next     string // where plain (no JavaScript) cancel and replace go back to
@@ -173,6 +175,15 @@ type TradeOrderRow struct {
 type FillLink struct {
 	ID    string
 	Label string // "10 @ 187.23"
+	Href  string // the receipt's address; "" is the owner's (/fills/:id)
+}
+
+// href is where the link goes.
+func (f FillLink) href() string {
+	if f.Href != "" {
+		return f.Href
+	}
+	return urls.Path(urls.Fill, f.ID)
 }
 
 // ReplaceForm is an open order's inline replace form.
