@@ -102,8 +102,8 @@ func (s *Server) adminHomeNow(ctx context.Context, now time.Time) ([]views.Admin
 		clients, note = s.LiveClients(), "This process (no heartbeat yet)."
 	}
 	conns := views.AdminStatGroup{ID: "admin-home-connections", Title: "Live connections", Note: note, Stats: []views.AdminStat{
-		{Label: "WebSockets and streams", Value: count(uint64(max(clients["live"], 0))), Hint: "/ws/*, /stream, SSE", Href: system, TestID: "admin-home-live"},
-		{Label: "Market-data streams", Value: count(uint64(max(clients["data_stream"], 0))), Hint: "Alpaca-compatible", Href: system, TestID: "admin-home-data-streams"},
+		{Label: "Sockets", Value: count(uint64(max(clients["live"], 0))), Hint: "WebSocket, SSE", Href: system, TestID: "admin-home-live"},
+		{Label: "Data streams", Value: count(uint64(max(clients["data_stream"], 0))), Hint: "Alpaca's API", Href: system, TestID: "admin-home-data-streams"},
 	}}
 
 	feed := views.AdminStatGroup{ID: "admin-home-feed", Title: "Market feed", Note: "As this process receives it."}
@@ -128,9 +128,9 @@ func (s *Server) adminHomeNow(ctx context.Context, now time.Time) ([]views.Admin
 	}
 	jobsBase := urls.Path(urls.AdminJobs) + "/jobs"
 	failed := views.AdminStatGroup{ID: "admin-home-jobs", Title: "Jobs", Note: "River's failures.", Stats: []views.AdminStat{
-		{Label: "Failed, last 24 h", Value: count(uint64(jobs.Discarded)), Hint: "discarded after their last attempt", Warn: jobs.Discarded > 0,
+		{Label: "Failed, 24 h", Value: count(uint64(jobs.Discarded)), Hint: "discarded", Warn: jobs.Discarded > 0,
 			Href: urls.Query(jobsBase, "state", "discarded"), TestID: "admin-home-failed-jobs"},
-		{Label: "Retrying", Value: count(uint64(jobs.Retrying)), Hint: "failed an attempt, will retry",
+		{Label: "Retrying", Value: count(uint64(jobs.Retrying)), Hint: "will retry",
 			Href: urls.Query(jobsBase, "state", "retryable"), TestID: "admin-home-retrying-jobs"},
 	}}
 	return []views.AdminStatGroup{conns, feed, failed}, nil
