@@ -80,9 +80,10 @@ test('macd is the ema difference, with its signal and histogram', () => {
   assert.equal(m.histogram[30], null);
 });
 
-test('parseIndicators reads the ind parameter', () => {
+test('parseIndicators still reads the old ind tokens, with their old ids', () => {
+  // Repeats are dropped; out-of-range periods are clamped to the catalogue's bounds (2..1000).
   const got = ind.parseIndicators('sma20,EMA50,bb,vwap,rsi,macd,sma20,foo,sma1,sma9999, sma5');
-  assert.deepEqual(got.map((x) => x.id), ['sma20', 'ema50', 'bb', 'vwap', 'rsi', 'macd', 'sma5']);
+  assert.deepEqual(got.map((x) => x.id), ['sma20', 'ema50', 'bb', 'vwap', 'rsi', 'macd', 'sma2', 'sma1000', 'sma5']);
   assert.deepEqual(got.find((x) => x.kind === 'bb').period, 20);
   assert.deepEqual(ind.parseIndicators('rsi7').map((x) => [x.id, x.period]), [['rsi7', 7]]);
   assert.deepEqual(ind.parseIndicators(''), []);
