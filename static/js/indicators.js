@@ -146,10 +146,31 @@
     return out;
   }
 
-  // source reads one source ('close', 'hl2'…) from candles, null for a gap candle.
-  var source = candled(function (col, key) {
-    return sourceOf(col, key);
-  });
+  // source reads one source ('close', 'hl2'…) from candles, null for a gap candle. One pass, no
+  // columns: every source-based indicator starts here, so it is the hot path.
+  function source(candles, key) {
+    candles = candles || [];
+    var n = candles.length;
+    var out = new Array(n);
+    var k = SOURCES.indexOf(key);
+    if (k < 0) k = 0;
+    for (var i = 0; i < n; i++) {
+      var c = candles[i];
+      if (!okCandle(c)) {
+        out[i] = null;
+        continue;
+      }
+      var o = isNum(c.open) ? c.open : c.close;
+      if (k === 0) out[i] = c.close;
+      else if (k === 1) out[i] = o;
+      else if (k === 2) out[i] = c.high;
+      else if (k === 3) out[i] = c.low;
+      else if (k === 4) out[i] = (c.high + c.low) / 2;
+      else if (k === 5) out[i] = (c.high + c.low + c.close) / 3;
+      else out[i] = (o + c.high + c.low + c.close) / 4;
+    }
+    return out;
+  }
 
   // rollingExtreme is the highest (sign 1) or lowest (sign -1) of the last `period` values, with a
   // monotonic deque of indexes: each index enters and leaves once, so O(n) in all.
@@ -244,33 +265,38 @@
   // in either is a gap.
   function vwma(values, volumes, period) {
     values = values || [];
-    var pairs = values.map(function (v, i) {
-      return isNum(v) && isNum(volumes[i]) ? { open: v, high: v, low: v, close: v, volume: volumes[i] } : null;
-    });
-    return vwmaCandles(pairs, period);
+    volumes = volumes || [];
+    var n = values.length;
+    var idx = [];
+    for (var i = 0; i < n; i++) if (isNum(values[i]) && isNum(volumes[i])) idx.push(i);
+    if (idx.length === n) return vwmaDense(values, volumes, period);
+    return spread(n, idx, vwmaDense(pick(values, idx), pick(volumes, idx), period));
   }
 
-  var vwmaCandles = candled(function (col, period) {
-    var p = col.close;
-    var v = col.volume;
+  function vwmaDense(p, v, period) {
     var out = filled(p.length);
     if (!validPeriod(period)) return out;
     var pv = 0;
     var vol = 0;
     var plain = 0;
+    var traded = 0; // candles with volume in the window: a zero count means no volume, whatever rounding left in vol
     for (var i = 0; i < p.length; i++) {
-      pv += p[i] * v[i];
-      vol += v[i];
+      var w = v[i] > 0 ? v[i] : 0;
+      pv += p[i] * w;
+      vol += w;
       plain += p[i];
+      if (w > 0) traded++;
       if (i >= period) {
-        pv -= p[i - period] * v[i - period];
-        vol -= v[i - period];
+        var old = v[i - period] > 0 ? v[i - period] : 0;
+        pv -= p[i - period] * old;
+        vol -= old;
         plain -= p[i - period];
+        if (old > 0) traded--;
       }
-      if (i >= period - 1) out[i] = vol > 1e-12 ? pv / vol : plain / period;
+      if (i >= period - 1) out[i] = traded > 0 ? pv / vol : plain / period;
     }
     return out;
-  });
+  }
 
   // ---- Volatility ------------------------------------------------------------------------------
 

@@ -154,6 +154,21 @@ test('vwma weights prices by volume, and falls back to the plain average without
   // (10·1 + 20·3) / 4 = 17.5; (20·3 + 30·0) / 3 = 20
   assertSeries(ind.vwma([10, 20, 30], [1, 3, 0], 2), [null, 17.5, 20]);
   assertSeries(ind.vwma([5, 7], [0, 0], 2), [null, 6]);
+  // volume leaves the window: (10·5 + 20·5)/10 = 15, (20·5)/5 = 20, then none: (30 + 40)/2 = 35
+  assertSeries(ind.vwma([10, 20, 30, 40], [5, 5, 0, 0], 2), [null, 15, 20, 35]);
+  assertSeries(ind.vwma([10, null, 20], [1, 1, 1], 2), [null, null, 15]);
+});
+
+test('source reads each price, null for a gap candle', () => {
+  const c = [{ open: 2, high: 5, low: 1, close: 3 }, null, { high: 5, low: 1, close: 3 }, { open: 2, high: NaN, low: 1, close: 3 }];
+  const at = (key) => ind.source(c, key);
+  assert.deepEqual(at('close'), [3, null, 3, null]);
+  assert.deepEqual(at('open'), [2, null, 3, null]); // without an open, the close stands in
+  assert.deepEqual(at('high'), [5, null, 5, null]);
+  assert.deepEqual(at('low'), [1, null, 1, null]);
+  assert.deepEqual(at('hl2'), [3, null, 3, null]); // (5+1)/2
+  assert.deepEqual(at('hlc3'), [3, null, 3, null]); // (5+1+3)/3
+  assert.deepEqual(at('ohlc4'), [2.75, null, 3, null]); // (2+5+1+3)/4, then (3+5+1+3)/4
 });
 
 test('stddev is the population deviation of the window', () => {
