@@ -271,10 +271,11 @@ test('roc and momentum compare with the value period bars back', () => {
 });
 
 test('mfi splits money flow by the direction of the typical price', () => {
-  const c = [k(10, 8, 9, 100), k(11, 9, 10, 200), k(10, 8, 9, 100), k(12, 10, 11, 300), k(12, 10, 11, 50)];
-  // TP 9, 10, 9, 11, 11. Flows: +10·200 = 2000, −9·100 = 900, +11·300 = 3300, 0 (unchanged).
-  // MFI2 = 100·pos/(pos+neg): 2000/2900, 3300/4200, 3300/3300 = 100
-  assertSeries(ind.mfi(c, 2), [null, null, 200000 / 2900, 330000 / 4200, 100]);
+  const c = [k(10, 8, 9, 100), k(11, 9, 10, 200), k(10, 8, 9, 100), k(12, 10, 11, 300), k(12, 10, 11, 50), k(11, 9, 10, 100)];
+  // TP 9, 10, 9, 11, 11, 10. Flows: +10·200 = 2000, −9·100 = 900, +11·300 = 3300, none (TP unchanged:
+  // neither positive nor negative), −10·100 = 1000.
+  // MFI2 = 100·pos/(pos+neg): 2000/2900, 3300/4200, 3300/3300 = 100, 0/1000 = 0
+  assertSeries(ind.mfi(c, 2), [null, null, 200000 / 2900, 330000 / 4200, 100, 0]);
 });
 
 test('historical volatility annualises the deviation of log returns', () => {
@@ -479,4 +480,30 @@ test('instance makes a new indicator with defaults and an id unique on the chart
   assert.equal(ind.instance('nope', {}, existing), null);
   const r = ind.instance('rsi', {}, []);
   assert.deepEqual([r.params, r.levels, r.width, r.label], [{ period: 14, source: 'close' }, [30, 70], 2, 'RSI 14']);
+});
+
+test('a gap candle changes nothing but its own index, for every catalogue indicator', () => {
+  // The documented rule: gaps are skipped, so the output around them equals the output of the
+  // same candles with the gaps taken out.
+  const withGaps = candlesWithGaps(400);
+  const idx = withGaps.map((c, i) => (c ? i : -1)).filter((i) => i >= 0);
+  const without = idx.map((i) => withGaps[i]);
+  for (const kind of ind.kinds) {
+    const d = ind.catalog[kind];
+    const a = d.compute(withGaps, {});
+    const b = d.compute(without, {});
+    for (const o of d.outputs) {
+      idx.forEach((i, j) => {
+        const x = a[o.key][i];
+        const y = b[o.key][j];
+        assert.ok(x === y || Math.abs(x - y) < 1e-9, `${kind}.${o.key} at ${i}: ${x} with gaps, ${y} without`);
+      });
+    }
+  }
+});
+
+test('catalogue vwap takes its sessions from ctx.dayKey when given', () => {
+  const c = (price, day) => ({ open: price, high: price, low: price, close: price, volume: 1, day });
+  const out = ind.catalog.vwap.compute([c(10, 'a'), c(20, 'a'), c(30, 'b')], {}, { dayKey: (x) => x.day });
+  assertSeries(out.value, [10, 15, 30]);
 });
