@@ -66,7 +66,8 @@
   }
 
   // spread puts a dense result (an array, or an object of arrays) back at the given indexes of an
-  // array of length n, nulls elsewhere.
+  // array of length n, nulls elsewhere. Ichimoku's `ahead` holds values beyond the last candle,
+  // not one per candle, so it passes through unchanged.
   function spread(n, idx, dense) {
     if (Array.isArray(dense)) {
       var out = filled(n);
@@ -75,7 +76,7 @@
     }
     var obj = {};
     Object.keys(dense).forEach(function (k) {
-      obj[k] = spread(n, idx, dense[k]);
+      obj[k] = k === 'ahead' ? dense[k] : spread(n, idx, dense[k]);
     });
     return obj;
   }

@@ -308,6 +308,11 @@ test('ichimoku lines, shifted forward and back as TradingView draws them', () =>
   assert.deepEqual(r.ahead, { spanA: [10, 11.25], spanB: [10, 10.5] });
   // chikou: the close two candles later
   assertSeries(r.chikou, [8, 12, 13, null, null]);
+  // a gap candle is skipped; the values beyond the last candle stay as they are
+  const g = ind.ichimoku([c[0], c[1], null, c[2], c[3], c[4]], 2, 3, 4, 3);
+  assertSeries(g.spanA, [null, null, null, null, null, 9.5]);
+  assertSeries(g.chikou, [8, 12, null, 13, null, null]);
+  assert.deepEqual(g.ahead, { spanA: [10, 11.25], spanB: [10, 10.5] });
 });
 
 // ---- Brute force: the O(n) rolling forms against their definitions, with gaps --------------------
