@@ -389,6 +389,7 @@
   // first value needs period+1 prices; a non-positive price is a gap.
   function historicalVolatility(values, period, annual) {
     values = values || [];
+    period = period || 20;
     annual = annual || 252;
     var clean = values.map(function (v) {
       return isNum(v) && v > 0 ? v : null;
