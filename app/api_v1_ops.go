@@ -101,6 +101,11 @@ func (s *Server) apiV1Ops() []apiOp {
 		{urls.APIMe, http.MethodGet, with(user, s.apiMe), openapi.Operation{
 			ID: "getMe", Tag: "Profile", Summary: "Who the credentials belong to", Auth: openapi.User,
 			Responses: ok("The signed-in person.", meJSON{})}},
+		{urls.APIMe, http.MethodPatch, with(user, s.apiUpdateMe), openapi.Operation{
+			ID: "updateMe", Tag: "Profile", Summary: "Change the profile", Auth: openapi.User,
+			Description: "The name and time zone, as on the profile page; a field left out keeps its value. " +
+				"(The picture is uploaded on the profile page.)",
+			Body: profileUpdateJSON{}, Responses: ok("The profile.", meJSON{}), Errors: []int{415, 422}}},
 
 		// API keys, paper accounts and trading (api_v1_keys.go, api_v1_accounts.go, api_v1_trading.go).
 		{urls.APIKeys, http.MethodGet, with(user, s.apiListKeys), openapi.Operation{

@@ -9,6 +9,8 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"alpacawrapper/models"
+
 	"alpacawrapper/trading/fill"
 )
 
@@ -248,6 +250,25 @@ func TestAPITrading(t *testing.T) {
 			t.Errorf("left: %v", left)
 		}
 	})
+}
+
+func TestAPIProfile(t *testing.T) {
+	t.Parallel()
+	a := newTestApp(t, nil)
+	u := a.createUser("ada@example.com", goodPassword)
+	api := a.apiAs("ada@example.com")
+	got := api.call(t, http.MethodPatch, "/api/v1/me", map[string]any{"name": "Ada King", "time_zone": "Europe/London"}, 200)
+	if got["name"] != "Ada King" || got["time_zone"] != "Europe/London" || got["email"] != "ada@example.com" {
+		t.Errorf("patch: %v", got)
+	}
+	bad := api.call(t, http.MethodPatch, "/api/v1/me", map[string]any{"time_zone": "Mars/Olympus"}, 422)
+	if errs, _ := bad["errors"].(map[string]any); errs["time_zone"] == nil {
+		t.Errorf("refusal: %v", bad)
+	}
+	var stored models.User
+	if err := a.db.Gorm.Where("id = ?", u.ID).Take(&stored).Error; err != nil || stored.Name != "Ada King" || stored.TimeZone != "Europe/London" {
+		t.Errorf("stored: %+v %v", stored, err)
+	}
 }
 
 func TestAPIKeysThroughTheAPI(t *testing.T) {
