@@ -18,8 +18,8 @@ import (
 	"alpacawrapper/trading/order"
 )
 
-// accountPath is an operator's action on a paper account.
-func accountPath(a *models.PaperAccount, action string) string {
+// adminAccountPath is an operator's action on a paper account.
+func adminAccountPath(a *models.PaperAccount, action string) string {
 	p := "/admin/accounts/" + strconv.FormatInt(a.ID, 10)
 	if action != "" {
 		p += "/" + action
@@ -112,7 +112,7 @@ func TestAdminAccountPageShowsTheOwnersPiecesReadOnly(t *testing.T) {
 	f := firstFillOf(t, a, buy)
 	_, admin := makeAdmin(t, a, "root@example.com")
 
-	resp, body := admin.get(accountPath(acct, ""))
+	resp, body := admin.get(adminAccountPath(acct, ""))
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("%d", resp.StatusCode)
 	}
@@ -168,7 +168,7 @@ func TestAdminAdjustCash(t *testing.T) {
 			if form.Get("period") == "" {
 				form.Set("period", period)
 			}
-			resp, body := admin.post(accountPath(acct, "adjust-cash"), form)
+			resp, body := admin.post(adminAccountPath(acct, "adjust-cash"), form)
 			if resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(body, `data-testid="admin-adjust-form"`) ||
 				!(strings.Contains(body, `data-testid="error-amount"`) || strings.Contains(body, `data-testid="error-reason"`) || strings.Contains(body, `data-testid="form-error"`)) {
 				t.Errorf("%v: %d without a message in the form", form, resp.StatusCode)
@@ -182,7 +182,7 @@ func TestAdminAdjustCash(t *testing.T) {
 		}
 	})
 	t.Run("CSRF is required", func(t *testing.T) {
-		resp, _ := admin.post(accountPath(acct, "adjust-cash"), url.Values{"_csrf": {"forged"}, "amount": {"25"}, "reason": {"x y z"}, "period": {period}})
+		resp, _ := admin.post(adminAccountPath(acct, "adjust-cash"), url.Values{"_csrf": {"forged"}, "amount": {"25"}, "reason": {"x y z"}, "period": {period}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a forged token: %d", resp.StatusCode)
 		}
@@ -191,7 +191,7 @@ func TestAdminAdjustCash(t *testing.T) {
 		}
 	})
 	t.Run("an adjustment is a ledger line with its reason and an audit entry", func(t *testing.T) {
-		resp, _ := admin.post(accountPath(acct, "adjust-cash"), url.Values{"amount": {"-$1,250.50"}, "reason": {"Wrong fill refunded twice"}, "period": {period}})
+		resp, _ := admin.post(adminAccountPath(acct, "adjust-cash"), url.Values{"amount": {"-$1,250.50"}, "reason": {"Wrong fill refunded twice"}, "period": {period}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("%d", resp.StatusCode)
 		}
@@ -217,7 +217,7 @@ func TestAdminFreezeBlocksTheOwnersOrders(t *testing.T) {
 	ada, _, acct := a.trader("ada@example.com")
 	_, admin := makeAdmin(t, a, "root@example.com")
 
-	if resp, _ := admin.post(accountPath(acct, "freeze"), nil); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post(adminAccountPath(acct, "freeze"), nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("freeze: %d", resp.StatusCode)
 	}
 	if reloadAcct(t, a, acct).TradingFrozenAt == nil || auditCount(t, a, "paper_account.freeze", acct) != 1 {
@@ -229,14 +229,14 @@ func TestAdminFreezeBlocksTheOwnersOrders(t *testing.T) {
 		t.Fatal("the engine placed an order on a frozen account")
 	}
 	// Freezing again is refused with a message, and recorded nowhere.
-	resp, body := admin.post(accountPath(acct, "freeze"), nil)
+	resp, body := admin.post(adminAccountPath(acct, "freeze"), nil)
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "already frozen") {
 		t.Errorf("freezing twice: %d", resp.StatusCode)
 	}
 	if n := auditCount(t, a, "paper_account.freeze", acct); n != 1 {
 		t.Errorf("%d freeze entries after a refused second freeze", n)
 	}
-	if resp, _ := admin.post(accountPath(acct, "unfreeze"), nil); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post(adminAccountPath(acct, "unfreeze"), nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unfreeze: %d", resp.StatusCode)
 	}
 	if reloadAcct(t, a, acct).TradingFrozenAt != nil || auditCount(t, a, "paper_account.unfreeze", acct) != 1 {
@@ -253,14 +253,14 @@ func TestAdminCancelAllAndReset(t *testing.T) {
 	o := restingBuy(t, a, ada, acct)
 	_, admin := makeAdmin(t, a, "root@example.com")
 
-	if resp, _ := admin.post(accountPath(acct, "cancel-orders"), nil); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post(adminAccountPath(acct, "cancel-orders"), nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel all: %d", resp.StatusCode)
 	}
 	got, _ := models.OrderOf(context.Background(), a.db.Gorm, acct.ID, o.ID)
 	if got.Status != models.OrderCanceled || auditCount(t, a, "paper_account.cancel_orders", acct) != 1 {
 		t.Fatalf("order %s, %d entries", got.Status, auditCount(t, a, "paper_account.cancel_orders", acct))
 	}
-	if resp, body := admin.post(accountPath(acct, "cancel-orders"), nil); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "no open orders") {
+	if resp, body := admin.post(adminAccountPath(acct, "cancel-orders"), nil); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "no open orders") {
 		t.Errorf("cancel all with nothing open: %d", resp.StatusCode)
 	}
 	if n := auditCount(t, a, "paper_account.cancel_orders", acct); n != 1 {
@@ -268,10 +268,10 @@ func TestAdminCancelAllAndReset(t *testing.T) {
 	}
 
 	period := strconv.Itoa(acct.Period)
-	if resp, body := admin.post(accountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "period": {period}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-confirm"`) {
+	if resp, body := admin.post(adminAccountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "period": {period}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, `data-testid="error-confirm"`) {
 		t.Errorf("reset without confirming: %d", resp.StatusCode)
 	}
-	if resp, _ := admin.post(accountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "confirm": {"yes"}, "period": {period}}); resp.StatusCode != http.StatusSeeOther {
+	if resp, _ := admin.post(adminAccountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "confirm": {"yes"}, "period": {period}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}
 	after := reloadAcct(t, a, acct)
@@ -284,7 +284,7 @@ func TestAdminCancelAllAndReset(t *testing.T) {
 		t.Error("the reset lost the closed period's fills")
 	}
 	// The same form again (the page showed the old period) is refused: the account changed.
-	resp, body := admin.post(accountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "confirm": {"yes"}, "period": {period}})
+	resp, body := admin.post(adminAccountPath(acct, "reset"), url.Values{"starting_cash": {"5000"}, "confirm": {"yes"}, "period": {period}})
 	if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "was reset since the page was loaded") {
 		t.Errorf("a stale reset: %d", resp.StatusCode)
 	}
