@@ -97,8 +97,8 @@ func TestBrowserChart(t *testing.T) {
 	if got := attr("data-last-time"); got != end.Add(-time.Minute).Truncate(time.Hour).UTC().Format(time.RFC3339) {
 		t.Errorf("last hourly candle at %s", got)
 	}
-	if p := eval(`document.querySelector('[data-chart-ind="rsi"]').getAttribute('aria-pressed')`); p != "true" {
-		t.Errorf("RSI toggle aria-pressed %s", p)
+	if kinds := eval(`awChart.indicators().map(x => x.kind).join(',')`); kinds != "sma,bb,vwap,rsi,macd" {
+		t.Errorf("indicators from the URL: %s", kinds)
 	}
 	if n := eval(`String(awChart.chart().panes().length)`); n != "3" {
 		t.Errorf("%s panes with RSI and MACD on", n)
