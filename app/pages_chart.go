@@ -35,6 +35,7 @@ func (s *Server) chartPage(c *fiber.Ctx) error {
 	if t := strings.ToLower(strings.TrimSpace(c.Query("type"))); validChartType(t) {
 		v.Type = t
 	}
+	v.NoVolume = c.Query("vol") == "0"
 	if c.Context().QueryArgs().Has("ind") {
 		if ind, err := validChartIndicators(c.Query("ind")); err == nil {
 			v.Indicators = ind
@@ -52,7 +53,7 @@ func (s *Server) chartPage(c *fiber.Ctx) error {
 		v.SaveURL = urls.Path(urls.SettingsChart)
 	}
 	p := s.page(c, a.Symbol+" chart")
-	p.Description = "Live " + a.Symbol + " price chart with candlesticks, volume, moving averages, Bollinger bands, VWAP, RSI and MACD."
+	p.Description = "Live " + a.Symbol + " price chart with candlesticks, volume and 22 configurable indicators: moving averages, Bollinger bands, VWAP, RSI, MACD and more."
 	return render(c, views.ChartPage(p, v))
 }
 
