@@ -354,20 +354,39 @@
       } else {
         var extra = { lineWidth: x.width, lastValueVisible: own && k === 0 };
         if (fmt) extra.priceFormat = fmt;
+        if (own && k === 0) extra.autoscaleInfoProvider = withLevels(levelsOf(x));
         if (out.key === 'middle' || out.key === 'basis') extra.lineStyle = LWC.LineStyle.Dashed;
         s = chart.addSeries(LWC.LineSeries, lineOpts(color, extra), at);
       }
       if (!first) first = s;
       indSeries.push({ key: x.id, part: out.key, style: out.style, color: color, series: s });
     });
-    var levels = Array.isArray(x.levels) ? x.levels : def.levels;
-    if (first && own && Array.isArray(levels)) {
-      levels.forEach(function (lv) {
-        if (typeof lv === 'number' && isFinite(lv)) {
-          first.createPriceLine({ price: lv, color: hexAlpha(x.color, 0.55), lineWidth: 1, lineStyle: LWC.LineStyle.Dashed, axisLabelVisible: false });
-        }
+    if (first && own) {
+      levelsOf(x).forEach(function (lv) {
+        first.createPriceLine({ price: lv, color: hexAlpha(x.color, 0.55), lineWidth: 1, lineStyle: LWC.LineStyle.Dashed, axisLabelVisible: false });
       });
     }
+  }
+
+  function levelsOf(x) {
+    var levels = Array.isArray(x.levels) ? x.levels : defOf(x).levels;
+    return (levels || []).filter(function (lv) {
+      return typeof lv === 'number' && isFinite(lv);
+    });
+  }
+
+  // withLevels widens a pane's automatic scale to take in its levels, so RSI's 25 and 75 show
+  // even while the line stays between 40 and 60.
+  function withLevels(levels) {
+    if (!levels.length) return undefined;
+    var lo = Math.min.apply(null, levels);
+    var hi = Math.max.apply(null, levels);
+    return function (original) {
+      var r = original();
+      if (!r || !r.priceRange) return r;
+      r.priceRange = { minValue: Math.min(r.priceRange.minValue, lo), maxValue: Math.max(r.priceRange.maxValue, hi) };
+      return r;
+    };
   }
 
   function hexAlpha(hex, a) {
