@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +84,28 @@ func TestBrowserChartSettings(t *testing.T) {
 			el.value = `+jsString(kind)+`; el.dispatchEvent(new Event('change', {bubbles: true})); })()`),
 			chromedp.Click(css(`[data-testid="chart-ind-add"]`)))
 	}
+	axeSrc, err := os.ReadFile(axeScript)
+	if err != nil {
+		t.Fatalf("axe-core is not installed (npm ci): %v", err)
+	}
+	// axeCheck runs axe-core on the page as it is and fails on any critical or serious finding.
+	axeCheck := func(where string) {
+		t.Helper()
+		if eval(`String(!!window.axe)`) != "true" {
+			step("load axe", void(chromedp.Evaluate[any](string(axeSrc))))
+		}
+		out, err := chromedp.Run(ctx, chromedp.Evaluate[string](axeRun, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("axe on %s: %v", where, err)
+		}
+		var found []axeFinding
+		if err := json.Unmarshal([]byte(out), &found); err != nil {
+			t.Fatalf("axe's answer on %s: %v", where, err)
+		}
+		for _, f := range found {
+			t.Errorf("axe, %s: %s (%s) %s\n    %s", where, f.ID, f.Impact, f.Help, strings.Join(f.Nodes, "\n    "))
+		}
+	}
 	pageErrors := collectPageErrors(t, ctx)
 	t.Cleanup(func() {
 		if errs := pageErrors(); len(errs) > 0 {
@@ -121,7 +145,28 @@ func TestBrowserChartSettings(t *testing.T) {
 	}
 	edit(1, `input[data-key="period"]`, "20")
 	screenshot(t, ctx, "chart-settings-dialog")
+	// axe finds no serious violation in the dialog, light on a desktop and dark on a phone.
+	axeCheck("the settings dialog, light, 1280")
+	theme := func(name string) {
+		t.Helper()
+		if err := applyTheme(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theme("dark")
+	step("phone", emulate(axePhone), chromedp.Sleep(200*time.Millisecond))
+	axeCheck("the settings dialog, dark, 390")
+	screenshot(t, ctx, "chart-settings-dialog-phone-dark")
+	if w := eval(`String(document.getElementById('chart-ind-dialog').getBoundingClientRect().right <= 390)`); w != "true" {
+		t.Error("the settings dialog is wider than the phone")
+	}
 	key("Escape", kb.Escape)
+	waitFor("the dialog closed", `!document.getElementById('chart-ind-dialog').open`, 5*time.Second)
+	axeCheck("the chart, dark, 390")
+	screenshot(t, ctx, "chart-settings-phone-dark")
+	theme("light")
+	step("desktop", chromedp.EmulateViewport(1280, 900), chromedp.Sleep(200*time.Millisecond))
+	axeCheck("the chart, light, 1280")
 	waitFor("the dialog closed", `!document.getElementById('chart-ind-dialog').open`, 5*time.Second)
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](drawn+` === `+jsString(want), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
 		t.Fatalf("the indicators drawn:\n%s\nwant\n%s", eval(drawn), want)
