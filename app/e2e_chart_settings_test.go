@@ -236,4 +236,21 @@ func TestBrowserChartSettings(t *testing.T) {
 	if title := eval(`document.title`); !strings.HasPrefix(title, "BTC/USD ") {
 		t.Errorf("tab title %q does not lead with the price", title)
 	}
+
+	// The presets: Baseline draws a baseline series without volume; Classic brings candles back.
+	step("the Baseline preset", chromedp.Click(css(`[data-chart-preset="baseline"]`)))
+	if got := eval(`[document.getElementById('chart').dataset.type, document.getElementById('chart').dataset.volume,
+		awChart.series().seriesType(), document.querySelector('[data-chart-preset="baseline"]').getAttribute('aria-pressed')].join(' ')`); got != "baseline off Baseline true" {
+		t.Errorf("after the Baseline preset: %s", got)
+	}
+	step("the Classic preset", chromedp.Click(css(`[data-chart-preset="classic"]`)))
+	if got := eval(`[awChart.series().seriesType(), document.getElementById('chart').dataset.volume].join(' ')`); got != "Candlestick on" {
+		t.Errorf("after the Classic preset: %s", got)
+	}
+
+	// Ctrl+K opens the symbol search from anywhere, even while typing in another field.
+	field := `#ticket input:not([type="hidden"])`
+	step("type in the ticket", chromedp.WaitVisible(css(field)), chromedp.Focus(css(field)))
+	step("Ctrl+K", chromedp.KeyEvent("k", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	waitFor("the symbol search focused", `document.activeElement && document.activeElement.hasAttribute('data-symbol-search')`, 5*time.Second)
 }
