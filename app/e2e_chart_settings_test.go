@@ -213,6 +213,18 @@ func TestBrowserChartSettings(t *testing.T) {
 	screenshot(t, ctx, "chart-settings-fullscreen")
 	key("f", "f")
 	waitFor("fullscreen left", `document.getElementById('chart').dataset.fullscreen === ''`, 5*time.Second)
+	// Where the Fullscreen API is missing (or refused), the chart fills the window instead, and
+	// Esc gives the page back.
+	step("no Fullscreen API", chromedp.Evaluate[chromedp.Void](`document.getElementById('chart-shell').requestFullscreen = undefined`))
+	key("f", "f")
+	if m := attr("fullscreen"); m != "window" {
+		t.Errorf("fullscreen without the API: %q, want window", m)
+	}
+	waitFor("the chart filling the window", `document.getElementById('chart-shell').getBoundingClientRect().height >= window.innerHeight - 2`, 5*time.Second)
+	key("Escape", kb.Escape)
+	if m := attr("fullscreen"); m != "" {
+		t.Errorf("after Esc: fullscreen %q", m)
+	}
 	key("Space", " ")
 	if p, f := attr("paused"), eval(`document.getElementById('chart-feed').textContent`); p != "true" || f != "paused" {
 		t.Errorf("after Space: paused %s, feed %q", p, f)

@@ -12,9 +12,9 @@ import (
 	"alpacawrapper/models"
 )
 
-// maxChartIndicatorRaw bounds the ind= notation, in the URL and as saved: a dozen indicators
-// with colours and names fit many times over.
-const maxChartIndicatorRaw = 2000
+// maxChartIndicatorRaw bounds the ind= notation, in the URL and as saved: indicators.js reads at
+// most as much (its MAX_RAW), which holds its 20 instances with colours, levels and names.
+const maxChartIndicatorRaw = 4000
 
 // chartSettingsJSON is the body of POST /settings/chart and its answer.
 type chartSettingsJSON struct {
@@ -46,7 +46,7 @@ func (s *Server) saveChartSettings(c *fiber.Ctx) error {
 func validChartIndicators(raw string) (string, error) {
 	ind := strings.TrimSpace(raw)
 	if len(ind) > maxChartIndicatorRaw {
-		return "", apperr.Invalid(map[string]string{"indicators": "The indicators are too long to remember (at most 2000 characters)."})
+		return "", apperr.Invalid(map[string]string{"indicators": "The indicators are too long to remember (at most 4000 characters)."})
 	}
 	if !utf8.ValidString(ind) || strings.IndexFunc(ind, unicode.IsControl) >= 0 {
 		return "", apperr.Invalid(map[string]string{"indicators": "The indicators hold characters a chart never writes."})

@@ -88,7 +88,7 @@ func TestChartSettings(t *testing.T) {
 	})
 	t.Run("bad input", func(t *testing.T) {
 		for name, body := range map[string]string{
-			"too long":          `{"indicators":"` + strings.Repeat("sma:20,", 400) + `"}`,
+			"too long":          `{"indicators":"` + strings.Repeat("sma:20,", 600) + `"}`,
 			"control character": `{"indicators":"sma:20\u0007"}`,
 			"not a string":      `{"indicators":42}`,
 			"not JSON":          `indicators=sma`,

@@ -5,7 +5,7 @@
 -- +goose Up
 CREATE TABLE chart_settings (
     user_id    bigint      PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
-    indicators text        NOT NULL DEFAULT '' CHECK (length(indicators) <= 2000),
+    indicators text        NOT NULL DEFAULT '' CHECK (length(indicators) <= 4000),
     updated_at timestamptz NOT NULL DEFAULT now()
 );
 
