@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"alpacawrapper/market"
 	"alpacawrapper/models"
 )
 
@@ -24,19 +23,8 @@ func TestBrowserChartSettings(t *testing.T) {
 	ctx := newBrowser(t)
 	a := newTestApp(t, nil)
 	seedSimAssets(t, a)
+	storeTwoDaysOfBTC(t, a)
 	bg := context.Background()
-	end := a.clock.Now().Truncate(time.Minute)
-	bars, err := a.svc.Market.Provider.Bars(bg, market.BarsRequest{Symbol: "BTC/USD", Timeframe: market.Min1, Start: end.Add(-48 * time.Hour), End: end})
-	if err != nil || len(bars) != 48*60 {
-		t.Fatalf("sim bars: %d, %v", len(bars), err)
-	}
-	btc, err := models.AssetBySymbol(bg, a.db.Gorm, "BTC/USD")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.svc.Market.Candles.UpsertMinuteBars(bg, btc.ID, market.Crypto, bars, "backfill"); err != nil {
-		t.Fatal(err)
-	}
 	const email = "settings@example.com"
 	u := a.createUser(email, goodPassword)
 	base := serveLive(t, a)
