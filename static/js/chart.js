@@ -279,8 +279,8 @@
   }
 
 
-  // priceFormatOf is the price format of the series drawn (or about to be): the instrument's
-  // precision in the price pane, two decimals (more for tiny values) in an indicator's own pane.
+  // paneFormat is the price format of an indicator's own pane: two more decimals than the
+  // instrument's prices, since oscillators such as MACD move in fractions of a price step.
   function paneFormat() {
     var p = Math.min(state.precision + 2, 8);
     return { type: 'price', precision: p, minMove: Math.pow(10, -p) };
