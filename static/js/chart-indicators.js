@@ -8,8 +8,14 @@
 // list, which the chart draws, puts in the URL and (signed in) remembers. A value out of range
 // is refused beside its field and changes nothing.
 //
-// It is a native modal <dialog>: focus stays inside, Esc closes it, and it fits a phone.
-(function () {
+// It is a native modal <dialog>: focus stays inside, Esc closes it, and it fits a phone. Its
+// checks of what is typed are pure and unit-tested with node (chart-indicators.test.mjs).
+(function (root, factory) {
+  'use strict';
+  var api = factory();
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.AWChartIndicators = api;
+})(typeof globalThis !== 'undefined' ? globalThis : this, function () {
   'use strict';
 
   var SOURCES = [
@@ -325,5 +331,5 @@
     };
   }
 
-  window.AWChartIndicators = { mount: mount };
-})();
+  return { mount: mount, numberError: numberError, parseLevels: parseLevels };
+});
