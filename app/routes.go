@@ -74,6 +74,7 @@ func (s *Server) routes() {
 	r.Get(at(urls.SettingsSignIn), s.signInMethodsPage)
 	r.Post(at(urls.SettingsSignInLink), csrf, s.oidcLinkStart)
 	r.Post(at(urls.SettingsSignInUnlink), csrf, s.unlinkIdentity)
+	r.Post(at(urls.SettingsChart), csrf, s.saveChartSettings) // the chart's indicators, remembered (chart.js posts them)
 
 	// Operators' pages. requireAdmin answers 404 to signed-in non-admins, so the pages do not
 	// even appear to exist; csrf comes after it, so a non-admin's post is a 404 whatever it carries.

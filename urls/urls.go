@@ -61,6 +61,7 @@ const (
 	SettingsSignIn               Name = `/settings/sign-in`
 	SettingsSignInLink           Name = `/settings/sign-in/:provider/link`
 	SettingsSignInUnlink         Name = `/settings/sign-in/:id/unlink`
+	SettingsChart                Name = `/settings/chart`
 
 	// Operators' pages.
 	Admin                  Name = `/admin`
@@ -234,6 +235,7 @@ func All() []Name {
 		SettingsSignIn,
 		SettingsSignInLink,
 		SettingsSignInUnlink,
+		SettingsChart,
 		Admin,
 		AdminUsers,
 		AdminStatus,
