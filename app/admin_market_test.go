@@ -281,4 +281,3 @@ func TestAdminGlobalWatchlists(t *testing.T) {
 		m.act(t, p+"/rename", url.Values{"name": {"Hijacked"}}, http.StatusNotFound, "")
 	})
 }
-
