@@ -86,3 +86,87 @@ func TestBrowserAdminDataRefresh(t *testing.T) {
 		t.Error("the finished refresh still offers to cancel")
 	}
 }
+
+// TestBrowserAdminDisablesUser: a person has the trading page open, its WebSocket connected; an
+// administrator, in another browser context, disables them from the users page. The person's
+// WebSocket is closed at once and is refused when it tries again, and their browser session no
+// longer opens a page.
+func TestBrowserAdminDisablesUser(t *testing.T) {
+	ctx := newBrowserWithin(t, 3*time.Minute)
+	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_ALWAYS_OPEN": "true"}})
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	waitFor := func(ctx context.Context, what, cond string) {
+		t.Helper()
+		if err := waitJSWithin(ctx, cond, 30*time.Second); err != nil {
+			screenshot(t, ctx, "failed-admin-disable")
+			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + '\n' + document.body.innerText.slice(0, 600)`))
+			t.Log(body)
+			for _, l := range strings.Split(app.logs.String(), "\n") {
+				if strings.Contains(l, "level=ERROR") || strings.Contains(l, "level=WARN") {
+					t.Log(l)
+				}
+			}
+			t.Fatalf("waiting for %s (%s): %v", what, cond, err)
+		}
+	}
+	eval := func(ctx context.Context, expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+
+	email := newPersonFor(t, app)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(app.base+"/login?next=%2Ftrade%3Fsymbol%3DAAPL"),
+		chromedp.WaitVisible(css(`#login-form`)),
+		chromedp.SendKeys(css(`#login-form input[name="email"]`), email),
+		chromedp.SendKeys(css(`#login-form input[name="password"]`), goodPassword),
+		chromedp.Click(css(`[data-testid="submit-login"]`))); err != nil {
+		t.Fatalf("the person logs in: %v", err)
+	}
+	waitFor(ctx, "the trading page", `!!document.querySelector('[data-testid="ticket-form"]')`)
+	waitFor(ctx, "the live connection", `document.body.dataset.tradingLive === '1'`)
+	// Count the WebSocket's openings from here on: a reconnection after the disable would add one.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`window.__wsOpens = 0;
+		document.addEventListener('htmx:wsOpen', () => { window.__wsOpens++; });`)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The administrator, in a browser context of their own (their own cookies).
+	adminCtx, cancelAdmin := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancelAdmin)
+	loginAdminInBrowser(t, adminCtx, &testApp{svc: app.svc}, app.base)
+	if err := chromedp.Do(adminCtx,
+		chromedp.Navigate(app.base+"/admin/users?q=grace"),
+		chromedp.WaitVisible(css(`[data-testid="admin-disable-form"]`)),
+		// htmx asks for confirmation first; the dialog is accepted as a person would.
+		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
+		chromedp.Click(css(`[data-testid="submit-admin-disable"]`))); err != nil {
+		t.Fatalf("the administrator disables the account: %v", err)
+	}
+	waitFor(adminCtx, "the disable's confirmation", `document.body.innerText.includes('is disabled and has been signed out everywhere')`)
+
+	// The person's open WebSocket is closed at once, and stays closed: its reconnections are refused.
+	waitFor(ctx, "the live connection closed", `document.body.dataset.tradingLive !== '1'`)
+	time.Sleep(3 * time.Second)
+	if got := eval(ctx, `String(window.__wsOpens) + ':' + String(document.body.dataset.tradingLive === '1')`); got != "0:false" {
+		t.Errorf("after the disable the WebSocket reopened (openings:live = %s)", got)
+	}
+	// A new WebSocket from the page, with the same session cookie, is refused too.
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise(resolve => {
+		const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/ws/trading');
+		ws.onopen = () => { ws.close(); resolve('opened'); };
+		ws.onclose = () => resolve('refused');
+	})`, chromedp.EvalAwaitPromise))
+	if err != nil || got != "refused" {
+		t.Errorf("a new WebSocket after the disable: %s %v", got, err)
+	}
+	// And the browser session opens no page: it is sent to log in.
+	if err := chromedp.Do(ctx, chromedp.Navigate(app.base+"/trade?symbol=AAPL"), chromedp.WaitVisible(css(`#login-form`))); err != nil {
+		screenshot(t, ctx, "failed-admin-disable-session")
+		t.Fatalf("the disabled person's session still opens the trading page: %v", err)
+	}
+}
