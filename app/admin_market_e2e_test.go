@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"alpacawrapper/models"
 )
 
 // TestBrowserAdminDataRefresh: an administrator starts a data refresh of two assets from the
@@ -93,7 +95,17 @@ func TestBrowserAdminDataRefresh(t *testing.T) {
 // longer opens a page.
 func TestBrowserAdminDisablesUser(t *testing.T) {
 	ctx := newBrowserWithin(t, 3*time.Minute)
-	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_ALWAYS_OPEN": "true"}})
+	// No feed: the trading page's WebSocket carries trade updates, which need none, and without the
+	// starter lists no backfill competes for the pool on a busy machine. The catalogue is stored
+	// so the page finds its symbol.
+	app := startLiveApp(t, liveOptions{vars: map[string]string{"SIM_ALWAYS_OPEN": "true"}})
+	assets, err := app.svc.Market.Provider.Assets(context.Background())
+	if err == nil {
+		_, err = models.UpsertAssets(context.Background(), app.svc.DB, assets, time.Now())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	waitFor := func(ctx context.Context, what, cond string) {
 		t.Helper()
