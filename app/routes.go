@@ -102,6 +102,21 @@ func (s *Server) routes() {
 	r.Post(at(urls.AdminAccountReset), csrf, s.adminResetAccount)
 	r.Post(at(urls.AdminAccountFreeze), csrf, s.adminFreezeAccount)
 	r.Post(at(urls.AdminAccountUnfreeze), csrf, s.adminUnfreezeAccount)
+	// Market-data operations (admin_market*.go): catalogue sync, data refreshes, global watchlists.
+	r.Get(at(urls.AdminMarket), s.adminMarketPage)
+	r.Post(at(urls.AdminMarketSync), csrf, s.adminSyncAssets)
+	r.Post(at(urls.AdminRefreshes), csrf, s.adminStartRefresh)
+	r.Get(at(urls.AdminRefresh), s.adminRefreshPage)
+	r.Post(at(urls.AdminRefreshCancel), csrf, s.adminCancelRefresh)
+	r.Post(at(urls.AdminWatchlists), csrf, s.adminCreateWatchlist)
+	r.Get(at(urls.AdminWatchlist), s.adminWatchlistPage)
+	r.Post(at(urls.AdminWatchlistRename), csrf, s.adminRenameWatchlist)
+	r.Post(at(urls.AdminWatchlistDefault), csrf, s.adminDefaultWatchlist)
+	r.Post(at(urls.AdminWatchlistMove), csrf, s.adminMoveWatchlist)
+	r.Post(at(urls.AdminWatchlistDelete), csrf, s.adminDeleteWatchlist)
+	r.Post(at(urls.AdminWatchlistAssets), csrf, s.adminAddWatchlistAsset)
+	r.Post(at(urls.AdminWatchlistAssetDrop), csrf, s.adminRemoveWatchlistAsset)
+	r.Post(at(urls.AdminWatchlistAssetMove), csrf, s.adminMoveWatchlistAsset)
 	// River's job dashboard and its JSON API (admin_jobs.go): the admin guard above, but its own
 	// CSRF rule and CSP, since River's app cannot carry our token and sets inline styles.
 	r.All(at(urls.AdminJobs), s.jobsCSRF, s.jobsDashboard)

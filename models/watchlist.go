@@ -248,6 +248,36 @@ func RemoveWatchlistAsset(ctx context.Context, tx *gorm.DB, listID, assetID int6
 	return true, nil
 }
 
+// SwapWatchlistWithNeighbour swaps w's position with the owner's list just before it (by -1) or
+// just after it (by +1), and reports whether there was one. The caller holds the owner's lock.
+func SwapWatchlistWithNeighbour(ctx context.Context, tx *gorm.DB, w *Watchlist, by int) (bool, error) {
+	q := tx.WithContext(ctx).Model(&Watchlist{}).Where("coalesce(owner_id, 0) = ? AND id <> ?", watchlistOwnerKey(w.OwnerID), w.ID)
+	if by < 0 {
+		q = q.Where("(position, id) < (?, ?)", w.Position, w.ID).Order("position DESC, id DESC")
+	} else {
+		q = q.Where("(position, id) > (?, ?)", w.Position, w.ID).Order("position, id")
+	}
+	var other Watchlist
+	err := q.Take(&other).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("models: watchlist %d neighbour: %w", w.ID, err)
+	}
+	// Equal positions (never written by the app, but the column allows them) still swap order.
+	mine, theirs := other.Position, w.Position
+	if mine == theirs {
+		mine += by
+	}
+	for id, pos := range map[int64]int{w.ID: mine, other.ID: theirs} {
+		if err := tx.WithContext(ctx).Model(&Watchlist{}).Where("id = ?", id).Update("position", pos).Error; err != nil {
+			return false, fmt.Errorf("models: move watchlist %d: %w", id, err)
+		}
+	}
+	return true, nil
+}
+
 // SetWatchlistOrder gives the list's assets positions 1, 2, … in the order of assetIDs, which the
 // caller has checked is a permutation of the list's assets.
 func SetWatchlistOrder(ctx context.Context, tx *gorm.DB, listID int64, assetIDs []int64) error {

@@ -92,6 +92,22 @@ const (
 	AdminAccountFreeze     Name = `/admin/accounts/:id/freeze`
 	AdminAccountUnfreeze   Name = `/admin/accounts/:id/unfreeze`
 
+	// Market-data operations: the catalogue sync, data refreshes and the global watchlists.
+	AdminMarket             Name = `/admin/market`
+	AdminMarketSync         Name = `/admin/market/sync`
+	AdminRefreshes          Name = `/admin/market/refreshes`
+	AdminRefresh            Name = `/admin/market/refreshes/:id`
+	AdminRefreshCancel      Name = `/admin/market/refreshes/:id/cancel`
+	AdminWatchlists         Name = `/admin/market/watchlists`
+	AdminWatchlist          Name = `/admin/market/watchlists/:id`
+	AdminWatchlistRename    Name = `/admin/market/watchlists/:id/rename`
+	AdminWatchlistDefault   Name = `/admin/market/watchlists/:id/default`
+	AdminWatchlistMove      Name = `/admin/market/watchlists/:id/move`
+	AdminWatchlistDelete    Name = `/admin/market/watchlists/:id/delete`
+	AdminWatchlistAssets    Name = `/admin/market/watchlists/:id/assets`
+	AdminWatchlistAssetDrop Name = `/admin/market/watchlists/:id/assets/remove`
+	AdminWatchlistAssetMove Name = `/admin/market/watchlists/:id/assets/move`
+
 	// River's job dashboard: its page, and everything under it (its assets and JSON API).
 	AdminJobs    Name = `/admin/jobs`
 	AdminJobsAll Name = `/admin/jobs/*`
@@ -260,6 +276,20 @@ func All() []Name {
 		AdminAccountReset,
 		AdminAccountFreeze,
 		AdminAccountUnfreeze,
+		AdminMarket,
+		AdminMarketSync,
+		AdminRefreshes,
+		AdminRefresh,
+		AdminRefreshCancel,
+		AdminWatchlists,
+		AdminWatchlist,
+		AdminWatchlistRename,
+		AdminWatchlistDefault,
+		AdminWatchlistMove,
+		AdminWatchlistDelete,
+		AdminWatchlistAssets,
+		AdminWatchlistAssetDrop,
+		AdminWatchlistAssetMove,
 		Markets,
 		Search,
 		SearchSuggest,

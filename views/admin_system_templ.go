@@ -363,7 +363,7 @@ func AdminSystemLive(d AdminSystemData) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if len(d.Errors) == 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p class=\"px-4 py-4 text-sm text-slate-500 dark:text-slate-400 sm:px-6\" data-testid=\"system-errors-none\">None since this process started.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p class=\"px-4 py-4 text-sm text-slate-500 sm:px-6 dark:text-slate-400\" data-testid=\"system-errors-none\">None since this process started.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

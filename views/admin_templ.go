@@ -1575,6 +1575,7 @@ func adminSections() []adminSection {
 		{"Overview", urls.Path(urls.Admin)},
 		{"Users", urls.Path(urls.AdminUsers)},
 		{"Paper accounts", urls.Path(urls.AdminAccounts)},
+		{"Market data", urls.Path(urls.AdminMarket)},
 		{"Audit log", urls.Path(urls.AdminAudit)},
 		{"System", urls.Path(urls.AdminSystem)},
 		{"Jobs", urls.Path(urls.AdminJobs) + "/"},

@@ -133,6 +133,51 @@ func (s *Service) SetDefault(ctx context.Context, actor *models.User, id int64) 
 	return out, nil
 }
 
+// Move moves list id one place earlier (by -1) or later (by +1) among its owner's lists, for
+// everyone who sees them in that order. Moving the first list up or the last down is a conflict
+// that changes nothing.
+func (s *Service) Move(ctx context.Context, actor *models.User, id int64, by int) (*Detail, error) {
+	if by != -1 && by != 1 {
+		return nil, apperr.Invalid(map[string]string{"direction": "Move a list up or down by one place."})
+	}
+	var out *Detail
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The owner's lock first, then the row, as everywhere: two moves at once must not each
+		// hold a row the other's swap needs. A list's owner never changes, so reading it unlocked is safe.
+		peek, err := models.WatchlistByID(ctx, tx, id)
+		if errors.Is(err, models.ErrNotFound) {
+			return errListNotFound()
+		}
+		if err != nil {
+			return err
+		}
+		if err := models.LockWatchlistOwner(ctx, tx, peek.OwnerID); err != nil {
+			return err
+		}
+		w, err := lockForChange(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		moved, err := models.SwapWatchlistWithNeighbour(ctx, tx, w, by)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			return apperr.New(apperr.KindConflict, "watchlist_at_end", fmt.Sprintf(
+				"%s is already the %s list; nothing was changed.", w.Name, map[int]string{-1: "first", 1: "last"}[by]))
+		}
+		if w, err = models.WatchlistByID(ctx, tx, id); err != nil {
+			return err
+		}
+		out, err = detail(ctx, tx, actor, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watchlist: move %d: %w", id, err)
+	}
+	return out, nil
+}
+
 // checkNameFree refuses a name the owner already uses for another list. The unique index is the
 // real guard (see nameTakenOr); this check gives the usual case its friendly answer without
 // relying on a failed statement.

@@ -41,6 +41,13 @@ func New(db *gorm.DB, onAssetAdded func(ctx context.Context, tx *gorm.DB, assetI
 	return &Service{db: db, onAssetAdded: onAssetAdded}
 }
 
+// In returns the service working inside tx: its changes commit or roll back with the caller's
+// transaction (each method's own transaction becomes a savepoint in it). An administrator's
+// change to a global list uses it, so that the audit entry written in tx commits with the change.
+func (s *Service) In(tx *gorm.DB) *Service {
+	return &Service{db: tx, onAssetAdded: s.onAssetAdded}
+}
+
 // List is a watchlist as one viewer sees it.
 type List struct {
 	models.Watchlist
