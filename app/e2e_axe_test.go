@@ -79,7 +79,7 @@ func TestBrowserAccessibility(t *testing.T) {
 	base := serveLive(t, a)
 
 	guestPages := []string{"/", "/markets", "/instruments", "/instruments/AAPL", "/instruments/BTC/USD",
-		"/chart/AAPL", "/chart/BTC/USD", "/watchlists", list, "/login", "/signup", "/password/forgot", "/terms",
+		"/chart/AAPL", "/chart/BTC/USD", "/watchlists", list, "/login", "/signup", "/password/forgot", "/terms", "/privacy", "/contact",
 		"/how-orders-fill", "/bots"}
 	userPages := []string{"/", "/markets", "/instruments/AAPL", "/instruments/BTC/USD", "/chart/AAPL", "/watchlists", list,
 		"/trade", "/orders", "/portfolio", "/activity", receipt, "/accounts", "/settings/profile", "/settings/password",

@@ -25,6 +25,8 @@ func (s *Server) routes() {
 
 	r.Get(at(urls.Landing), s.landing)
 	r.Get(at(urls.Terms), s.termsPage)
+	r.Get(at(urls.Privacy), s.privacyPage)
+	r.Get(at(urls.Contact), s.contactPage)
 	r.Get(at(urls.Bots), s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
 	r.Get(at(urls.HowOrdersFill), s.howFillsPage)
 	r.Get(at(urls.Avatar), s.avatar)

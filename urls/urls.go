@@ -27,6 +27,8 @@ const (
 	Readyz        Name = `/readyz`
 	Landing       Name = `/`
 	Terms         Name = `/terms`
+	Privacy       Name = `/privacy`
+	Contact       Name = `/contact`
 	Bots          Name = `/bots`
 	HowOrdersFill Name = `/how-orders-fill`
 	Avatar        Name = `/avatars/:name`
@@ -179,6 +181,8 @@ func All() []Name {
 		Readyz,
 		Landing,
 		Terms,
+		Privacy,
+		Contact,
 		Bots,
 		HowOrdersFill,
 		Avatar,
