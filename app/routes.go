@@ -129,6 +129,8 @@ func (s *Server) routes() {
 	r.Post(at(urls.Orders), user, csrf, s.placeOrder)
 	r.Post(at(urls.OrderCancel), user, csrf, s.cancelOrder)
 	r.Post(at(urls.OrderReplace), user, csrf, s.replaceOrder)
+	r.Get(at(urls.OrderNote), user, s.orderNotePage)
+	r.Post(at(urls.OrderNote), user, csrf, s.saveOrderNote)
 	r.Post(at(urls.PositionsClose), user, csrf, s.closePosition)
 	r.Get(at(urls.Portfolio), user, s.portfolioPage)
 	r.Get(at(urls.PortfolioHistory), user, s.portfolioHistory)

@@ -108,6 +108,7 @@ const (
 	Orders           Name = `/orders`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
+	OrderNote        Name = `/orders/:id/note`
 	PositionsClose   Name = `/positions/close`
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
@@ -247,6 +248,7 @@ func All() []Name {
 		Orders,
 		OrderCancel,
 		OrderReplace,
+		OrderNote,
 		PositionsClose,
 		Portfolio,
 		PortfolioHistory,
