@@ -300,7 +300,7 @@ func (s *Server) marketsDashboard(c *fiber.Ctx, u *models.User) (views.MarketsDa
 }
 
 func tabOf(l watchlist.List, active bool) views.WatchlistTab {
-	return views.WatchlistTab{ID: l.ID, Name: l.Name, Global: l.IsGlobal(), Default: l.IsDefault, Count: l.AssetCount,
+	return views.WatchlistTab{ID: l.ID, Name: l.Name, Description: l.Description, Global: l.IsGlobal(), Default: l.IsDefault, Count: l.AssetCount,
 		Editable: l.Editable, Active: active}
 }
 

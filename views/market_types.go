@@ -85,8 +85,9 @@ func ClassLabel(class string) string {
 
 // WatchlistTab is one list in the switcher of the markets dashboard and in the list of lists.
 type WatchlistTab struct {
-	ID       int64
-	Name     string
+	ID          int64
+	Name        string
+	Description string
 	Global   bool
 	Default  bool // the global list guests see
 	Count    int
@@ -103,8 +104,9 @@ type MarketsDashboard struct {
 
 // WatchlistView is one list with its instruments, as its page and the dashboard show it.
 type WatchlistView struct {
-	ID       int64
-	Name     string
+	ID          int64
+	Name        string
+	Description string
 	Global   bool
 	Default  bool
 	Editable bool // the viewer may change it
@@ -122,6 +124,7 @@ func (w WatchlistView) Symbols() []string {
 
 // WatchlistsIndex is GET /watchlists: the viewer's lists and the global ones.
 type WatchlistsIndex struct {
+	Search   string // the search over the lists ("" shows them all)
 	Own      []WatchlistTab
 	Global   []WatchlistTab
 	SignedIn bool
