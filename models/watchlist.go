@@ -15,15 +15,15 @@ import (
 // Watchlist is a named, ordered list of assets. With no owner it is global: everyone sees it and
 // only administrators change it.
 type Watchlist struct {
-	ID        int64
-	OwnerID   *int64 // nil: a global list
-	Name      string
+	ID      int64
+	OwnerID *int64 // nil: a global list
+	Name    string
 	// Description says what the list is for (at most 280 characters; "" when none).
 	Description string
 	Position    int // order among the owner's lists
-	IsDefault bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	IsDefault   bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // IsGlobal reports whether the list belongs to no one in particular.

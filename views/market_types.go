@@ -88,11 +88,11 @@ type WatchlistTab struct {
 	ID          int64
 	Name        string
 	Description string
-	Global   bool
-	Default  bool // the global list guests see
-	Count    int
-	Editable bool
-	Active   bool
+	Global      bool
+	Default     bool // the global list guests see
+	Count       int
+	Editable    bool
+	Active      bool
 }
 
 // MarketsDashboard is GET /markets: the lists the viewer may read and one of them shown live.
@@ -107,10 +107,10 @@ type WatchlistView struct {
 	ID          int64
 	Name        string
 	Description string
-	Global   bool
-	Default  bool
-	Editable bool // the viewer may change it
-	Rows     []InstrumentRow
+	Global      bool
+	Default     bool
+	Editable    bool // the viewer may change it
+	Rows        []InstrumentRow
 }
 
 // Symbols lists the symbols of the list in order.
