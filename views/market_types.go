@@ -133,9 +133,17 @@ type WatchlistsIndex struct {
 
 // Facet is one choice of a search filter with how many results picking it gives.
 type Facet struct {
-	Value string
-	Label string
-	Count int64
+	Value  string
+	Label  string
+	Count  int64
+	Chosen bool // ticked in a multiple-choice filter
+}
+
+// SortLink is a sortable column's header: its label, the address sorting by it, and the
+// direction the results are sorted by it now ("ascending", "descending"; "" when not).
+type SortLink struct {
+	Key, Label, Href string
+	Direction        string
 }
 
 // InstrumentSearch is GET /instruments: the filters as given, one page of results and the facets.
@@ -148,6 +156,11 @@ type InstrumentSearch struct {
 	PrevURL, NextURL                              string // "" when there is no such page
 	Classes, Exchanges                            []Facet
 	Error                                         string // the quotes could not be loaded
+	// ChosenClasses and ChosenExchanges are the ticked choices of the multiple-choice filters
+	// (Class and Exchange hold the one choice when a single one is ticked).
+	ChosenClasses, ChosenExchanges []string
+	Sort                           string     // "symbol", "-name", …; "" for relevance
+	SortLinks                      []SortLink // the sortable columns' headers
 }
 
 // Fact is one labelled value on an instrument page.
