@@ -27,6 +27,8 @@ const (
 	Readyz        Name = `/readyz`
 	Landing       Name = `/`
 	Terms         Name = `/terms`
+	Privacy       Name = `/privacy`
+	Contact       Name = `/contact`
 	Bots          Name = `/bots`
 	HowOrdersFill Name = `/how-orders-fill`
 	Avatar        Name = `/avatars/:name`
@@ -123,6 +125,7 @@ const (
 	Orders           Name = `/orders`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
+	OrderNote        Name = `/orders/:id/note`
 	PositionsClose   Name = `/positions/close`
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
@@ -211,6 +214,8 @@ func All() []Name {
 		Readyz,
 		Landing,
 		Terms,
+		Privacy,
+		Contact,
 		Bots,
 		HowOrdersFill,
 		Avatar,
@@ -290,6 +295,7 @@ func All() []Name {
 		Orders,
 		OrderCancel,
 		OrderReplace,
+		OrderNote,
 		PositionsClose,
 		Portfolio,
 		PortfolioHistory,
