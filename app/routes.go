@@ -25,6 +25,8 @@ func (s *Server) routes() {
 
 	r.Get(at(urls.Landing), s.landing)
 	r.Get(at(urls.Terms), s.termsPage)
+	r.Get(at(urls.Privacy), s.privacyPage)
+	r.Get(at(urls.Contact), s.contactPage)
 	r.Get(at(urls.Bots), s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
 	r.Get(at(urls.HowOrdersFill), s.howFillsPage)
 	r.Get(at(urls.Avatar), s.avatar)
@@ -152,6 +154,8 @@ func (s *Server) routes() {
 	r.Post(at(urls.Orders), user, csrf, s.placeOrder)
 	r.Post(at(urls.OrderCancel), user, csrf, s.cancelOrder)
 	r.Post(at(urls.OrderReplace), user, csrf, s.replaceOrder)
+	r.Get(at(urls.OrderNote), user, s.orderNotePage)
+	r.Post(at(urls.OrderNote), user, csrf, s.saveOrderNote)
 	r.Post(at(urls.PositionsClose), user, csrf, s.closePosition)
 	r.Get(at(urls.Portfolio), user, s.portfolioPage)
 	r.Get(at(urls.PortfolioHistory), user, s.portfolioHistory)

@@ -27,6 +27,8 @@ const (
 	Readyz        Name = `/readyz`
 	Landing       Name = `/`
 	Terms         Name = `/terms`
+	Privacy       Name = `/privacy`
+	Contact       Name = `/contact`
 	Bots          Name = `/bots`
 	HowOrdersFill Name = `/how-orders-fill`
 	Avatar        Name = `/avatars/:name`
@@ -134,6 +136,7 @@ const (
 	Orders           Name = `/orders`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
+	OrderNote        Name = `/orders/:id/note`
 	PositionsClose   Name = `/positions/close`
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
@@ -222,6 +225,8 @@ func All() []Name {
 		Readyz,
 		Landing,
 		Terms,
+		Privacy,
+		Contact,
 		Bots,
 		HowOrdersFill,
 		Avatar,
@@ -309,6 +314,7 @@ func All() []Name {
 		Orders,
 		OrderCancel,
 		OrderReplace,
+		OrderNote,
 		PositionsClose,
 		Portfolio,
 		PortfolioHistory,

@@ -169,6 +169,11 @@ type TradeOrderRow struct {
 	Replaceable  bool
 	Fills        []FillLink
 	Replace      ReplaceForm
+	// The journal: where the order's note is written (the full orders page only), whether it
+	// has one, and its text (shown as the link's tooltip).
+	NoteHref string
+	HasNote  bool
+	Note     string
 }
 
 // FillLink is a link to a fill's receipt.

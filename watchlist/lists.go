@@ -86,6 +86,42 @@ func (s *Service) Rename(ctx context.Context, actor *models.User, id int64, name
 	return out, nil
 }
 
+// Edit gives list id a new name and description together (the watchlist page's form).
+func (s *Service) Edit(ctx context.Context, actor *models.User, id int64, name, description string) (*Detail, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return nil, err
+	}
+	description, err = cleanDescription(description)
+	if err != nil {
+		return nil, err
+	}
+	var out *Detail
+	var global bool
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		w, err := lockForChange(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		global = w.IsGlobal()
+		if err := checkNameFree(ctx, tx, w.OwnerID, name, w.ID); err != nil {
+			return err
+		}
+		if err := models.UpdateWatchlist(ctx, tx, w.ID, map[string]any{"name": name, "description": description}); err != nil {
+			return err
+		}
+		if w, err = models.WatchlistByID(ctx, tx, id); err != nil {
+			return err
+		}
+		out, err = detail(ctx, tx, actor, w)
+		return err
+	})
+	if err != nil {
+		return nil, nameTakenOr(err, global, name)
+	}
+	return out, nil
+}
+
 // Delete removes list id and its items. When it was the guests' default, the first remaining
 // global list takes its place, so guests are never left with nothing while global lists exist.
 func (s *Service) Delete(ctx context.Context, actor *models.User, id int64) error {

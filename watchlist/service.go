@@ -23,6 +23,7 @@ const (
 	MaxListsPerOwner = 50  // lists per person, and global lists in all
 	MaxAssetsPerList = 200 // assets on one list
 	MaxNameLength    = 60  // characters in a list's name
+	MaxDescription   = 280 // characters in a list's description
 )
 
 // AssetAddedHook is called when an asset is put on a list, inside the transaction that puts it
