@@ -159,8 +159,10 @@ func (s *Server) adminAccountData(c *fiber.Ctx, a *models.PaperAccount) (views.A
 	return d, nil
 }
 
-// adminFillLinks points an order row's receipts at the operators' receipt page.
+// adminFillLinks points an order row's receipts at the operators' receipt page, and drops the
+// link to the owner's journal note (the owner's page, not the operator's).
 func adminFillLinks(accountID int64, r *views.TradeOrderRow) {
+	r.NoteHref = ""
 	for i := range r.Fills {
 		r.Fills[i].Href = urls.Path(urls.AdminAccountFill, accountID, r.Fills[i].ID)
 	}
