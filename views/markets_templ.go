@@ -666,7 +666,7 @@ func quoteListCard(w WatchlistView, withLink bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"quote-table\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"quote-table\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1232,7 +1232,7 @@ func InstrumentResults(s InstrumentSearch) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"results-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th hidden text-left md:table-cell\">Exchange</th><th scope=\"col\" class=\"quote-th text-right\">Last</th><th scope=\"col\" class=\"quote-th text-right\">Day change</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Bid</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Ask</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"results-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th hidden text-left md:table-cell\">Exchange</th><th scope=\"col\" class=\"quote-th text-right\">Last</th><th scope=\"col\" class=\"quote-th text-right\">Day change</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Bid</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Ask</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

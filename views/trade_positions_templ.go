@@ -101,7 +101,7 @@ func PositionsPanel(v TradePositions, oob bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"positions-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th text-right\">Qty</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Avg entry</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Price</th><th scope=\"col\" class=\"quote-th text-right\">Market value</th><th scope=\"col\" class=\"quote-th hidden text-right md:table-cell\">Cost basis</th><th scope=\"col\" class=\"quote-th hidden text-right lg:table-cell\" title=\"Change since the previous close (since the entry for positions opened today)\">Today</th><th scope=\"col\" class=\"quote-th text-right\">Unrealized P&amp;L</th><th scope=\"col\" class=\"quote-th text-right\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"positions-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th text-right\">Qty</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Avg entry</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Price</th><th scope=\"col\" class=\"quote-th text-right\">Market value</th><th scope=\"col\" class=\"quote-th hidden text-right xl:table-cell\">Cost basis</th><th scope=\"col\" class=\"quote-th hidden text-right lg:table-cell\" title=\"Change since the previous close (since the entry for positions opened today)\">Today</th><th scope=\"col\" class=\"quote-th text-right\">Unrealized P&amp;L</th><th scope=\"col\" class=\"quote-th sticky-action text-right\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -260,7 +260,7 @@ func PositionsPanel(v TradePositions, oob bool) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</td><td class=\"quote-cell hidden text-slate-600 dark:text-slate-300 md:table-cell\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</td><td class=\"quote-cell hidden text-slate-600 dark:text-slate-300 xl:table-cell\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -416,7 +416,7 @@ func PositionsPanel(v TradePositions, oob bool) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</span></td><td class=\"quote-cell\"><form method=\"post\" action=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</span></td><td class=\"quote-cell sticky-action\"><form method=\"post\" action=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -559,7 +559,7 @@ func PositionsPanel(v TradePositions, oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "</td><td class=\"quote-cell hidden font-medium text-slate-600 dark:text-slate-300 md:table-cell\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "</td><td class=\"quote-cell hidden font-medium text-slate-600 dark:text-slate-300 xl:table-cell\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -691,7 +691,7 @@ func PositionsPanel(v TradePositions, oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "</span></td><td class=\"quote-cell\"></td></tr></tfoot></table></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "</span></td><td class=\"quote-cell sticky-action\"></td></tr></tfoot></table></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
