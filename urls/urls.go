@@ -104,12 +104,14 @@ const (
 	TradeTicket      Name = `/trade/ticket`
 	TradePreview     Name = `/trade/preview`
 	Orders           Name = `/orders`
+	OrdersCSV        Name = `/orders.csv`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
 	PositionsClose   Name = `/positions/close`
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
 	Activity         Name = `/activity`
+	ActivityCSV      Name = `/activity.csv`
 	Fill             Name = `/fills/:id`
 	Accounts         Name = `/accounts`
 	AccountSwitch    Name = `/accounts/:id/switch`
@@ -241,12 +243,14 @@ func All() []Name {
 		TradeTicket,
 		TradePreview,
 		Orders,
+		OrdersCSV,
 		OrderCancel,
 		OrderReplace,
 		PositionsClose,
 		Portfolio,
 		PortfolioHistory,
 		Activity,
+		ActivityCSV,
 		Fill,
 		Accounts,
 		AccountSwitch,
