@@ -178,6 +178,9 @@ type TradeOrderRow struct {
 	Type         string // "limit", "stop limit", …
 	Class        string // "bracket", "oco", "oto"; "" for simple
 	Leg          string // "take profit", "stop loss" for a leg
+	// Note explains what the order became when it is not what was typed: a buy stop that
+	// Alpaca's price protection made a stop-limit, with its limit.
+	Note string
 	Size         string // "10" or "$500.00"
 	Filled       string
 	Prices       string // "limit 150.00 · stop 148.00", "trail 2%"
