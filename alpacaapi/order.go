@@ -144,7 +144,7 @@ type Order struct {
 	StopPrice      *string    `json:"stop_price"`
 	Status         string     `json:"status"`
 	ExtendedHours  bool       `json:"extended_hours"`
-	Legs           []Order    `json:"legs"`
+	Legs           []Order    `json:"legs" nullable:"true"` // null for a simple order, as Alpaca's`
 	TrailPercent   *string    `json:"trail_percent"`
 	TrailPrice     *string    `json:"trail_price"`
 	HWM            *string    `json:"hwm"`

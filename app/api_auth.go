@@ -10,6 +10,7 @@ import (
 	"alpacawrapper/auth"
 	"alpacawrapper/models"
 	"alpacawrapper/ratelimit"
+	"alpacawrapper/urls"
 )
 
 const (
@@ -51,11 +52,28 @@ type tokenInfoJSON struct {
 
 // meJSON is the person the credentials belong to.
 type meJSON struct {
-	ID            int64  `json:"id" example:"42"`
-	Email         string `json:"email" example:"ada@example.com"`
-	Name          string `json:"name" example:"Ada Lovelace"`
-	Role          string `json:"role" enum:"user,admin" example:"user"`
-	EmailVerified bool   `json:"email_verified" example:"true"`
+	ID            int64   `json:"id" example:"42"`
+	Email         string  `json:"email" example:"ada@example.com"`
+	Name          string  `json:"name" example:"Ada Lovelace"`
+	Role          string  `json:"role" enum:"user,admin" example:"user"`
+	EmailVerified bool    `json:"email_verified" example:"true"`
+	TimeZone      string  `json:"time_zone" doc:"The IANA time zone the pages show times in." example:"Europe/London"`
+	AvatarURL     *string `json:"avatar_url" doc:"The profile picture, null when there is none." example:"/avatars/3f9c2a.webp"`
+}
+
+// profileUpdateJSON changes the profile; a field left out keeps its value.
+type profileUpdateJSON struct {
+	Name     *string `json:"name,omitempty" example:"Ada King" maxLength:"100"`
+	TimeZone *string `json:"time_zone,omitempty" doc:"An IANA time zone." example:"America/New_York" maxLength:"64"`
+}
+
+func toMeJSON(u *models.User) meJSON {
+	out := meJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), EmailVerified: u.EmailVerified(), TimeZone: u.TimeZone}
+	if u.AvatarFile != nil {
+		p := urls.Path(urls.Avatar, *u.AvatarFile)
+		out.AvatarURL = &p
+	}
+	return out
 }
 
 // sendTokens answers with a token pair. no-store keeps credentials out of every cache (RFC 6749
@@ -200,5 +218,30 @@ func (s *Server) apiMe(c *fiber.Ctx) error {
 	if u == nil {
 		return authenticationRequired() // mounted without apiAuth: refuse rather than guess
 	}
-	return c.JSON(meJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), EmailVerified: u.EmailVerified()})
+	return c.JSON(toMeJSON(u))
+}
+
+// apiUpdateMe is PATCH /api/v1/me: the profile page's form (name and time zone), checked by the
+// same service.
+func (s *Server) apiUpdateMe(c *fiber.Ctx) error {
+	var in profileUpdateJSON
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	u, ctx := currentUser(c), c.UserContext()
+	name, zone := u.Name, u.TimeZone
+	if in.Name != nil {
+		name = *in.Name
+	}
+	if in.TimeZone != nil {
+		zone = *in.TimeZone
+	}
+	if err := s.accounts.UpdateProfile(ctx, u.ID, name, zone); err != nil {
+		return err
+	}
+	fresh, err := models.UserByID(ctx, s.db, u.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(toMeJSON(fresh))
 }

@@ -40,6 +40,15 @@ func TestAPIFuzz(t *testing.T) {
 	access, _ := a.tokens("fuzz@example.com", goodPassword)
 	_, list := a.api(http.MethodPost, "/api/v1/watchlists", map[string]any{"name": "Fuzzed"}, "Authorization", "Bearer "+access)
 	listID := fmt.Sprint(list["id"])
+	// A paper account, an order resting in it and an API key of the fuzzed person, so the
+	// operations on them are reached with ids that exist, not only refused as unknown.
+	_, accts := a.api(http.MethodGet, "/api/v1/accounts", nil, "Authorization", "Bearer "+access)
+	accountID := fmt.Sprint(accts["accounts"].([]any)[0].(map[string]any)["id"])
+	_, resting := a.api(http.MethodPost, "/api/v1/accounts/"+accountID+"/orders", map[string]any{"symbol": "BTC/USD", "side": "buy",
+		"type": "limit", "time_in_force": "gtc", "qty": "0.01", "limit_price": "1000"}, "Authorization", "Bearer "+access)
+	orderID := fmt.Sprint(resting["id"])
+	_, key := a.api(http.MethodPost, "/api/v1/api-keys", map[string]any{"label": "Fuzzed"}, "Authorization", "Bearer "+access)
+	keyID := fmt.Sprint(key["id"])
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,7 +67,8 @@ func TestAPIFuzz(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &fuzzGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), listID: listID}
+	g := &fuzzGen{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), listID: listID,
+		accountID: accountID, orderID: orderID, keyID: keyID}
 	paths := make([]string, 0, len(c.doc.Paths.Map()))
 	for p := range c.doc.Paths.Map() {
 		paths = append(paths, p)
@@ -108,8 +118,8 @@ func envOr(name, def string) string {
 
 // fuzzGen makes requests from schemas.
 type fuzzGen struct {
-	r      *rand.Rand
-	listID string
+	r                                 *rand.Rand
+	listID, accountID, orderID, keyID string
 }
 
 func (g *fuzzGen) chance(p float64) bool { return g.r.Float64() < p }
@@ -120,7 +130,7 @@ func (g *fuzzGen) request(method, base, path string, op *openapi3.Operation, acc
 		p := pr.Value
 		switch p.In {
 		case "path":
-			path = strings.Replace(path, "{"+p.Name+"}", g.pathValue(p), 1)
+			path = strings.Replace(path, "{"+p.Name+"}", g.pathValue(path, p), 1)
 		case "query":
 			if p.Required || g.chance(0.5) {
 				q.Set(p.Name, g.text(p.Schema.Value, p.Example))
@@ -153,11 +163,19 @@ func (g *fuzzGen) request(method, base, path string, op *openapi3.Operation, acc
 	return req, body
 }
 
-func (g *fuzzGen) pathValue(p *openapi3.Parameter) string {
-	if p.Name == "symbol" {
+func (g *fuzzGen) pathValue(path string, p *openapi3.Parameter) string {
+	real := g.listID
+	switch {
+	case p.Name == "symbol":
 		return url.PathEscape(g.pick("AAPL", "BTC/USD", "NVDA", "ZZZZ", "btcusd", "A.B", "%", "Ω"))
+	case p.Name == "order":
+		return g.pick(g.orderID, g.orderID, g.orderID, "01a250ec-8fef-719a-a8d4-db030254bdc4", "abc", "0")
+	case strings.HasPrefix(path, "/api/v1/accounts/"):
+		real = g.accountID
+	case strings.HasPrefix(path, "/api/v1/api-keys/"):
+		real = g.keyID
 	}
-	return g.pick(g.listID, g.listID, "7", "0", "-1", "abc", "99999999999999999999")
+	return g.pick(real, real, "7", "0", "-1", "abc", "99999999999999999999")
 }
 
 func (g *fuzzGen) pick(options ...string) string { return options[g.r.IntN(len(options))] }

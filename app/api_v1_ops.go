@@ -8,9 +8,11 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gofiber/fiber/v2"
 
+	"alpacawrapper/alpacaapi"
 	"alpacawrapper/candles"
 	"alpacawrapper/models"
 	"alpacawrapper/openapi"
+	"alpacawrapper/trading"
 	"alpacawrapper/urls"
 )
 
@@ -32,6 +34,9 @@ func apiV1Tags() []openapi3.Tag {
 	return []openapi3.Tag{
 		{Name: "Authentication", Description: "Access tokens for programs (API keys are made in Settings → API keys)."},
 		{Name: "Profile", Description: "The signed-in person."},
+		{Name: "API keys", Description: "Keys for programs (the Alpaca-compatible API and this one): list, create (the secret is shown once), revoke."},
+		{Name: "Paper accounts", Description: "The caller's paper trading accounts: open, settings (realism, commission schedule), primary, reset, history and statistics."},
+		{Name: "Trading", Description: "Orders (preview, place, replace, cancel, fill receipts), positions and activity of one of the caller's accounts. Orders, positions, fills and activities have the Alpaca-compatible API's shapes."},
 		{Name: "Watchlists", Description: "Personal and global watchlists."},
 		{Name: "Market data", Description: "The asset catalogue, quotes, candles, the market clock and calendar. Public: no credentials, a limit per client IP."},
 		{Name: "Administration", Description: "Operators' actions (administrators only; everyone else gets 404)."},
@@ -60,6 +65,18 @@ func (s *Server) apiV1Ops() []apiOp {
 			Description: fmt.Sprintf("Up to %d symbols, separated by commas.", limit),
 			Schema:      openapi3.NewStringSchema().WithMinLength(1), Example: "AAPL,BTC/USD"}
 	}
+	accountParam := openapi.Param{Name: "id", In: "path", Description: "The paper account's id.",
+		Schema: openapi3.NewInt64Schema().WithMin(1), Example: 12}
+	keyParam := openapi.Param{Name: "id", In: "path", Description: "The API key's id (not its key_id).",
+		Schema: openapi3.NewInt64Schema().WithMin(1), Example: 31}
+	orderParam := openapi.Param{Name: "order", In: "path", Description: "The order's id.",
+		Schema: openapi3.NewUUIDSchema(), Example: "5f1c2b7e-8a44-4f0e-9d3b-2f6a1c9e7b10"}
+	pageLimitParam := intQuery("limit", "Rows per page.", 1, apiMaxPage, apiDefaultPage)
+	beforeParam := cursorQuery("before", "Rows older than this cursor (a page's next_cursor).")
+	// A refused order: 403 when buying power or the account's state does not allow it, 404 for
+	// an unknown asset, 409 for a client_order_id in use, 422 for fields that do not go together.
+	orderErrors := []int{403, 404, 409, 415, 422}
+	pa, tr := "Paper accounts", "Trading"
 	wl := "Watchlists"
 	md := "Market data"
 	return []apiOp{
@@ -84,6 +101,120 @@ func (s *Server) apiV1Ops() []apiOp {
 		{urls.APIMe, http.MethodGet, with(user, s.apiMe), openapi.Operation{
 			ID: "getMe", Tag: "Profile", Summary: "Who the credentials belong to", Auth: openapi.User,
 			Responses: ok("The signed-in person.", meJSON{})}},
+		{urls.APIMe, http.MethodPatch, with(user, s.apiUpdateMe), openapi.Operation{
+			ID: "updateMe", Tag: "Profile", Summary: "Change the profile", Auth: openapi.User,
+			Description: "The name and time zone, as on the profile page; a field left out keeps its value. " +
+				"(The picture is uploaded on the profile page.)",
+			Body: profileUpdateJSON{}, Responses: ok("The profile.", meJSON{}), Errors: []int{415, 422}}},
+
+		// API keys, paper accounts and trading (api_v1_keys.go, api_v1_accounts.go, api_v1_trading.go).
+		{urls.APIKeys, http.MethodGet, with(user, s.apiListKeys), openapi.Operation{
+			ID: "listAPIKeys", Tag: "API keys", Summary: "List API keys", Auth: openapi.User,
+			Description: "The caller's active keys, without their secrets (a person has a bounded number, so there are no pages).",
+			Responses:   ok("The keys.", apiKeysJSON{})}},
+		{urls.APIKeys, http.MethodPost, with(user, s.apiCreateKey), openapi.Operation{
+			ID: "createAPIKey", Tag: "API keys", Summary: "Create an API key", Auth: openapi.User,
+			Description: "The answer holds the secret, which is shown this once and stored only as a hash.",
+			Body:        apiKeyCreateJSON{},
+			Responses: []openapi.Response{{Status: http.StatusCreated, Description: "The new key with its secret.", Body: apiKeyCreatedJSON{},
+				Headers: map[string]string{"Location": "The key's URL (for revoking it)."}}},
+			Errors: []int{403, 409, 415, 422}}},
+		{urls.APIKey, http.MethodDelete, with(user, s.apiRevokeKey), openapi.Operation{
+			ID: "revokeAPIKey", Tag: "API keys", Summary: "Revoke an API key", Auth: openapi.User,
+			Params:    []openapi.Param{keyParam},
+			Responses: []openapi.Response{{Status: http.StatusNoContent, Description: "Revoked: the key no longer works."}}, Errors: []int{404}}},
+
+		{urls.APIAccounts, http.MethodGet, with(user, s.apiListAccounts), openapi.Operation{
+			ID: "listAccounts", Tag: pa, Summary: "List paper accounts", Auth: openapi.User,
+			Description: fmt.Sprintf("The caller's accounts with their value now, the primary one first (at most %d, so there are no pages).", trading.MaxAccountsPerUser),
+			Responses:   ok("The accounts.", paperAccountsJSON{})}},
+		{urls.APIAccounts, http.MethodPost, with(user, s.apiOpenAccount), openapi.Operation{
+			ID: "openAccount", Tag: pa, Summary: "Open a paper account", Auth: openapi.User,
+			Body: accountOpenJSON{},
+			Responses: []openapi.Response{{Status: http.StatusCreated, Description: "The new account.", Body: paperAccountJSON{},
+				Headers: map[string]string{"Location": "The account's URL."}}},
+			Errors: []int{409, 415, 422}}},
+		{urls.APIAccount, http.MethodGet, with(user, s.apiGetAccount), openapi.Operation{
+			ID: "getAccount", Tag: pa, Summary: "Get a paper account", Auth: openapi.User,
+			Params: []openapi.Param{accountParam}, Responses: ok("The account with its value now.", paperAccountJSON{}), Errors: []int{404}}},
+		{urls.APIAccount, http.MethodPatch, with(user, s.apiUpdateAccount), openapi.Operation{
+			ID: "updateAccount", Tag: pa, Summary: "Change an account's name and settings", Auth: openapi.User,
+			Description: "Margin, short selling, the commission schedule, regulatory fees and the fill realism; a field left out keeps its value.",
+			Params:      []openapi.Param{accountParam}, Body: accountSettingsJSON{},
+			Responses: ok("The account.", paperAccountJSON{}), Errors: []int{404, 415, 422}}},
+		{urls.APIAccountPrimary, http.MethodPut, with(user, s.apiMakePrimary), openapi.Operation{
+			ID: "makeAccountPrimary", Tag: pa, Summary: "Make an account the primary one", Auth: openapi.User,
+			Description: "API keys made without an account trade the primary account from their next request on.",
+			Params:      []openapi.Param{accountParam}, Responses: ok("The account, now primary.", paperAccountJSON{}), Errors: []int{404}}},
+		{urls.APIAccountReset, http.MethodPost, with(user, s.apiResetAccount), openapi.Operation{
+			ID: "resetAccount", Tag: pa, Summary: "Reset an account", Auth: openapi.User,
+			Description: "Closes the current period (its orders, fills and history are kept) and starts a new one with the cash; working orders are canceled. " +
+				"The account's name confirms it, as on the settings page.",
+			Params: []openapi.Param{accountParam}, Body: accountResetJSON{},
+			Responses: ok("The account in its new period.", accountResetDoneJSON{}), Errors: []int{404, 415, 422}}},
+		{urls.APIAccountHistory, http.MethodGet, with(user, s.apiAccountHistory), openapi.Operation{
+			ID: "getAccountHistory", Tag: pa, Summary: "Equity history", Auth: openapi.User,
+			Description: "The portfolio chart's data: the current period's equity over a range, thinned to the range's resolution, ending with the equity now.",
+			Params: []openapi.Param{accountParam, {Name: "range", In: "query", Description: "The range (1M when absent).",
+				Schema: openapi3.NewStringSchema().WithEnum("1D", "1W", "1M", "3M", "1Y", "all"), Example: "1M"}},
+			Responses: ok("The curve.", equityHistory{}), Errors: []int{404, 422}}},
+		{urls.APIAccountStats, http.MethodGet, with(user, s.apiAccountStats), openapi.Operation{
+			ID: "getAccountStatistics", Tag: pa, Summary: "Statistics of the current period", Auth: openapi.User,
+			Description: "Return, P&L, drawdown, Sharpe ratio and win rate, as the portfolio page shows them.",
+			Params:      []openapi.Param{accountParam}, Responses: ok("The statistics.", accountStatsJSON{}), Errors: []int{404}}},
+
+		{urls.APIAccountOrderPreview, http.MethodPost, with(user, s.apiPreviewOrder), openapi.Operation{
+			ID: "previewOrder", Tag: tr, Summary: "Preview an order", Auth: openapi.User,
+			Description: "What the ticket shows before placing: the estimated price, cost, fees, buying power after, and whether it fills now, rests or is queued. " +
+				"The order is checked exactly as placing it would be; nothing is written.",
+			Params: []openapi.Param{accountParam}, Body: orderRequestJSON{},
+			Responses: ok("The estimate.", orderPreviewJSON{}), Errors: orderErrors}},
+		{urls.APIAccountOrders, http.MethodGet, with(user, s.apiListOrders), openapi.Operation{
+			ID: "listOrders", Tag: tr, Summary: "List orders", Auth: openapi.User,
+			Description: "The current period's orders, newest first, a page at a time; a bracket's legs are nested in it.",
+			Params: []openapi.Param{accountParam,
+				{Name: "status", In: "query", Description: "open, closed or all (the default).", Schema: openapi3.NewStringSchema().WithEnum("open", "closed", "all"), Example: "open"},
+				pageLimitParam, beforeParam},
+			Responses: ok("A page of orders.", ordersPageJSON{}), Errors: []int{404, 422}}},
+		{urls.APIAccountOrders, http.MethodPost, with(user, s.apiPlaceOrder), openapi.Operation{
+			ID: "placeOrder", Tag: tr, Summary: "Place an order", Auth: openapi.User,
+			Description: "Filled at once against the latest quote when marketable, else working until it fills, is canceled or expires.",
+			Params:      []openapi.Param{accountParam}, Body: orderRequestJSON{},
+			Responses: []openapi.Response{{Status: http.StatusCreated, Description: "The order as it stands after placing (filled, new, accepted…).",
+				Body: alpacaapi.Order{}, Headers: map[string]string{"Location": "The order's URL."}}},
+			Errors: orderErrors}},
+		{urls.APIAccountOrderFills, http.MethodGet, with(user, s.apiOrderFills), openapi.Operation{
+			ID: "listOrderFills", Tag: tr, Summary: "An order's fill receipts", Auth: openapi.User,
+			Description: "Each fill with the quote it met and the rules that set its price, size and fees (an order has a bounded number of fills).",
+			Params:      []openapi.Param{accountParam, orderParam}, Responses: ok("The fills, oldest first.", fillsJSON{}), Errors: []int{404}}},
+		{urls.APIAccountOrder, http.MethodGet, with(user, s.apiGetOrder), openapi.Operation{
+			ID: "getOrder", Tag: tr, Summary: "Get an order", Auth: openapi.User,
+			Params: []openapi.Param{accountParam, orderParam}, Responses: ok("The order.", alpacaapi.Order{}), Errors: []int{404}}},
+		{urls.APIAccountOrder, http.MethodPatch, with(user, s.apiReplaceOrder), openapi.Operation{
+			ID: "replaceOrder", Tag: tr, Summary: "Replace a working order", Auth: openapi.User,
+			Description: "A new order takes the old one's place (the old one ends as replaced); fields left out keep their values.",
+			Params:      []openapi.Param{accountParam, orderParam}, Body: orderReplaceJSON{},
+			Responses: ok("The new order.", alpacaapi.Order{}), Errors: orderErrors}},
+		{urls.APIAccountOrder, http.MethodDelete, with(user, s.apiCancelOrder), openapi.Operation{
+			ID: "cancelOrder", Tag: tr, Summary: "Cancel a working order", Auth: openapi.User,
+			Params: []openapi.Param{accountParam, orderParam}, Responses: ok("The order, canceled.", alpacaapi.Order{}), Errors: []int{403, 404, 409, 422}}},
+		{urls.APIAccountPositions, http.MethodGet, with(user, s.apiPositions), openapi.Operation{
+			ID: "listPositions", Tag: tr, Summary: "List open positions", Auth: openapi.User,
+			Description: "Valued at the latest quotes, with today's change (one per symbol held, so there are no pages).",
+			Params:      []openapi.Param{accountParam}, Responses: ok("The positions.", positionsJSON{}), Errors: []int{404}}},
+		{urls.APIAccountPosition, http.MethodDelete, with(user, s.apiClosePosition), openapi.Operation{
+			ID: "closePosition", Tag: tr, Summary: "Close a position", Auth: openapi.User,
+			Description: "A market order for the whole position, or qty of it.",
+			Params: []openapi.Param{accountParam, symbolParam,
+				{Name: "qty", In: "query", Description: "How much to close (all of it when absent).", Schema: openapi3.NewStringSchema().WithMaxLength(40), Example: "5"}},
+			Responses: ok("The closing order.", alpacaapi.Order{}), Errors: orderErrors}},
+		{urls.APIAccountActivities, http.MethodGet, with(user, s.apiActivities), openapi.Operation{
+			ID: "listActivities", Tag: tr, Summary: "List activity", Auth: openapi.User,
+			Description: "Fills and cash movements (deposits, fees), newest first, a page at a time. A fill's fill_id names its receipt.",
+			Params: []openapi.Param{accountParam,
+				{Name: "kind", In: "query", Description: "all (the default), fills or cash.", Schema: openapi3.NewStringSchema().WithEnum("all", "fills", "cash"), Example: "fills"},
+				pageLimitParam, beforeParam},
+			Responses: ok("A page of activity.", activitiesPageJSON{}), Errors: []int{404, 422}}},
 
 		// Watchlists.
 		{urls.APIWatchlists, http.MethodGet, with(user, s.apiWatchlists), openapi.Operation{

@@ -33,13 +33,28 @@ type oidcTest struct {
 func newOIDCTest(t *testing.T, vars map[string]string) *oidcTest {
 	t.Helper()
 	o := &oidcTest{}
+	m := startMockOIDC(t, &o.deny)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	for k, v := range mockOIDCVars(m) {
+		vars[k] = v
+	}
+	o.testApp, o.mock = newTestApp(t, vars), m
+	return o
+}
+
+// startMockOIDC runs mockoidc on a real port until the test ends. When deny is set, the next
+// authorisation is answered with error=access_denied (and deny cleared).
+func startMockOIDC(t *testing.T, deny *atomic.Bool) *mockoidc.MockOIDC {
+	t.Helper()
 	m, err := mockoidc.NewServer(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = m.AddMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == mockoidc.AuthorizationEndpoint && o.deny.Swap(false) {
+			if r.URL.Path == mockoidc.AuthorizationEndpoint && deny.Swap(false) {
 				back, _ := url.Parse(r.URL.Query().Get("redirect_uri"))
 				back.RawQuery = url.Values{"error": {"access_denied"}, "state": {r.URL.Query().Get("state")}}.Encode()
 				http.Redirect(w, r, back.String(), http.StatusFound)
@@ -56,16 +71,18 @@ func newOIDCTest(t *testing.T, vars map[string]string) *oidcTest {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = m.Shutdown() })
-	if vars == nil {
-		vars = map[string]string{}
+	return m
+}
+
+// mockOIDCVars configure the app with one provider, "mock" (shown as "Mock ID"), that is m.
+func mockOIDCVars(m *mockoidc.MockOIDC) map[string]string {
+	return map[string]string{
+		"OIDC_PROVIDERS":          "mock",
+		"OIDC_MOCK_NAME":          "Mock ID",
+		"OIDC_MOCK_ISSUER":        m.Issuer(),
+		"OIDC_MOCK_CLIENT_ID":     m.ClientID,
+		"OIDC_MOCK_CLIENT_SECRET": m.ClientSecret,
 	}
-	vars["OIDC_PROVIDERS"] = "mock"
-	vars["OIDC_MOCK_NAME"] = "Mock ID"
-	vars["OIDC_MOCK_ISSUER"] = m.Issuer()
-	vars["OIDC_MOCK_CLIENT_ID"] = m.ClientID
-	vars["OIDC_MOCK_CLIENT_SECRET"] = m.ClientSecret
-	o.testApp, o.mock = newTestApp(t, vars), m
-	return o
 }
 
 // person is who the provider signs in: a mockoidc user whose ID token can be bent for the

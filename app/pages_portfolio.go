@@ -34,19 +34,19 @@ const portfolioTopPositions = 6
 // the range's resolution and ending with the live equity. Base is the equity at the range's
 // start, the chart's baseline. Money is in decimal strings; times in Unix seconds.
 type equityHistory struct {
-	Range      string        `json:"range"`
-	Base       string        `json:"base"`
+	Range      string        `json:"range" enum:"1D,1W,1M,3M,1Y,all" example:"1M"`
+	Base       string        `json:"base" format:"decimal" doc:"The equity at the range's start." example:"100000.00"`
 	Points     []equityPoint `json:"points"`
-	Change     string        `json:"change"`      // P&L over the range (flows excluded)
-	Return     string        `json:"return"`      // time-weighted return over the range, a fraction
-	ChangeText string        `json:"change_text"` // Change for people: "+$1,234.50"
-	ReturnText string        `json:"return_text"` // "+1.23%"
+	Change     string        `json:"change" format:"decimal" doc:"P&L over the range (deposits and withdrawals excluded)." example:"1234.56"`
+	Return     string        `json:"return" format:"decimal" doc:"Time-weighted return over the range, a fraction." example:"0.0123"`
+	ChangeText string        `json:"change_text" doc:"change, for people." example:"+$1,234.56"`
+	ReturnText string        `json:"return_text" doc:"return, for people." example:"+1.23%"`
 }
 
 // equityPoint is one point of the chart.
 type equityPoint struct {
-	T      int64  `json:"t"`
-	Equity string `json:"equity"`
+	T      int64  `json:"t" doc:"Unix seconds." example:"1765137600"`
+	Equity string `json:"equity" format:"decimal" example:"101234.56"`
 }
 
 // portfolioRange is the ?range= of the request, or the default.

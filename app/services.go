@@ -100,7 +100,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 	// River narrates every poll at debug level; keep its voice at info or above whatever the app's level.
 	riverCfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), max(cfg.LogLevel, slog.LevelInfo)})}
 	if cfg.HasRole(config.RoleWorker) {
-		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency)
+		riverCfg.Queues = jobs.Queues(cfg.WorkerConcurrency, int(db.Pool.Config().MaxConns))
 		riverCfg.Workers = jobs.Workers(jobs.Deps{
 			Logger: log, Mailer: newMailer(cfg, log), Sessions: svc.Sessions, Tokens: svc.Tokens, Limiter: svc.Limiter,
 			DB: db.Gorm, Provider: svc.Market.Provider, Candles: svc.Market.Candles, Trading: svc.Trading,

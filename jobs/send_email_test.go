@@ -87,7 +87,7 @@ func TestSendEmailGoesToTheMailQueue(t *testing.T) {
 	if opts.Queue != QueueMail || opts.MaxAttempts == 0 {
 		t.Errorf("insert opts = %+v", opts)
 	}
-	if _, ok := Queues(10)[QueueMail]; !ok {
+	if _, ok := Queues(10, 20)[QueueMail]; !ok {
 		t.Error("the mail queue must be worked")
 	}
 }

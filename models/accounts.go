@@ -115,3 +115,17 @@ func InsertEquitySnapshot(ctx context.Context, tx *gorm.DB, s *EquitySnapshot, o
 	}
 	return res.RowsAffected > 0, nil
 }
+
+// MakePrimary makes accountID its owner's primary account (the one API keys without an account
+// of their own act on, and the pages show first). The old primary is cleared first, in the same
+// transaction, since at most one account per person may be primary (paper_accounts_one_primary).
+func MakePrimary(ctx context.Context, tx *gorm.DB, userID, accountID int64) error {
+	db := tx.WithContext(ctx)
+	if err := db.Exec(`UPDATE paper_accounts SET is_primary = false WHERE user_id = ? AND is_primary AND id <> ?`, userID, accountID).Error; err != nil {
+		return fmt.Errorf("models: make primary: %w", err)
+	}
+	if err := db.Exec(`UPDATE paper_accounts SET is_primary = true WHERE id = ? AND user_id = ?`, accountID, userID).Error; err != nil {
+		return fmt.Errorf("models: make primary: %w", err)
+	}
+	return nil
+}

@@ -260,6 +260,15 @@ type OrderQuery struct {
 	Until     time.Time // created strictly before
 	Ascending bool
 	Limit     int // default 50, at most 500
+	// Before, when set, lists only orders strictly older than it (newest first): an exact cursor,
+	// as two orders may share a creation time.
+	Before *OrderCursor
+}
+
+// OrderCursor is where a page of orders ends: the last order's creation time and id.
+type OrderCursor struct {
+	At time.Time
+	ID uuid.UUID
 }
 
 // ListOrders returns the account's orders, newest first unless Ascending. Legs are included as
@@ -283,6 +292,9 @@ func ListOrders(ctx context.Context, db *gorm.DB, q OrderQuery) ([]Order, error)
 	}
 	if !q.Until.IsZero() {
 		s = s.Where("created_at < ?", q.Until)
+	}
+	if q.Before != nil {
+		s = s.Where("(created_at, id) < (?, ?)", q.Before.At, q.Before.ID)
 	}
 	dir := "DESC"
 	if q.Ascending {

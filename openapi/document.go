@@ -241,7 +241,7 @@ func problemDetail(status int) string {
 	case http.StatusUnauthorized:
 		return "Send an access token (Authorization: Bearer …) or an API key."
 	case http.StatusNotFound:
-		return "There is no such watchlist."
+		return "No such object: another person's account, order, key or watchlist is not found either."
 	case http.StatusUnprocessableEntity:
 		return "Some fields need attention."
 	case http.StatusTooManyRequests:

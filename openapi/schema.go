@@ -22,6 +22,7 @@ import (
 //	enum:"a,b"     the values a string may take
 //	format:"…"     a format (decimal strings say format:"decimal")
 //	minimum, maximum, minLength, maxLength, pattern: bounds a request field is checked against
+//	nullable:"true" a field that may be null though its type cannot say so (a nil slice)
 //
 // A field without omitempty is always present, so it is required; a pointer may be null.
 
@@ -183,7 +184,7 @@ func annotate(prop *openapi3.SchemaRef, f reflect.StructField) error {
 	example, hasExample := f.Tag.Lookup("example")
 	if !hasDoc && !hasExample && f.Tag.Get("enum") == "" && f.Tag.Get("format") == "" &&
 		f.Tag.Get("minimum") == "" && f.Tag.Get("maximum") == "" && f.Tag.Get("minLength") == "" &&
-		f.Tag.Get("maxLength") == "" && f.Tag.Get("pattern") == "" {
+		f.Tag.Get("maxLength") == "" && f.Tag.Get("pattern") == "" && f.Tag.Get("nullable") == "" {
 		return nil
 	}
 	if prop.Ref != "" {
@@ -191,6 +192,9 @@ func annotate(prop *openapi3.SchemaRef, f reflect.StructField) error {
 	}
 	sch := prop.Value
 	sch.Description = doc
+	if f.Tag.Get("nullable") == "true" {
+		sch.Nullable = true // a list encoded as null when empty (Alpaca's legs)
+	}
 	if v := f.Tag.Get("format"); v != "" {
 		sch.Format = v
 	}

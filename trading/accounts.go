@@ -258,3 +258,21 @@ func (s *Service) Account(ctx context.Context, userID, accountID int64) (*models
 func (s *Service) Accounts(ctx context.Context, userID int64) ([]models.PaperAccount, error) {
 	return models.PaperAccountsOf(ctx, s.db, userID)
 }
+
+// MakePrimary makes one of a person's accounts their primary one. Another person's account is
+// not found, and nothing changes.
+func (s *Service) MakePrimary(ctx context.Context, userID, accountID int64) (*models.PaperAccount, error) {
+	var out *models.PaperAccount
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		a, err := s.lockOwned(ctx, tx, userID, accountID)
+		if err != nil {
+			return err
+		}
+		if err := models.MakePrimary(ctx, tx, userID, a.ID); err != nil {
+			return fmt.Errorf("trading: make primary: %w", err)
+		}
+		a.IsPrimary, out = true, a
+		return nil
+	})
+	return out, err
+}

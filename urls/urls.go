@@ -119,30 +119,45 @@ const (
 	AccountReset     Name = `/accounts/:id/reset`
 
 	// The JSON API.
-	APIAuthToken        Name = `/api/v1/auth/token`
-	APIAuthRefresh      Name = `/api/v1/auth/refresh`
-	APIAuthLogout       Name = `/api/v1/auth/logout`
-	APIAuthVerify       Name = `/api/v1/auth/verify`
-	APIMe               Name = `/api/v1/me`
-	APIWatchlists       Name = `/api/v1/watchlists`
-	APIWatchlist        Name = `/api/v1/watchlists/:id`
-	APIWatchlistDefault Name = `/api/v1/watchlists/:id/default`
-	APIWatchlistAssets  Name = `/api/v1/watchlists/:id/assets`
-	APIWatchlistAsset   Name = `/api/v1/watchlists/:id/assets/*`
-	APIWatchlistOrder   Name = `/api/v1/watchlists/:id/order`
-	APIAssets           Name = `/api/v1/assets`
-	APIAssetCandles     Name = `/api/v1/assets/*/candles`
-	APIAssetHistory     Name = `/api/v1/assets/*/history`
-	APIAsset            Name = `/api/v1/assets/*`
-	APIQuotes           Name = `/api/v1/quotes`
-	APIStream           Name = `/api/v1/stream`
-	APIMarketClock      Name = `/api/v1/market/clock`
-	APIMarketCalendar   Name = `/api/v1/market/calendar`
-	APIMarketStatus     Name = `/api/v1/market/status`
-	APIAdminSyncAssets  Name = `/api/v1/admin/sync/assets`
-	APIOpenAPIJSON      Name = `/api/v1/openapi.json`
-	APIOpenAPIYAML      Name = `/api/v1/openapi.yaml`
-	APIDocs             Name = `/api/docs` // the reference page (HTML)
+	APIAuthToken           Name = `/api/v1/auth/token`
+	APIAuthRefresh         Name = `/api/v1/auth/refresh`
+	APIAuthLogout          Name = `/api/v1/auth/logout`
+	APIAuthVerify          Name = `/api/v1/auth/verify`
+	APIMe                  Name = `/api/v1/me`
+	APIWatchlists          Name = `/api/v1/watchlists`
+	APIWatchlist           Name = `/api/v1/watchlists/:id`
+	APIWatchlistDefault    Name = `/api/v1/watchlists/:id/default`
+	APIWatchlistAssets     Name = `/api/v1/watchlists/:id/assets`
+	APIWatchlistAsset      Name = `/api/v1/watchlists/:id/assets/*`
+	APIWatchlistOrder      Name = `/api/v1/watchlists/:id/order`
+	APIAssets              Name = `/api/v1/assets`
+	APIAssetCandles        Name = `/api/v1/assets/*/candles`
+	APIAssetHistory        Name = `/api/v1/assets/*/history`
+	APIAsset               Name = `/api/v1/assets/*`
+	APIQuotes              Name = `/api/v1/quotes`
+	APIStream              Name = `/api/v1/stream`
+	APIMarketClock         Name = `/api/v1/market/clock`
+	APIMarketCalendar      Name = `/api/v1/market/calendar`
+	APIMarketStatus        Name = `/api/v1/market/status`
+	APIKeys                Name = `/api/v1/api-keys`
+	APIKey                 Name = `/api/v1/api-keys/:id`
+	APIAccounts            Name = `/api/v1/accounts`
+	APIAccount             Name = `/api/v1/accounts/:id`
+	APIAccountPrimary      Name = `/api/v1/accounts/:id/primary`
+	APIAccountReset        Name = `/api/v1/accounts/:id/reset`
+	APIAccountHistory      Name = `/api/v1/accounts/:id/history`
+	APIAccountStats        Name = `/api/v1/accounts/:id/statistics`
+	APIAccountOrderPreview Name = `/api/v1/accounts/:id/orders/preview`
+	APIAccountOrders       Name = `/api/v1/accounts/:id/orders`
+	APIAccountOrderFills   Name = `/api/v1/accounts/:id/orders/:order/fills`
+	APIAccountOrder        Name = `/api/v1/accounts/:id/orders/:order`
+	APIAccountPositions    Name = `/api/v1/accounts/:id/positions`
+	APIAccountPosition     Name = `/api/v1/accounts/:id/positions/*`
+	APIAccountActivities   Name = `/api/v1/accounts/:id/activities`
+	APIAdminSyncAssets     Name = `/api/v1/admin/sync/assets`
+	APIOpenAPIJSON         Name = `/api/v1/openapi.json`
+	APIOpenAPIYAML         Name = `/api/v1/openapi.yaml`
+	APIDocs                Name = `/api/docs` // the reference page (HTML)
 
 	// Live WebSockets.
 	WSQuotes  Name = `/ws/quotes`
@@ -276,6 +291,21 @@ func All() []Name {
 		APIMarketClock,
 		APIMarketCalendar,
 		APIMarketStatus,
+		APIKeys,
+		APIKey,
+		APIAccounts,
+		APIAccount,
+		APIAccountPrimary,
+		APIAccountReset,
+		APIAccountHistory,
+		APIAccountStats,
+		APIAccountOrderPreview,
+		APIAccountOrders,
+		APIAccountOrderFills,
+		APIAccountOrder,
+		APIAccountPositions,
+		APIAccountPosition,
+		APIAccountActivities,
 		APIAdminSyncAssets,
 		APIOpenAPIJSON,
 		APIOpenAPIYAML,
