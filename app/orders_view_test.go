@@ -20,7 +20,9 @@ func TestOrdersListLegSymbolsAndProtectedStops(t *testing.T) {
 	p := newTradePages(t)
 	ctx := context.Background()
 	a := p.account(p.alice)
-	dec := func(s string) decimal.NullDecimal { return decimal.NullDecimal{Decimal: decimal.RequireFromString(s), Valid: true} }
+	dec := func(s string) decimal.NullDecimal {
+		return decimal.NullDecimal{Decimal: decimal.RequireFromString(s), Valid: true}
+	}
 	if _, err := p.svc.Trading.PlaceOrder(ctx, p.alice.ID, a.ID, order.Request{Symbol: "MSFT", Side: fill.Buy, Type: fill.Limit,
 		TimeInForce: fill.GTC, Qty: dec("2"), LimitPrice: dec("1.00"), OrderClass: order.Bracket,
 		TakeProfit: &order.TakeProfit{LimitPrice: dec("2.00")}, StopLoss: &order.StopLoss{StopPrice: dec("0.50")}}, trading.SourceAPI); err != nil {

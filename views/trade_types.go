@@ -180,18 +180,18 @@ type TradeOrderRow struct {
 	Leg          string // "take profit", "stop loss" for a leg
 	// Note explains what the order became when it is not what was typed: a buy stop that
 	// Alpaca's price protection made a stop-limit, with its limit.
-	Note string
-	Size         string // "10" or "$500.00"
-	Filled       string
-	Prices       string // "limit 150.00 · stop 148.00", "trail 2%"
-	AvgFill      string
-	TIF          string
-	Status       string
-	Reason       string
-	Open         bool
-	Replaceable  bool
-	Fills        []FillLink
-	Replace      ReplaceForm
+	Note        string
+	Size        string // "10" or "$500.00"
+	Filled      string
+	Prices      string // "limit 150.00 · stop 148.00", "trail 2%"
+	AvgFill     string
+	TIF         string
+	Status      string
+	Reason      string
+	Open        bool
+	Replaceable bool
+	Fills       []FillLink
+	Replace     ReplaceForm
 }
 
 // FillLink is a link to a fill's receipt.
