@@ -9,6 +9,12 @@
   if (window.__confirmJS) return;
   window.__confirmJS = true;
 
+  // The dialog's buttons close it with their value ("ok" or "cancel"); Escape closes it with none.
+  document.addEventListener('click', function (e) {
+    var btn = e.target instanceof Element ? e.target.closest('#confirm-dialog [data-confirm-choice]') : null;
+    if (btn) btn.closest('dialog').close(btn.value);
+  });
+
   document.addEventListener('htmx:confirm', function (e) {
     var question = e.detail && e.detail.question;
     var dialog = document.getElementById('confirm-dialog');
