@@ -21,7 +21,7 @@ import (
 // without a reload, a limit far below the market rests and is canceled from the open orders, and
 // an order placed elsewhere (the API) reaches the page over /ws/trading.
 func TestBrowserTrade(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := newBrowserWithin(t, 3*time.Minute) // the review step adds round trips
 	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_ALWAYS_OPEN": "true", "SIM_TICK_INTERVAL": "200ms"}})
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
