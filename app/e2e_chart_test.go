@@ -33,19 +33,7 @@ func TestBrowserChart(t *testing.T) {
 	ctx := newBrowser(t)
 	a := newTestApp(t, nil)
 	seedSimAssets(t, a)
-	bg := context.Background()
-	end := a.clock.Now().Truncate(time.Minute)
-	bars, err := a.svc.Market.Provider.Bars(bg, market.BarsRequest{Symbol: "BTC/USD", Timeframe: market.Min1, Start: end.Add(-48 * time.Hour), End: end})
-	if err != nil || len(bars) != 48*60 {
-		t.Fatalf("sim bars: %d, %v", len(bars), err)
-	}
-	btc, err := models.AssetBySymbol(bg, a.db.Gorm, "BTC/USD")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.svc.Market.Candles.UpsertMinuteBars(bg, btc.ID, market.Crypto, bars, "backfill"); err != nil {
-		t.Fatal(err)
-	}
+	end := storeTwoDaysOfBTC(t, a)
 	base := serveLive(t, a)
 
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
@@ -97,8 +85,8 @@ func TestBrowserChart(t *testing.T) {
 	if got := attr("data-last-time"); got != end.Add(-time.Minute).Truncate(time.Hour).UTC().Format(time.RFC3339) {
 		t.Errorf("last hourly candle at %s", got)
 	}
-	if p := eval(`document.querySelector('[data-chart-ind="rsi"]').getAttribute('aria-pressed')`); p != "true" {
-		t.Errorf("RSI toggle aria-pressed %s", p)
+	if kinds := eval(`awChart.indicators().map(x => x.kind).join(',')`); kinds != "sma,bb,vwap,rsi,macd" {
+		t.Errorf("indicators from the URL: %s", kinds)
 	}
 	if n := eval(`String(awChart.chart().panes().length)`); n != "3" {
 		t.Errorf("%s panes with RSI and MACD on", n)
@@ -238,6 +226,26 @@ func TestBrowserChart(t *testing.T) {
 	waitFor("light", `!document.documentElement.classList.contains('dark')`, 5*time.Second)
 	time.Sleep(300 * time.Millisecond) // let the colour transitions finish before the picture (cosmetic: nothing is asserted on it)
 	screenshot(t, ctx, "chart-phone-light")
+}
+
+// storeTwoDaysOfBTC stores the simulator's last two days of BTC/USD minute bars as backfill would
+// store them, and returns the end of that span (the test clock's minute).
+func storeTwoDaysOfBTC(t *testing.T, a *testApp) time.Time {
+	t.Helper()
+	bg := context.Background()
+	end := a.clock.Now().Truncate(time.Minute)
+	bars, err := a.svc.Market.Provider.Bars(bg, market.BarsRequest{Symbol: "BTC/USD", Timeframe: market.Min1, Start: end.Add(-48 * time.Hour), End: end})
+	if err != nil || len(bars) != 48*60 {
+		t.Fatalf("sim bars: %d, %v", len(bars), err)
+	}
+	btc, err := models.AssetBySymbol(bg, a.db.Gorm, "BTC/USD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.svc.Market.Candles.UpsertMinuteBars(bg, btc.ID, market.Crypto, bars, "backfill"); err != nil {
+		t.Fatal(err)
+	}
+	return end
 }
 
 // readDownloadedCSV waits for the one download in dir to finish and parses it.

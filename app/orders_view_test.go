@@ -41,7 +41,7 @@ func TestOrdersListLegSymbolsAndProtectedStops(t *testing.T) {
 	if !strings.Contains(htmlText(page), "Alpaca's buy-stop protection made it a stop-limit with a limit of $"+limit) {
 		t.Error("the protected buy stop is not explained with its limit")
 	}
-	if strings.Count(page, `data-testid="order-note"`) != 1 {
-		t.Errorf("%d notes, want 1 (the bracket's legs have none)", strings.Count(page, `data-testid="order-note"`))
+	if strings.Count(page, `data-testid="order-explain"`) != 1 {
+		t.Errorf("%d notes, want 1 (the bracket's legs have none)", strings.Count(page, `data-testid="order-explain"`))
 	}
 }

@@ -29,9 +29,15 @@ var activityTypes = []struct{ value, label string }{
 	{trading.ActivityAll, "All"}, {trading.ActivityFills, "Fills"}, {trading.ActivityCash, "Cash"},
 }
 
-// activityQuery is the URL of a page of activity.
-func activityQuery(typ string, period, current int, fc models.FillCursor, ec int64) string {
+// maxActivitySearchRunes bounds the journal search: longer text is cut to it.
+const maxActivitySearchRunes = 100
+
+// activityQuery is the URL of a page of activity; search narrows it to the fills it finds.
+func activityQuery(typ, search string, period, current int, fc models.FillCursor, ec int64) string {
 	q := url.Values{}
+	if search != "" {
+		q.Set("q", search)
+	}
 	if typ != "all" {
 		q.Set("type", typ)
 	}
@@ -50,8 +56,9 @@ func activityQuery(typ string, period, current int, fc models.FillCursor, ec int
 	return urls.Path(urls.Activity) + "?" + q.Encode()
 }
 
-// activityPage is GET /activity[?type=all|fills|cash&period=&fills_before=&cash_before=]. For
-// htmx ("Load more") it answers only the next rows and the next "Load more".
+// activityPage is GET /activity[?type=all|fills|cash&q=&period=&fills_before=&cash_before=]. q
+// searches the journal: fills by symbol, or by their order's note or tags. For htmx ("Load more")
+// it answers only the next rows and the next "Load more".
 func (s *Server) activityPage(c *fiber.Ctx) error {
 	a, v, err := s.accountAndValue(c)
 	if err != nil {
@@ -70,18 +77,40 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 	fc := models.ParseFillCursor(c.Query("fills_before"))
 	ec, _ := strconv.ParseInt(c.Query("cash_before"), 10, 64)
 	ec = max(ec, 0)
+	search := strings.TrimSpace(c.Query("q")) // checkText has refused bytes that are not text
+	if r := []rune(search); len(r) > maxActivitySearchRunes {
+		search = strings.TrimSpace(string(r[:maxActivitySearchRunes]))
+	}
+	if search != "" {
+		typ = trading.ActivityFills // a search finds fills: say so on the tabs
+	}
 
 	page, err := s.trading.Activity(ctx, trading.ActivityQuery{AccountID: a.ID, Period: period, Kind: typ,
-		FillsBefore: fc, CashBefore: ec, Limit: activityPageSize})
+		FillsBefore: fc, CashBefore: ec, Limit: activityPageSize, Search: search})
 	if err != nil {
 		return err
 	}
-	av := views.ActivityView{Type: typ, Period: period, CurrentPeriod: a.Period, TimeZone: loc.String()}
+	av := views.ActivityView{Type: typ, Period: period, CurrentPeriod: a.Period, TimeZone: loc.String(),
+		Search: search, SearchMax: maxActivitySearchRunes}
+	var orderIDs []uuid.UUID
 	for _, it := range page.Items {
-		av.Rows = append(av.Rows, activityRow(it, loc))
+		if it.Fill != nil {
+			orderIDs = append(orderIDs, it.Fill.OrderID)
+		}
+	}
+	notes, err := s.trading.OrderNotes(ctx, a.ID, orderIDs)
+	if err != nil {
+		return err
+	}
+	for _, it := range page.Items {
+		r := activityRow(it, loc)
+		if it.Fill != nil {
+			withNote(&r, notes[it.Fill.OrderID], it.Fill.OrderID)
+		}
+		av.Rows = append(av.Rows, r)
 	}
 	if page.More {
-		av.MoreHref = activityQuery(typ, period, a.Period, page.NextFills, page.NextCash)
+		av.MoreHref = activityQuery(typ, search, period, a.Period, page.NextFills, page.NextCash)
 	}
 	if isHTMX(c) && (!fc.IsZero() || ec > 0) {
 		return render(c, views.ActivityMore(av))
@@ -89,7 +118,7 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 
 	for _, t := range activityTypes {
 		av.Tabs = append(av.Tabs, views.ActivityTab{Value: t.value, Label: t.label,
-			Href: activityQuery(t.value, period, a.Period, models.FillCursor{}, 0), Current: t.value == typ})
+			Href: activityQuery(t.value, "", period, a.Period, models.FillCursor{}, 0), Current: t.value == typ && search == ""})
 	}
 	periods, err := models.PaperAccountPeriodsOf(ctx, s.db, a.ID)
 	if err != nil {
@@ -98,7 +127,7 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 	for _, p := range periods {
 		row := views.PeriodRow{Period: p.Period, StartedAt: p.StartedAt.In(loc), EndedAt: p.EndedAt.In(loc),
 			StartingCash: views.FormatMoney(p.StartingCash), EndingEquity: views.FormatMoney(p.EndingEquity),
-			Href: activityQuery(trading.ActivityAll, p.Period, a.Period, models.FillCursor{}, 0)}
+			Href: activityQuery(trading.ActivityAll, "", p.Period, a.Period, models.FillCursor{}, 0)}
 		if p.StartingCash.IsPositive() {
 			change := p.EndingEquity.Sub(p.StartingCash).Shift(2).DivRound(p.StartingCash, 2)
 			row.Change, row.Up, row.Down = views.FormatPercent(change), change.IsPositive(), change.IsNegative()
@@ -110,6 +139,16 @@ func (s *Server) activityPage(c *fiber.Ctx) error {
 		return err
 	}
 	return render(c, views.ActivityPage(s.page(c, "Activity"), h, av))
+}
+
+// withNote adds an order's journal note and tags to its fill's row, with the links to change the
+// note and to find the other fills carrying each tag.
+func withNote(r *views.ActivityRow, n models.OrderNote, orderID uuid.UUID) {
+	r.Note, r.Tags = n.Note, n.Tags
+	r.NoteHref = urls.Path(urls.OrderNote, orderID.String())
+	for _, t := range n.Tags {
+		r.TagHrefs = append(r.TagHrefs, activityQuery(trading.ActivityFills, t, 0, 0, models.FillCursor{}, 0))
+	}
 }
 
 // ledgerKindLabel names a ledger kind for people.
@@ -174,6 +213,16 @@ func (s *Server) fillReceiptPage(c *fiber.Ctx) error {
 		return err
 	}
 	rv := receiptView(f, userLocation(currentUser(c)))
+	if f.AccountID == cur.ID { // the note page serves the current account's orders
+		n, err := s.trading.OrderNote(c.UserContext(), cur.ID, f.OrderID)
+		if err != nil {
+			return err
+		}
+		var row views.ActivityRow
+		withNote(&row, n, f.OrderID)
+		rv.Note, rv.Tags, rv.TagHrefs = row.Note, row.Tags, row.TagHrefs
+		rv.NoteHref = urls.Query(row.NoteHref, "next", urls.Path(urls.Fill, f.ID.String()))
+	}
 	return render(c, views.ReceiptPage(s.page(c, "Fill receipt"), h, rv))
 }
 

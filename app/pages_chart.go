@@ -8,6 +8,7 @@ import (
 
 	"alpacawrapper/market"
 	"alpacawrapper/models"
+	"alpacawrapper/urls"
 	"alpacawrapper/views"
 )
 
@@ -16,7 +17,6 @@ import (
 const (
 	defaultChartTimeframe = market.Hour1
 	defaultChartType      = "candles"
-	maxChartIndicatorRaw  = 200
 )
 
 // chartPage is GET /chart/{symbol}: the interactive chart of one instrument. It is public, like
@@ -35,11 +35,25 @@ func (s *Server) chartPage(c *fiber.Ctx) error {
 	if t := strings.ToLower(strings.TrimSpace(c.Query("type"))); validChartType(t) {
 		v.Type = t
 	}
-	if ind := strings.TrimSpace(c.Query("ind")); len(ind) <= maxChartIndicatorRaw {
-		v.Indicators = ind
+	v.NoVolume = c.Query("vol") == "0"
+	if c.Context().QueryArgs().Has("ind") {
+		if ind, err := validChartIndicators(c.Query("ind")); err == nil {
+			v.Indicators = ind
+		}
+	} else if u := currentUser(c); u != nil {
+		// Without ind= in the URL, a signed-in person's chart starts with the indicators they
+		// last set up (pages_chart_settings.go); a shared link's ind= still shows what it names.
+		saved, err := models.ChartIndicatorsOf(c.UserContext(), s.db, u.ID)
+		if err != nil {
+			return err
+		}
+		v.Indicators = saved
+	}
+	if u := currentUser(c); u != nil {
+		v.SaveURL = urls.Path(urls.SettingsChart)
 	}
 	p := s.page(c, a.Symbol+" chart")
-	p.Description = "Live " + a.Symbol + " price chart with candlesticks, volume, moving averages, Bollinger bands, VWAP, RSI and MACD."
+	p.Description = "Live " + a.Symbol + " price chart with candlesticks, volume and 22 configurable indicators: moving averages, Bollinger bands, VWAP, RSI, MACD and more."
 	return render(c, views.ChartPage(p, v))
 }
 

@@ -54,12 +54,13 @@ func TestChartPage(t *testing.T) {
 					t.Errorf("missing %s", sel)
 				}
 			}
-			// The theme toggle starts unpressed, and chart.js presses the indicators it draws.
-			if n := strings.Count(body, `aria-pressed="true"`); n != 2 {
-				t.Errorf("%d pressed buttons, want 2", n)
+			// The theme toggle starts unpressed; the volume toggle starts pressed (no vol=0 here),
+			// and chart.js presses the preset that matches.
+			if n := strings.Count(body, `aria-pressed="true"`); n != 3 {
+				t.Errorf("%d pressed buttons, want 3", n)
 			}
 			// The page's own scripts, deferred, versioned, and no inline script or style.
-			for _, js := range []string{"lightweight-charts.standalone.production.js", "indicators.js", "chart.js"} {
+			for _, js := range []string{"lightweight-charts.standalone.production.js", "indicators.js", "chart-indicators.js", "chart.js"} {
 				if !regexp.MustCompile(`<script src="/static/js/` + regexp.QuoteMeta(js) + `\?v=[0-9a-f]+" defer></script>`).MatchString(body) {
 					t.Errorf("no deferred script tag for %s", js)
 				}

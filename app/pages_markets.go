@@ -300,7 +300,7 @@ func (s *Server) marketsDashboard(c *fiber.Ctx, u *models.User) (views.MarketsDa
 }
 
 func tabOf(l watchlist.List, active bool) views.WatchlistTab {
-	return views.WatchlistTab{ID: l.ID, Name: l.Name, Global: l.IsGlobal(), Default: l.IsDefault, Count: l.AssetCount,
+	return views.WatchlistTab{ID: l.ID, Name: l.Name, Description: l.Description, Global: l.IsGlobal(), Default: l.IsDefault, Count: l.AssetCount,
 		Editable: l.Editable, Active: active}
 }
 
@@ -327,8 +327,9 @@ func (s *Server) instrumentsPage(c *fiber.Ctx) error {
 	search.Total = res.Total
 	search.Pages = max(1, int((res.Total+instrumentsPerPage-1)/instrumentsPerPage))
 	search.Rows, search.Error = s.rowsFor(ctx, res.Assets)
-	search.Classes = facets(res.ByClass, search.Class, views.ClassLabel)
-	search.Exchanges = facets(res.ByExchange, search.Exchange, func(v string) string { return v })
+	search.Classes = facets(res.ByClass, search.ChosenClasses, views.ClassLabel)
+	search.Exchanges = facets(res.ByExchange, search.ChosenExchanges, func(v string) string { return v })
+	search.SortLinks = search.sortLinks()
 	if search.Page > 1 {
 		search.PrevURL = search.url(search.Page - 1)
 	}
@@ -349,7 +350,8 @@ func searchKey(q models.AssetQuery) any {
 		}
 		return strconv.FormatBool(*b)
 	}
-	return [...]string{q.Text, q.Class, q.Exchange, flag(q.Tradable), flag(q.Marginable), flag(q.Shortable),
+	return [...]string{q.Text, q.Class, q.Exchange, strings.Join(q.Classes, ","), strings.Join(q.Exchanges, ","), q.Sort,
+		flag(q.Tradable), flag(q.Marginable), flag(q.Shortable),
 		flag(q.Fractionable), strconv.FormatBool(q.IncludeInactive), strconv.Itoa(q.Limit), strconv.Itoa(q.Offset)}
 }
 
@@ -357,7 +359,10 @@ func searchKey(q models.AssetQuery) any {
 type instrumentSearch struct{ views.InstrumentSearch }
 
 // url is the search's address at page n: only the filters that are set, so URLs stay short.
-func (s instrumentSearch) url(n int) string {
+func (s instrumentSearch) url(n int) string { return s.urlSorted(n, s.Sort) }
+
+// urlSorted is the search's address at page n, sorted by sort.
+func (s instrumentSearch) urlSorted(n int, sort string) string {
 	v := url.Values{}
 	set := func(k, val string) {
 		if val != "" {
@@ -365,8 +370,13 @@ func (s instrumentSearch) url(n int) string {
 		}
 	}
 	set("q", s.Q)
-	set("class", s.Class)
-	set("exchange", s.Exchange)
+	for _, c := range s.ChosenClasses {
+		v.Add("class", c)
+	}
+	for _, e := range s.ChosenExchanges {
+		v.Add("exchange", e)
+	}
+	set("sort", sort)
 	set("tradable", s.Tradable)
 	set("marginable", s.Marginable)
 	set("shortable", s.Shortable)
@@ -398,13 +408,32 @@ func readInstrumentSearch(c *fiber.Ctx) (instrumentSearch, models.AssetQuery) {
 	if len([]rune(s.Q)) > 100 {
 		s.Q = string([]rune(s.Q)[:100])
 	}
-	if cl := strings.ToLower(str("class")); cl == string(market.USEquity) || cl == string(market.Crypto) {
-		s.Class = cl
+	// class and exchange may each be given several times (the filters are multiple choices).
+	seen := map[string]bool{}
+	for _, raw := range c.Context().QueryArgs().PeekMulti("class") {
+		cl := strings.ToLower(strings.TrimSpace(string(raw)))
+		if (cl == string(market.USEquity) || cl == string(market.Crypto)) && !seen["c"+cl] {
+			seen["c"+cl] = true
+			s.ChosenClasses = append(s.ChosenClasses, cl)
+		}
 	}
-	if ex := strings.ToUpper(str("exchange")); plausibleSymbol(ex) {
-		s.Exchange = ex
+	for _, raw := range c.Context().QueryArgs().PeekMulti("exchange") {
+		ex := strings.ToUpper(strings.TrimSpace(string(raw)))
+		if plausibleSymbol(ex) && !seen["e"+ex] && len(s.ChosenExchanges) < maxExchangeChoices {
+			seen["e"+ex] = true
+			s.ChosenExchanges = append(s.ChosenExchanges, ex)
+		}
 	}
-	q := models.AssetQuery{Text: s.Q, Class: s.Class, Exchange: s.Exchange, Limit: instrumentsPerPage}
+	if len(s.ChosenClasses) == 1 {
+		s.Class = s.ChosenClasses[0]
+	}
+	if len(s.ChosenExchanges) == 1 {
+		s.Exchange = s.ChosenExchanges[0]
+	}
+	if sort := str("sort"); models.AssetSortable(sort) {
+		s.Sort = sort
+	}
+	q := models.AssetQuery{Text: s.Q, Classes: s.ChosenClasses, Exchanges: s.ChosenExchanges, Sort: s.Sort, Limit: instrumentsPerPage}
 	s.Tradable, q.Tradable = flag("tradable")
 	s.Marginable, q.Marginable = flag("marginable")
 	s.Shortable, q.Shortable = flag("shortable")
@@ -417,15 +446,41 @@ func readInstrumentSearch(c *fiber.Ctx) (instrumentSearch, models.AssetQuery) {
 	return s, q
 }
 
-// facets turns counts into choices, biggest first, keeping the chosen value even when nothing
-// matches it now (so the select still shows what is selected).
-func facets(counts map[string]int64, chosen string, label func(string) string) []views.Facet {
-	out := make([]views.Facet, 0, len(counts)+1)
-	for v, n := range counts {
-		out = append(out, views.Facet{Value: v, Label: label(v), Count: n})
+// maxExchangeChoices bounds how many exchanges one search may pick.
+const maxExchangeChoices = 20
+
+// sortLinks are the results table's sortable column headers: each links to the search sorted by
+// that column, ascending, or descending when it is already sorted ascending by it.
+func (s instrumentSearch) sortLinks() []views.SortLink {
+	var out []views.SortLink
+	for _, col := range []struct{ key, label string }{{"symbol", "Symbol"}, {"name", "Name"}, {"exchange", "Exchange"}} {
+		l := views.SortLink{Key: col.key, Label: col.label, Href: s.urlSorted(1, col.key)}
+		switch s.Sort {
+		case col.key:
+			l.Direction, l.Href = "ascending", s.urlSorted(1, "-"+col.key)
+		case "-" + col.key:
+			l.Direction = "descending"
+		}
+		out = append(out, l)
 	}
-	if _, ok := counts[chosen]; chosen != "" && !ok {
-		out = append(out, views.Facet{Value: chosen, Label: label(chosen)})
+	return out
+}
+
+// facets turns counts into choices, biggest first, marking the chosen ones and keeping them even
+// when nothing matches them now (so the filter still shows what is selected).
+func facets(counts map[string]int64, chosen []string, label func(string) string) []views.Facet {
+	out := make([]views.Facet, 0, len(counts)+len(chosen))
+	picked := map[string]bool{}
+	for _, c := range chosen {
+		picked[c] = true
+	}
+	for v, n := range counts {
+		out = append(out, views.Facet{Value: v, Label: label(v), Count: n, Chosen: picked[v]})
+	}
+	for _, c := range chosen {
+		if _, ok := counts[c]; !ok {
+			out = append(out, views.Facet{Value: c, Label: label(c), Chosen: true})
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {

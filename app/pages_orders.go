@@ -65,6 +65,16 @@ func (s *Server) ordersView(ctx context.Context, env tradeEnv, a *models.PaperAc
 	if err != nil {
 		return out, err
 	}
+	var notes map[uuid.UUID]models.OrderNote
+	if !out.Compact {
+		ids := make([]uuid.UUID, 0, len(rows))
+		for _, o := range rows {
+			ids = append(ids, o.ID)
+		}
+		if notes, err = s.trading.OrderNotes(ctx, a.ID, ids); err != nil {
+			return out, err
+		}
+	}
 	for i := range rows {
 		o := &rows[i]
 		if o.ParentID != nil && inPage[*o.ParentID] {
@@ -73,6 +83,11 @@ func (s *Server) ordersView(ctx context.Context, env tradeEnv, a *models.PaperAc
 		row, err := s.orderRowView(ctx, env, o, !out.Compact)
 		if err != nil {
 			return out, err
+		}
+		if !out.Compact {
+			n, has := notes[o.ID]
+			row.NoteHref, row.HasNote = urls.Path(urls.OrderNote, o.ID.String()), has
+			row.Note = strings.TrimSpace(n.Note + " " + hashTags(n.Tags))
 		}
 		g := views.TradeOrderGroup{Order: row}
 		for j := range legs[o.ID] {
@@ -89,6 +104,14 @@ func (s *Server) ordersView(ctx context.Context, env tradeEnv, a *models.PaperAc
 		out.More = urls.Query(urls.Path(urls.Orders), "status", q.status, "before", last)
 	}
 	return out, nil
+}
+
+// hashTags writes tags as people type them: "#breakout #earnings".
+func hashTags(tags []string) string {
+	if len(tags) == 0 {
+		return ""
+	}
+	return "#" + strings.Join(tags, " #")
 }
 
 // orderRowView formats one order; withFills links its fills' receipts.
@@ -130,7 +153,7 @@ func (s *Server) orderRowView(ctx context.Context, env tradeEnv, o *models.Order
 	}
 	r.Prices = strings.Join(prices, " · ")
 	if trading.ProtectedBuyStop(o) {
-		r.Note = "Placed as a stop: Alpaca's buy-stop protection made it a stop-limit with a limit of $" +
+		r.Explain = "Placed as a stop: Alpaca's buy-stop protection made it a stop-limit with a limit of $" +
 			price(o.LimitPrice.Decimal) + ", so it cannot fill far above the stop."
 	}
 	if o.FilledAvgPrice.Valid {

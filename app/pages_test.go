@@ -424,7 +424,7 @@ func TestInstrumentSearchKeepsItsStateInTheURL(t *testing.T) {
 			t.Errorf("class=crypto lists %s", s)
 		}
 	}
-	wantContains(t, "crypto", body, `<option value="crypto" selected`)
+	wantContains(t, "crypto", body, `value="crypto" class="checkbox" checked`)
 
 	_, body = guest.get("/instruments?class=us_equity&tradable=true")
 	wantContains(t, "page 1", body, `href="/instruments?class=us_equity&amp;page=2&amp;tradable=true"`, `<option value="true" selected`)

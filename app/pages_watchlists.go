@@ -24,7 +24,7 @@ import (
 
 // watchlistView builds the view of a list: its assets with their numbers, in order.
 func (s *Server) watchlistView(ctx context.Context, d *watchlist.Detail) (views.WatchlistView, error) {
-	w := views.WatchlistView{ID: d.ID, Name: d.Name, Global: d.IsGlobal(), Default: d.IsDefault, Editable: d.Editable}
+	w := views.WatchlistView{ID: d.ID, Name: d.Name, Description: d.Description, Global: d.IsGlobal(), Default: d.IsDefault, Editable: d.Editable}
 	symbols := make([]string, len(d.Items))
 	for i, it := range d.Items {
 		symbols[i] = it.Symbol
@@ -46,13 +46,19 @@ func (s *Server) watchlistView(ctx context.Context, d *watchlist.Detail) (views.
 }
 
 // watchlistsIndex lists what the viewer may read, split into their own and the global lists.
+// q (GET /watchlists?q=) narrows them to those whose name or description contains it or that
+// hold a symbol starting with it.
 func (s *Server) watchlistsIndex(c *fiber.Ctx) (views.WatchlistsIndex, error) {
 	u := currentUser(c)
-	lists, err := s.watchlists.List(c.UserContext(), u)
+	search := strings.TrimSpace(c.Query("q"))
+	if r := []rune(search); len(r) > maxListSearchRunes {
+		search = strings.TrimSpace(string(r[:maxListSearchRunes]))
+	}
+	lists, err := s.watchlists.Search(c.UserContext(), u, search)
 	if err != nil {
 		return views.WatchlistsIndex{}, err
 	}
-	ix := views.WatchlistsIndex{SignedIn: u != nil, IsAdmin: u != nil && u.IsAdmin()}
+	ix := views.WatchlistsIndex{Search: search, SignedIn: u != nil, IsAdmin: u != nil && u.IsAdmin()}
 	for _, l := range lists {
 		if l.IsGlobal() {
 			ix.Global = append(ix.Global, tabOf(l, false))
@@ -62,6 +68,9 @@ func (s *Server) watchlistsIndex(c *fiber.Ctx) (views.WatchlistsIndex, error) {
 	}
 	return ix, nil
 }
+
+// maxListSearchRunes bounds the search over watchlists: longer text is cut to it.
+const maxListSearchRunes = 100
 
 // csrfOf is the request's CSRF token, for fragments (a whole page takes it from views.Page).
 func csrfOf(c *fiber.Ctx) string {
@@ -177,9 +186,16 @@ func (s *Server) changeWatchlist(c *fiber.Ctx, values map[string]string, change 
 	return s.watchlistForm(c, w).show(c, fiber.StatusOK, views.Form{})
 }
 
-// renameWatchlist is POST /watchlists/:id/rename (name).
+// renameWatchlist is POST /watchlists/:id/rename (name, and description when the form has it):
+// the page's form saves both at once; a form without description only renames.
 func (s *Server) renameWatchlist(c *fiber.Ctx) error {
 	name := c.FormValue("name")
+	if c.Request().PostArgs().Has("description") {
+		description := c.FormValue("description")
+		return s.changeWatchlist(c, map[string]string{"name": name, "description": description}, func(id int64) (*watchlist.Detail, error) {
+			return s.watchlists.Edit(c.UserContext(), currentUser(c), id, name, description)
+		})
+	}
 	return s.changeWatchlist(c, map[string]string{"name": name}, func(id int64) (*watchlist.Detail, error) {
 		return s.watchlists.Rename(c.UserContext(), currentUser(c), id, name)
 	})

@@ -25,6 +25,8 @@ func (s *Server) routes() {
 
 	r.Get(at(urls.Landing), s.landing)
 	r.Get(at(urls.Terms), s.termsPage)
+	r.Get(at(urls.Privacy), s.privacyPage)
+	r.Get(at(urls.Contact), s.contactPage)
 	r.Get(at(urls.Bots), s.botsPage) // "Use your bot": the Alpaca-compatible API's set-up page
 	r.Get(at(urls.HowOrdersFill), s.howFillsPage)
 	r.Get(at(urls.Avatar), s.avatar)
@@ -74,6 +76,7 @@ func (s *Server) routes() {
 	r.Get(at(urls.SettingsSignIn), s.signInMethodsPage)
 	r.Post(at(urls.SettingsSignInLink), csrf, s.oidcLinkStart)
 	r.Post(at(urls.SettingsSignInUnlink), csrf, s.unlinkIdentity)
+	r.Post(at(urls.SettingsChart), csrf, s.saveChartSettings) // the chart's indicators, remembered (chart.js posts them)
 
 	// Operators' pages. requireAdmin answers 404 to signed-in non-admins, so the pages do not
 	// even appear to exist; csrf comes after it, so a non-admin's post is a 404 whatever it carries.
@@ -92,6 +95,21 @@ func (s *Server) routes() {
 	r.Post(at(urls.AdminUserKeyRevoke), csrf, s.adminRevokeKey)
 	r.Get(at(urls.AdminAudit), s.adminAuditPage)
 	r.Get(at(urls.AdminAuditCSV), s.adminAuditCSV)
+	// Market-data operations (admin_market*.go): catalogue sync, data refreshes, global watchlists.
+	r.Get(at(urls.AdminMarket), s.adminMarketPage)
+	r.Post(at(urls.AdminMarketSync), csrf, s.adminSyncAssets)
+	r.Post(at(urls.AdminRefreshes), csrf, s.adminStartRefresh)
+	r.Get(at(urls.AdminRefresh), s.adminRefreshPage)
+	r.Post(at(urls.AdminRefreshCancel), csrf, s.adminCancelRefresh)
+	r.Post(at(urls.AdminWatchlists), csrf, s.adminCreateWatchlist)
+	r.Get(at(urls.AdminWatchlist), s.adminWatchlistPage)
+	r.Post(at(urls.AdminWatchlistRename), csrf, s.adminRenameWatchlist)
+	r.Post(at(urls.AdminWatchlistDefault), csrf, s.adminDefaultWatchlist)
+	r.Post(at(urls.AdminWatchlistMove), csrf, s.adminMoveWatchlist)
+	r.Post(at(urls.AdminWatchlistDelete), csrf, s.adminDeleteWatchlist)
+	r.Post(at(urls.AdminWatchlistAssets), csrf, s.adminAddWatchlistAsset)
+	r.Post(at(urls.AdminWatchlistAssetDrop), csrf, s.adminRemoveWatchlistAsset)
+	r.Post(at(urls.AdminWatchlistAssetMove), csrf, s.adminMoveWatchlistAsset)
 	// River's job dashboard and its JSON API (admin_jobs.go): the admin guard above, but its own
 	// CSRF rule and CSP, since River's app cannot carry our token and sets inline styles.
 	r.All(at(urls.AdminJobs), s.jobsCSRF, s.jobsDashboard)
@@ -128,6 +146,8 @@ func (s *Server) routes() {
 	r.Post(at(urls.Orders), user, csrf, s.placeOrder)
 	r.Post(at(urls.OrderCancel), user, csrf, s.cancelOrder)
 	r.Post(at(urls.OrderReplace), user, csrf, s.replaceOrder)
+	r.Get(at(urls.OrderNote), user, s.orderNotePage)
+	r.Post(at(urls.OrderNote), user, csrf, s.saveOrderNote)
 	r.Post(at(urls.PositionsClose), user, csrf, s.closePosition)
 	r.Get(at(urls.Portfolio), user, s.portfolioPage)
 	r.Get(at(urls.PortfolioHistory), user, s.portfolioHistory)

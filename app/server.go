@@ -45,6 +45,7 @@ type Server struct {
 	apiKeys        *auth.APIKeys
 	watchlists     *watchlist.Service
 	backfills      *jobs.Backfills // a symbol's history loaded on request (app/api_chart_history.go)
+	refreshes      *jobs.Refreshes // operators' data refreshes (app/admin_market*.go)
 	market         *Market
 	trading        *trading.Service
 	live           *liveState  // the live WebSocket endpoints' shared state (app/ws_quotes.go)
@@ -93,7 +94,7 @@ func newBareServer(deps ServerDeps) *Server {
 		s.watchlists, s.market, s.river, s.trading = svc.Watchlists, svc.Market, svc.River, svc.Trading
 		s.oidc = svc.OIDC
 		s.pool, s.feedRole = svc.Pool, svc.Feed
-		s.backfills = svc.Backfills
+		s.backfills, s.refreshes = svc.Backfills, svc.Refreshes
 	}
 	s.live = newLiveState(s)
 	s.pages = newPageCaches()

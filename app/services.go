@@ -36,6 +36,8 @@ type Services struct {
 	Watchlists *watchlist.Service
 	// Backfills load a symbol's history on request (a chart opened on it), within bounds.
 	Backfills *jobs.Backfills
+	// Refreshes start and cancel operators' data refreshes (the admin market page).
+	Refreshes *jobs.Refreshes
 	// Market is where market data comes from and goes to.
 	Market *Market
 	// Trading is the paper-trading engine.
@@ -112,6 +114,7 @@ func NewServices(cfg config.Config, db *database.DB, log *slog.Logger, o Service
 		return nil, err
 	}
 
+	svc.Refreshes = jobs.NewRefreshes(svc.River, svc.Market.Candles)
 	svc.Backfills = jobs.NewBackfills(db.Gorm, svc.River, svc.Market.Candles, backfillOptions(cfg, o.Now),
 		jobs.BackfillLimits{PerPerson: cfg.History.MaxPerPerson, Total: cfg.History.MaxTotal})
 

@@ -29,13 +29,20 @@ func (s *Store) UpsertMinuteBars(ctx context.Context, assetID int64, class marke
 // recomputed from all of its stored minutes and upserted whole. Writers of one asset are
 // serialised for the transaction, so two concurrent writes cannot each miss the other's minutes.
 func (s *Store) UpsertMinuteBarsTx(ctx context.Context, tx *gorm.DB, assetID int64, class market.AssetClass, bars []market.Bar, source Source) error {
+	_, err := s.RebuildMinuteBarsTx(ctx, tx, assetID, class, bars, source)
+	return err
+}
+
+// RebuildMinuteBarsTx is UpsertMinuteBarsTx that also reports how many candles it wrote: the
+// minutes and every coarser candle rebuilt from them (an operator's data refresh shows it).
+func (s *Store) RebuildMinuteBarsTx(ctx context.Context, tx *gorm.DB, assetID int64, class market.AssetClass, bars []market.Bar, source Source) (int, error) {
 	minutes := market.NormalizeMinutes(bars)
 	minutes = slices.DeleteFunc(minutes, func(b market.Bar) bool { return b.Start.Unix() <= 0 })
 	if len(minutes) == 0 {
-		return nil
+		return 0, nil
 	}
 	if err := models.LockAssetCandles(ctx, tx, assetID); err != nil {
-		return fmt.Errorf("candles: %w", err)
+		return 0, fmt.Errorf("candles: %w", err)
 	}
 	rows := make([]models.Candle, 0, len(minutes))
 	starts := make([]time.Time, 0, len(minutes))
@@ -44,8 +51,9 @@ func (s *Store) UpsertMinuteBarsTx(ctx context.Context, tx *gorm.DB, assetID int
 		starts = append(starts, m.Start)
 	}
 	if err := models.UpsertCandles(ctx, tx, rows); err != nil {
-		return fmt.Errorf("candles: %w", err)
+		return 0, fmt.Errorf("candles: %w", err)
 	}
+	written := len(rows)
 
 	affected := s.buckets.Cover(class, starts)
 	var spans []market.Bucket
@@ -56,7 +64,7 @@ func (s *Store) UpsertMinuteBarsTx(ctx context.Context, tx *gorm.DB, assetID int
 	for _, span := range mergeSpans(spans) {
 		got, err := models.MinuteCandles(ctx, tx, assetID, span.Start, span.End)
 		if err != nil {
-			return fmt.Errorf("candles: %w", err)
+			return 0, fmt.Errorf("candles: %w", err)
 		}
 		for _, c := range got {
 			stored = append(stored, toBar(c, ""))
@@ -78,9 +86,9 @@ func (s *Store) UpsertMinuteBarsTx(ctx context.Context, tx *gorm.DB, assetID int
 		}
 	}
 	if err := models.UpsertCandles(ctx, tx, rows); err != nil {
-		return fmt.Errorf("candles: %w", err)
+		return 0, fmt.Errorf("candles: %w", err)
 	}
-	return nil
+	return written + len(rows), nil
 }
 
 // within returns the minutes that fall inside one of the buckets. Both are sorted by start and

@@ -130,6 +130,18 @@ type Config struct {
 	// OIDCClockSkew is how far the provider's clock may be from ours when ID tokens' times are
 	// checked (OIDC_CLOCK_SKEW, at most 5m).
 	OIDCClockSkew time.Duration
+	// Contact is how people reach this installation's operator, shown on the /contact page.
+	Contact Contact
+}
+
+// Contact is how people reach the operator. Both empty: the contact page says no address was
+// published, rather than invent one.
+type Contact struct {
+	// Email is the operator's address (CONTACT_EMAIL), shown as a mailto link.
+	Email string
+	// URL is a page where people can reach the operator, such as an issue tracker or a form
+	// (CONTACT_URL, an absolute http(s) URL).
+	URL string
 }
 
 // Alpaca configures the connection to Alpaca (or to anything that speaks its protocols, such as
@@ -283,11 +295,13 @@ func Load(lookup LookupFunc) (Config, error) {
 	}
 
 	c.OIDC, c.OIDCClockSkew = r.oidc(c.Env)
+	c.Contact = Contact{Email: r.str("CONTACT_EMAIL", ""), URL: r.str("CONTACT_URL", "")}
 
 	r.check(c.validBaseURL())
 	r.check(c.validDatabaseURL())
 	r.check(c.validProxies())
 	r.check(c.validMailFrom())
+	r.check(c.validContact())
 	r.check(c.validAlpaca())
 	r.check(c.validStatusToken())
 	r.check(c.validHistory())
@@ -375,6 +389,23 @@ func (c Config) validMailFrom() error {
 		return fmt.Errorf("MAIL_FROM=%q: must be an address such as \"Alpaca Wrapper <no-reply@example.com>\"", c.SMTP.From)
 	}
 	return nil
+}
+
+// validContact accepts a bare address (no display name: it becomes a mailto link) and an
+// absolute http(s) URL, each optional.
+func (c Config) validContact() error {
+	var errs []error
+	if e := c.Contact.Email; e != "" {
+		if a, err := mail.ParseAddress(e); err != nil || a.Name != "" || a.Address != e {
+			errs = append(errs, fmt.Errorf("CONTACT_EMAIL=%q: must be a bare address such as ops@example.com", e))
+		}
+	}
+	if v := c.Contact.URL; v != "" {
+		if u, err := url.Parse(v); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, fmt.Errorf("CONTACT_URL=%q: must be an absolute http(s):// URL", v))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // productionReady enforces what production must never run without.

@@ -242,3 +242,23 @@ func TestLoadHistory(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadContact(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"CONTACT_EMAIL": "ops@example.com", "CONTACT_URL": "https://example.com/help"}))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Contact.Email != "ops@example.com" || c.Contact.URL != "https://example.com/help" {
+		t.Errorf("contact = %+v", c.Contact)
+	}
+	for name, value := range map[string]string{
+		"CONTACT_EMAIL": "Ops <ops@example.com>", // a display name would not make a mailto link
+		"CONTACT_URL":   "javascript:alert(1)",
+	} {
+		_, err := Load(env(map[string]string{name: value}))
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: error %v, want one naming the variable", name, value, err)
+		}
+	}
+}

@@ -48,6 +48,7 @@ func Workers(deps Deps) *river.Workers {
 	backfill := NewBackfillCandlesWorker(deps.DB, deps.Candles, deps.Provider, deps.Backfill)
 	river.AddWorker(w, NewSyncCalendarWorker(deps.DB, deps.Provider).reaching(backfill.opts.Depth))
 	river.AddWorker(w, backfill)
+	river.AddWorker(w, NewRefreshAssetWorker(deps.DB, deps.Candles, deps.Provider))
 	river.AddWorker(w, NewGapFillCandlesWorker(deps.DB, deps.Candles, deps.Provider, GapFillOptions{}))
 	river.AddWorker(w, NewExpireOrdersWorker(deps.Trading))
 	river.AddWorker(w, NewEquitySnapshotsWorker(deps.Trading))

@@ -262,6 +262,13 @@ type AssetQuery struct {
 	// ("NASDAQ"); empty: any.
 	Class    string
 	Exchange string
+	// Classes and Exchanges are multiple choices: an asset of any of them matches. Each,
+	// when set, is used instead of Class or Exchange.
+	Classes   []string
+	Exchanges []string
+	// Sort orders the results by a column instead of by relevance (AssetSorts lists them; "-"
+	// before a name reverses it). Empty: relevance with text, symbol without.
+	Sort string
 	// Flag filters: nil ignores the flag, otherwise the asset's flag must equal it.
 	Tradable     *bool
 	Marginable   *bool
@@ -366,10 +373,18 @@ func (q AssetQuery) scope(db *gorm.DB, skip assetFacet) *gorm.DB {
 	if !q.IncludeInactive {
 		db = db.Where("active")
 	}
-	if q.Class != "" && skip != classFacet {
+	switch {
+	case skip == classFacet:
+	case len(q.Classes) > 0:
+		db = db.Where("class = ANY(?::text[])", textArray(q.Classes))
+	case q.Class != "":
 		db = db.Where("class = ?", q.Class)
 	}
-	if q.Exchange != "" && skip != exchangeFacet {
+	switch {
+	case skip == exchangeFacet:
+	case len(q.Exchanges) > 0:
+		db = db.Where("exchange = ANY(?::text[])", textArray(q.Exchanges))
+	case q.Exchange != "":
 		db = db.Where("exchange = ?", q.Exchange)
 	}
 	flags := []struct {
@@ -413,7 +428,9 @@ func SearchAssets(ctx context.Context, db *gorm.DB, q AssetQuery) ([]Asset, int6
 		return assets, total, nil
 	}
 	page := base.Limit(limit).Offset(offset)
-	if s, ok := newAssetSearch(q.Text); ok {
+	if by, ok := assetSortOrder[q.Sort]; ok {
+		page = page.Order(by)
+	} else if s, ok := newAssetSearch(q.Text); ok {
 		page = page.Order(clause.OrderBy{Expression: s.order()})
 	} else {
 		page = page.Order("symbol")
@@ -422,6 +439,21 @@ func SearchAssets(ctx context.Context, db *gorm.DB, q AssetQuery) ([]Asset, int6
 		return nil, 0, fmt.Errorf("models: search assets: %w", err)
 	}
 	return assets, total, nil
+}
+
+// assetSortOrder is the ORDER BY of each column an asset search may be sorted by; every order
+// ends in the symbol, so pages never overlap.
+var assetSortOrder = map[string]string{
+	"symbol": "symbol", "-symbol": "symbol DESC",
+	"name": "lower(name), symbol", "-name": "lower(name) DESC, symbol",
+	"exchange": "exchange, symbol", "-exchange": "exchange DESC, symbol",
+	"class": "class, symbol", "-class": "class DESC, symbol",
+}
+
+// AssetSortable reports whether an asset search can be sorted by sort ("symbol", "-name", …).
+func AssetSortable(sort string) bool {
+	_, ok := assetSortOrder[sort]
+	return ok
 }
 
 // AssetSearchPage is one page of a search with the facet counts that go beside it.

@@ -15,13 +15,15 @@ import (
 // Watchlist is a named, ordered list of assets. With no owner it is global: everyone sees it and
 // only administrators change it.
 type Watchlist struct {
-	ID        int64
-	OwnerID   *int64 // nil: a global list
-	Name      string
-	Position  int // order among the owner's lists
-	IsDefault bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID      int64
+	OwnerID *int64 // nil: a global list
+	Name    string
+	// Description says what the list is for (at most 280 characters; "" when none).
+	Description string
+	Position    int // order among the owner's lists
+	IsDefault   bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // IsGlobal reports whether the list belongs to no one in particular.
@@ -59,12 +61,24 @@ func watchlistOwnerKey(ownerID *int64) int64 {
 // VisibleWatchlists lists what a viewer may read, with asset counts: their own lists first, then
 // the global ones, each in position order. viewerID nil (a guest) gives the global lists only.
 func VisibleWatchlists(ctx context.Context, db *gorm.DB, viewerID *int64) ([]WatchlistSummary, error) {
+	return VisibleWatchlistsMatching(ctx, db, viewerID, "")
+}
+
+// VisibleWatchlistsMatching is VisibleWatchlists narrowed to the lists whose name or description
+// contains text, or that hold a symbol starting with it (case-insensitive); "" keeps them all.
+func VisibleWatchlistsMatching(ctx context.Context, db *gorm.DB, viewerID *int64, text string) ([]WatchlistSummary, error) {
 	q := db.WithContext(ctx).Table("watchlists AS w").
 		Select("w.*, (SELECT count(*) FROM watchlist_assets wa WHERE wa.watchlist_id = w.id) AS asset_count")
 	if viewerID == nil {
 		q = q.Where("w.owner_id IS NULL")
 	} else {
-		q = q.Where("w.owner_id IS NULL OR w.owner_id = ?", *viewerID)
+		q = q.Where("(w.owner_id IS NULL OR w.owner_id = ?)", *viewerID)
+	}
+	if text != "" {
+		q = q.Where(`(w.name ILIKE ? ESCAPE '\' OR w.description ILIKE ? ESCAPE '\' OR EXISTS (
+			SELECT 1 FROM watchlist_assets wa JOIN assets a ON a.id = wa.asset_id
+			WHERE wa.watchlist_id = w.id AND upper(a.symbol) LIKE ? ESCAPE '\'))`,
+			containsPattern(text), containsPattern(text), assetLikeEscaper.Replace(strings.ToUpper(text))+"%")
 	}
 	var out []WatchlistSummary
 	err := q.Order("w.owner_id IS NULL, w.position, w.id").Scan(&out).Error
@@ -244,6 +258,36 @@ func RemoveWatchlistAsset(ctx context.Context, tx *gorm.DB, listID, assetID int6
 		listID, removed[0]).Error
 	if err != nil {
 		return false, fmt.Errorf("models: remove asset %d from watchlist %d: %w", assetID, listID, err)
+	}
+	return true, nil
+}
+
+// SwapWatchlistWithNeighbour swaps w's position with the owner's list just before it (by -1) or
+// just after it (by +1), and reports whether there was one. The caller holds the owner's lock.
+func SwapWatchlistWithNeighbour(ctx context.Context, tx *gorm.DB, w *Watchlist, by int) (bool, error) {
+	q := tx.WithContext(ctx).Model(&Watchlist{}).Where("coalesce(owner_id, 0) = ? AND id <> ?", watchlistOwnerKey(w.OwnerID), w.ID)
+	if by < 0 {
+		q = q.Where("(position, id) < (?, ?)", w.Position, w.ID).Order("position DESC, id DESC")
+	} else {
+		q = q.Where("(position, id) > (?, ?)", w.Position, w.ID).Order("position, id")
+	}
+	var other Watchlist
+	err := q.Take(&other).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("models: watchlist %d neighbour: %w", w.ID, err)
+	}
+	// Equal positions (never written by the app, but the column allows them) still swap order.
+	mine, theirs := other.Position, w.Position
+	if mine == theirs {
+		mine += by
+	}
+	for id, pos := range map[int64]int{w.ID: mine, other.ID: theirs} {
+		if err := tx.WithContext(ctx).Model(&Watchlist{}).Where("id = ?", id).Update("position", pos).Error; err != nil {
+			return false, fmt.Errorf("models: move watchlist %d: %w", id, err)
+		}
 	}
 	return true, nil
 }

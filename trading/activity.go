@@ -23,6 +23,9 @@ type ActivityQuery struct {
 	FillsBefore models.FillCursor // zero: from the newest fill
 	CashBefore  int64             // a ledger id; zero: from the newest line
 	Limit       int
+	// Search, when set, lists only the fills it finds (models.FillsMatching: the symbol, or the
+	// order's note or a tag), and no cash lines.
+	Search string
 }
 
 // ActivityItem is one row of activity: a fill or a cash movement.
@@ -45,6 +48,12 @@ func (s *Service) Activity(ctx context.Context, q ActivityQuery) (ActivityPage, 
 	var fills []models.Fill
 	var entries []models.LedgerEntry
 	var err error
+	if q.Search != "" {
+		if fills, err = models.FillsMatching(ctx, s.db, q.AccountID, q.Period, q.Search, q.FillsBefore, q.Limit+1); err != nil {
+			return ActivityPage{}, err
+		}
+		return mergeActivity(fills, nil, q.Limit, q.FillsBefore, q.CashBefore), nil
+	}
 	if q.Kind != ActivityCash {
 		if fills, err = models.FillsOf(ctx, s.db, q.AccountID, q.Period, q.FillsBefore, q.Limit+1); err != nil {
 			return ActivityPage{}, err

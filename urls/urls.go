@@ -27,6 +27,8 @@ const (
 	Readyz        Name = `/readyz`
 	Landing       Name = `/`
 	Terms         Name = `/terms`
+	Privacy       Name = `/privacy`
+	Contact       Name = `/contact`
 	Bots          Name = `/bots`
 	HowOrdersFill Name = `/how-orders-fill`
 	Avatar        Name = `/avatars/:name`
@@ -61,6 +63,7 @@ const (
 	SettingsSignIn               Name = `/settings/sign-in`
 	SettingsSignInLink           Name = `/settings/sign-in/:provider/link`
 	SettingsSignInUnlink         Name = `/settings/sign-in/:id/unlink`
+	SettingsChart                Name = `/settings/chart`
 
 	// Operators' pages.
 	Admin                  Name = `/admin`
@@ -79,6 +82,22 @@ const (
 
 	// The deployment's health, for operators (it replaces /admin/status).
 	AdminSystem Name = `/admin/system`
+
+	// Market-data operations: the catalogue sync, data refreshes and the global watchlists.
+	AdminMarket             Name = `/admin/market`
+	AdminMarketSync         Name = `/admin/market/sync`
+	AdminRefreshes          Name = `/admin/market/refreshes`
+	AdminRefresh            Name = `/admin/market/refreshes/:id`
+	AdminRefreshCancel      Name = `/admin/market/refreshes/:id/cancel`
+	AdminWatchlists         Name = `/admin/market/watchlists`
+	AdminWatchlist          Name = `/admin/market/watchlists/:id`
+	AdminWatchlistRename    Name = `/admin/market/watchlists/:id/rename`
+	AdminWatchlistDefault   Name = `/admin/market/watchlists/:id/default`
+	AdminWatchlistMove      Name = `/admin/market/watchlists/:id/move`
+	AdminWatchlistDelete    Name = `/admin/market/watchlists/:id/delete`
+	AdminWatchlistAssets    Name = `/admin/market/watchlists/:id/assets`
+	AdminWatchlistAssetDrop Name = `/admin/market/watchlists/:id/assets/remove`
+	AdminWatchlistAssetMove Name = `/admin/market/watchlists/:id/assets/move`
 
 	// River's job dashboard: its page, and everything under it (its assets and JSON API).
 	AdminJobs    Name = `/admin/jobs`
@@ -107,6 +126,7 @@ const (
 	OrdersCSV        Name = `/orders.csv`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
+	OrderNote        Name = `/orders/:id/note`
 	PositionsClose   Name = `/positions/close`
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
@@ -196,6 +216,8 @@ func All() []Name {
 		Readyz,
 		Landing,
 		Terms,
+		Privacy,
+		Contact,
 		Bots,
 		HowOrdersFill,
 		Avatar,
@@ -225,6 +247,7 @@ func All() []Name {
 		SettingsSignIn,
 		SettingsSignInLink,
 		SettingsSignInUnlink,
+		SettingsChart,
 		Admin,
 		AdminUsers,
 		AdminStatus,
@@ -241,6 +264,20 @@ func All() []Name {
 		AdminJobsAll,
 		AdminAudit,
 		AdminAuditCSV,
+		AdminMarket,
+		AdminMarketSync,
+		AdminRefreshes,
+		AdminRefresh,
+		AdminRefreshCancel,
+		AdminWatchlists,
+		AdminWatchlist,
+		AdminWatchlistRename,
+		AdminWatchlistDefault,
+		AdminWatchlistMove,
+		AdminWatchlistDelete,
+		AdminWatchlistAssets,
+		AdminWatchlistAssetDrop,
+		AdminWatchlistAssetMove,
 		Markets,
 		Search,
 		SearchSuggest,
@@ -261,6 +298,7 @@ func All() []Name {
 		OrdersCSV,
 		OrderCancel,
 		OrderReplace,
+		OrderNote,
 		PositionsClose,
 		Portfolio,
 		PortfolioHistory,

@@ -1564,6 +1564,7 @@ type adminSection struct{ label, href string }
 func adminSections() []adminSection {
 	return []adminSection{
 		{"Users", urls.Path(urls.AdminUsers)},
+		{"Market data", urls.Path(urls.AdminMarket)},
 		{"Audit log", urls.Path(urls.AdminAudit)},
 		{"System", urls.Path(urls.AdminSystem)},
 		{"Jobs", urls.Path(urls.AdminJobs) + "/"},

@@ -85,13 +85,14 @@ func ClassLabel(class string) string {
 
 // WatchlistTab is one list in the switcher of the markets dashboard and in the list of lists.
 type WatchlistTab struct {
-	ID       int64
-	Name     string
-	Global   bool
-	Default  bool // the global list guests see
-	Count    int
-	Editable bool
-	Active   bool
+	ID          int64
+	Name        string
+	Description string
+	Global      bool
+	Default     bool // the global list guests see
+	Count       int
+	Editable    bool
+	Active      bool
 }
 
 // MarketsDashboard is GET /markets: the lists the viewer may read and one of them shown live.
@@ -103,12 +104,13 @@ type MarketsDashboard struct {
 
 // WatchlistView is one list with its instruments, as its page and the dashboard show it.
 type WatchlistView struct {
-	ID       int64
-	Name     string
-	Global   bool
-	Default  bool
-	Editable bool // the viewer may change it
-	Rows     []InstrumentRow
+	ID          int64
+	Name        string
+	Description string
+	Global      bool
+	Default     bool
+	Editable    bool // the viewer may change it
+	Rows        []InstrumentRow
 }
 
 // Symbols lists the symbols of the list in order.
@@ -122,6 +124,7 @@ func (w WatchlistView) Symbols() []string {
 
 // WatchlistsIndex is GET /watchlists: the viewer's lists and the global ones.
 type WatchlistsIndex struct {
+	Search   string // the search over the lists ("" shows them all)
 	Own      []WatchlistTab
 	Global   []WatchlistTab
 	SignedIn bool
@@ -130,9 +133,17 @@ type WatchlistsIndex struct {
 
 // Facet is one choice of a search filter with how many results picking it gives.
 type Facet struct {
-	Value string
-	Label string
-	Count int64
+	Value  string
+	Label  string
+	Count  int64
+	Chosen bool // ticked in a multiple-choice filter
+}
+
+// SortLink is a sortable column's header: its label, the address sorting by it, and the
+// direction the results are sorted by it now ("ascending", "descending"; "" when not).
+type SortLink struct {
+	Key, Label, Href string
+	Direction        string
 }
 
 // InstrumentSearch is GET /instruments: the filters as given, one page of results and the facets.
@@ -145,6 +156,11 @@ type InstrumentSearch struct {
 	PrevURL, NextURL                              string // "" when there is no such page
 	Classes, Exchanges                            []Facet
 	Error                                         string // the quotes could not be loaded
+	// ChosenClasses and ChosenExchanges are the ticked choices of the multiple-choice filters
+	// (Class and Exchange hold the one choice when a single one is ticked).
+	ChosenClasses, ChosenExchanges []string
+	Sort                           string     // "symbol", "-name", …; "" for relevance
+	SortLinks                      []SortLink // the sortable columns' headers
 }
 
 // Fact is one labelled value on an instrument page.

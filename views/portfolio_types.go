@@ -115,6 +115,9 @@ type ActivityView struct {
 	CurrentPeriod int
 	TimeZone      string
 	Periods       []PeriodRow // the account's closed periods, newest first
+	// Search is what the journal search looks for ("" lists everything); SearchMax bounds it.
+	Search    string
+	SearchMax int
 }
 
 // ActivityTab is one filter tab.
@@ -139,6 +142,10 @@ type ActivityRow struct {
 	PLUp        bool
 	PLDown      bool
 	Partial     bool
+	Note        string   // the order's journal note
+	Tags        []string // the order's tags
+	NoteHref    string   // where the order's note is written or changed
+	TagHrefs    []string // the activity search for each tag
 
 	// A cash movement.
 	Kind        string // deposit, fill, commission, regulatory_fee, reset
@@ -183,6 +190,10 @@ type ReceiptView struct {
 	PLUp        bool
 	PLDown      bool
 	Partial     bool
+	Note        string   // the order's journal note
+	Tags        []string // the order's tags
+	NoteHref    string   // where it is changed; "" for a fill of another account than the current one
+	TagHrefs    []string // the activity search for each tag
 	CumQty      string
 	LeavesQty   string
 	PositionQty string

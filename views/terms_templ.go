@@ -43,27 +43,27 @@ func TermsPage(p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("1", "It's all simulated money", "Every balance, order, fill, position and profit or loss here is simulated. Nothing you do buys or sells a real security or cryptocurrency, and nothing here can be paid out, transferred or exchanged for real money.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "1", "It's all simulated money", "Every balance, order, fill, position and profit or loss here is simulated. Nothing you do buys or sells a real security or cryptocurrency, and nothing here can be paid out, transferred or exchanged for real money.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("2", "No investment advice", "Nothing on this site is investment, financial, tax or legal advice, nor a recommendation to buy or sell anything. Results in a simulator do not predict results in a real market, where fees, slippage, liquidity and emotions all differ.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "2", "No investment advice", "Nothing on this site is investment, financial, tax or legal advice, nor a recommendation to buy or sell anything. Results in a simulator do not predict results in a real market, where fees, slippage, liquidity and emotions all differ.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("3", "Market data may be delayed or simulated", "Prices come from Alpaca's market data service when it is connected, and from a built-in simulator otherwise. Data may be delayed, incomplete, interrupted or entirely made up, and may differ from what real exchanges show. Don't rely on it for real trading decisions.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "3", "Market data may be delayed or simulated", "Prices come from Alpaca's market data service when it is connected, and from a built-in simulator otherwise. Data may be delayed, incomplete, interrupted or entirely made up, and may differ from what real exchanges show. Don't rely on it for real trading decisions.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("4", "Use it fairly", "Keep your login and API keys to yourself, and don't try to break, overload or get around the limits of the service, or to access other people's accounts. Accounts used for abuse, spam or attacks may be suspended or removed without notice.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "4", "Use it fairly", "Keep your login and API keys to yourself, and don't try to break, overload or get around the limits of the service, or to access other people's accounts. Accounts used for abuse, spam or attacks may be suspended or removed without notice.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("5", "No guarantees", "The service is provided as it is, for free, without any warranty. It may change, be unavailable or lose data at any time, and accounts may be reset or removed. To the extent the law allows, we are not liable for any loss arising from its use.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "5", "No guarantees", "The service is provided as it is, for free, without any warranty. It may change, be unavailable or lose data at any time, and accounts may be reset or removed. To the extent the law allows, we are not liable for any loss arising from its use.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = termsSection("6", "Questions and account removal", "For questions about these terms, or to have your account removed, contact the administrator of this Alpaca Wrapper installation.").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = legalSection("terms", "6", "Questions and account removal", "For questions about these terms, or to have your account removed, contact the operator of this Alpaca Wrapper installation (see Contact). What is stored about you is listed under Privacy.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -74,96 +74,6 @@ func TermsPage(p Page) templ.Component {
 			return nil
 		})
 		templ_7745c5c3_Err = Layout(withTitle(p, "Terms of use")).Render(templ.WithChildren(ctx, templ_7745c5c3_Var2), templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		return nil
-	})
-}
-
-func termsSection(n, title, body string) templ.Component {
-	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
-			return templ_7745c5c3_CtxErr
-		}
-		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-		if !templ_7745c5c3_IsBuffer {
-			defer func() {
-				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err == nil {
-					templ_7745c5c3_Err = templ_7745c5c3_BufErr
-				}
-			}()
-		}
-		ctx = templ.InitializeContext(ctx)
-		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<section class=\"flex gap-4 px-6 py-6 sm:gap-5 sm:px-8\" aria-labelledby=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var4 string
-		templ_7745c5c3_Var4, templ_7745c5c3_Err = templruntime.NewAttributeExpression("terms-" + n).Resolve(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/terms.templ`, Line: 29, Col: 86}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var4)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"><span class=\"flex h-8 w-8 shrink-0 items-center justify-center rounded-full bg-brand-50 text-sm font-semibold text-brand-700 ring-1 ring-inset ring-brand-600/10 dark:bg-brand-500/10 dark:text-brand-300 dark:ring-brand-400/20\" aria-hidden=\"true\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(n)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/terms.templ`, Line: 30, Col: 250}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</span><div><h2 id=\"")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression("terms-" + n).Resolve(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/terms.templ`, Line: 32, Col: 24}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\" class=\"text-base font-semibold text-slate-900 dark:text-white\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var7 string
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(title)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/terms.templ`, Line: 32, Col: 97}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</h2><p class=\"mt-2 text-sm leading-6 text-slate-600 dark:text-slate-300\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(body)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/terms.templ`, Line: 33, Col: 78}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</p></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -178,20 +178,25 @@ type TradeOrderRow struct {
 	Type         string // "limit", "stop limit", …
 	Class        string // "bracket", "oco", "oto"; "" for simple
 	Leg          string // "take profit", "stop loss" for a leg
-	// Note explains what the order became when it is not what was typed: a buy stop that
+	Size         string // "10" or "$500.00"
+	Filled       string
+	Prices       string // "limit 150.00 · stop 148.00", "trail 2%"
+	AvgFill      string
+	TIF          string
+	Status       string
+	Reason       string
+	Open         bool
+	Replaceable  bool
+	Fills        []FillLink
+	Replace      ReplaceForm
+	// Explain says what the order became when it is not what was typed: a buy stop that
 	// Alpaca's price protection made a stop-limit, with its limit.
-	Note        string
-	Size        string // "10" or "$500.00"
-	Filled      string
-	Prices      string // "limit 150.00 · stop 148.00", "trail 2%"
-	AvgFill     string
-	TIF         string
-	Status      string
-	Reason      string
-	Open        bool
-	Replaceable bool
-	Fills       []FillLink
-	Replace     ReplaceForm
+	Explain string
+	// The journal: where the order's note is written (the full orders page only), whether it
+	// has one, and its text (shown as the link's tooltip).
+	NoteHref string
+	HasNote  bool
+	Note     string
 }
 
 // FillLink is a link to a fill's receipt.

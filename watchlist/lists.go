@@ -86,6 +86,42 @@ func (s *Service) Rename(ctx context.Context, actor *models.User, id int64, name
 	return out, nil
 }
 
+// Edit gives list id a new name and description together (the watchlist page's form).
+func (s *Service) Edit(ctx context.Context, actor *models.User, id int64, name, description string) (*Detail, error) {
+	name, err := cleanName(name)
+	if err != nil {
+		return nil, err
+	}
+	description, err = cleanDescription(description)
+	if err != nil {
+		return nil, err
+	}
+	var out *Detail
+	var global bool
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		w, err := lockForChange(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		global = w.IsGlobal()
+		if err := checkNameFree(ctx, tx, w.OwnerID, name, w.ID); err != nil {
+			return err
+		}
+		if err := models.UpdateWatchlist(ctx, tx, w.ID, map[string]any{"name": name, "description": description}); err != nil {
+			return err
+		}
+		if w, err = models.WatchlistByID(ctx, tx, id); err != nil {
+			return err
+		}
+		out, err = detail(ctx, tx, actor, w)
+		return err
+	})
+	if err != nil {
+		return nil, nameTakenOr(err, global, name)
+	}
+	return out, nil
+}
+
 // Delete removes list id and its items. When it was the guests' default, the first remaining
 // global list takes its place, so guests are never left with nothing while global lists exist.
 func (s *Service) Delete(ctx context.Context, actor *models.User, id int64) error {
@@ -129,6 +165,51 @@ func (s *Service) SetDefault(ctx context.Context, actor *models.User, id int64) 
 	})
 	if err != nil {
 		return nil, fmt.Errorf("watchlist: set default %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// Move moves list id one place earlier (by -1) or later (by +1) among its owner's lists, for
+// everyone who sees them in that order. Moving the first list up or the last down is a conflict
+// that changes nothing.
+func (s *Service) Move(ctx context.Context, actor *models.User, id int64, by int) (*Detail, error) {
+	if by != -1 && by != 1 {
+		return nil, apperr.Invalid(map[string]string{"direction": "Move a list up or down by one place."})
+	}
+	var out *Detail
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// The owner's lock first, then the row, as everywhere: two moves at once must not each
+		// hold a row the other's swap needs. A list's owner never changes, so reading it unlocked is safe.
+		peek, err := models.WatchlistByID(ctx, tx, id)
+		if errors.Is(err, models.ErrNotFound) {
+			return errListNotFound()
+		}
+		if err != nil {
+			return err
+		}
+		if err := models.LockWatchlistOwner(ctx, tx, peek.OwnerID); err != nil {
+			return err
+		}
+		w, err := lockForChange(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		moved, err := models.SwapWatchlistWithNeighbour(ctx, tx, w, by)
+		if err != nil {
+			return err
+		}
+		if !moved {
+			return apperr.New(apperr.KindConflict, "watchlist_at_end", fmt.Sprintf(
+				"%s is already the %s list; nothing was changed.", w.Name, map[int]string{-1: "first", 1: "last"}[by]))
+		}
+		if w, err = models.WatchlistByID(ctx, tx, id); err != nil {
+			return err
+		}
+		out, err = detail(ctx, tx, actor, w)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("watchlist: move %d: %w", id, err)
 	}
 	return out, nil
 }

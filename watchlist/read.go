@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"alpacawrapper/models"
 )
@@ -16,6 +17,24 @@ func (s *Service) List(ctx context.Context, viewer *models.User) ([]List, error)
 		viewerID = &viewer.ID
 	}
 	rows, err := models.VisibleWatchlists(ctx, s.db, viewerID)
+	if err != nil {
+		return nil, fmt.Errorf("watchlist: %w", err)
+	}
+	out := make([]List, len(rows))
+	for i := range rows {
+		out[i] = List{Watchlist: rows[i].Watchlist, AssetCount: rows[i].AssetCount, Editable: canChange(viewer, &rows[i].Watchlist)}
+	}
+	return out, nil
+}
+
+// Search is List narrowed to the lists whose name or description contains text, or that hold a
+// symbol starting with it.
+func (s *Service) Search(ctx context.Context, viewer *models.User, text string) ([]List, error) {
+	var viewerID *int64
+	if viewer != nil {
+		viewerID = &viewer.ID
+	}
+	rows, err := models.VisibleWatchlistsMatching(ctx, s.db, viewerID, strings.TrimSpace(text))
 	if err != nil {
 		return nil, fmt.Errorf("watchlist: %w", err)
 	}

@@ -23,6 +23,7 @@ const (
 	MaxListsPerOwner = 50  // lists per person, and global lists in all
 	MaxAssetsPerList = 200 // assets on one list
 	MaxNameLength    = 60  // characters in a list's name
+	MaxDescription   = 280 // characters in a list's description
 )
 
 // AssetAddedHook is called when an asset is put on a list, inside the transaction that puts it
@@ -39,6 +40,13 @@ type Service struct {
 // New builds the service. onAssetAdded may be nil when nothing needs to follow an addition.
 func New(db *gorm.DB, onAssetAdded func(ctx context.Context, tx *gorm.DB, assetID int64, symbol string) error) *Service {
 	return &Service{db: db, onAssetAdded: onAssetAdded}
+}
+
+// In returns the service working inside tx: its changes commit or roll back with the caller's
+// transaction (each method's own transaction becomes a savepoint in it). An administrator's
+// change to a global list uses it, so that the audit entry written in tx commits with the change.
+func (s *Service) In(tx *gorm.DB) *Service {
+	return &Service{db: tx, onAssetAdded: s.onAssetAdded}
 }
 
 // List is a watchlist as one viewer sees it.

@@ -27,6 +27,19 @@ func cleanName(raw string) (string, error) {
 	return name, nil
 }
 
+// cleanDescription trims a list's description and checks its length; line breaks are kept.
+func cleanDescription(raw string) (string, error) {
+	d := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
+	if n := utf8.RuneCountInString(d); n > MaxDescription {
+		return "", apperr.Invalid(map[string]string{"description": fmt.Sprintf(
+			"Keep the description to %d characters or fewer (this one has %d).", MaxDescription, n)})
+	}
+	if strings.IndexFunc(d, func(r rune) bool { return unicode.IsControl(r) && r != '\n' }) >= 0 {
+		return "", apperr.Invalid(map[string]string{"description": "The description cannot contain tabs or other control characters."})
+	}
+	return d, nil
+}
+
 // cleanSymbol trims and upper-cases a symbol as Alpaca writes them ("aapl" → "AAPL").
 func cleanSymbol(raw string) (string, error) {
 	symbol := strings.ToUpper(strings.TrimSpace(raw))

@@ -1,14 +1,22 @@
 // The chart page (views/chart.templ): draws one instrument with TradingView's lightweight-charts
 // (v5, global LightweightCharts) from the candles API, scrolls back through history with its
-// cursors, keeps the newest candle live from /ws/market, overlays indicators (indicators.js) and
-// exports the candles in view as CSV. Its time-axis labels come from timeaxis.js.
+// cursors, keeps the newest candle live from /ws/market, overlays any number of configurable
+// indicators (indicators.js describes them in its catalogue; chart-indicators.js is their
+// settings dialog) and exports the candles in view as CSV. Its time-axis labels come from
+// timeaxis.js.
 //
-// Settings come from data attributes on #chart and are kept in the URL (?tf=&type=&ind=) so a
-// chart can be bookmarked. The CSP forbids inline script and style, so everything is wired here.
+// Settings come from data attributes on #chart and are kept in the URL (?tf=&type=&ind=&vol=&grid=)
+// so a chart can be bookmarked; a signed-in person's indicators are also remembered on the server
+// (POST /settings/chart). The CSP forbids inline script and style, so everything is wired here.
+//
+// Conveniences the original system's users had: series types with presets (Classic, Clean,
+// Baseline), a volume toggle, fullscreen (the Fullscreen API, or a full-window fallback),
+// hidden controls, pausing live updates, the day's change in the header and the price in the
+// tab's title, and the keys f, v, c, i, Space, Esc, ←/→ and ? (the help lists them).
 //
 // For tests (and the curious) the chart publishes its state on #chart as data-candles-loaded,
-// data-last-time, data-last-close, data-has-older, data-loading and data-ws, and exposes
-// window.awChart.
+// data-last-time, data-last-close, data-has-older, data-loading, data-ws, data-volume,
+// data-paused and data-fullscreen, and exposes window.awChart.
 (function () {
   'use strict';
 
@@ -16,7 +24,7 @@
   var LWC = window.LightweightCharts;
   var IND = window.AWIndicators;
   var AX = window.AWTimeAxis;
-  if (!root || !LWC || !IND || !AX) return;
+  if (!root || !LWC || !IND || !AX || !IND.catalog) return;
 
   var PAGE_SIZE = 500; // candles per request: a screenful several times over
   var OLDER_MARGIN = 30; // load older history when fewer than this many candles are left of the view
@@ -24,23 +32,30 @@
   var TF_SECONDS = { '1m': 60, '5m': 300, '15m': 900, '30m': 1800, '1h': 3600, '4h': 14400, '1D': 86400 };
   var UP = '#10b981';
   var DOWN = '#f43f5e';
-  var COLORS = {
-    sma: '#f59e0b',
-    ema: '#8b5cf6',
-    bb: '#0ea5e9',
-    vwap: '#ec4899',
-    rsi: '#8b5cf6',
-    macd: '#2563eb',
-    signal: '#f59e0b',
+  var LINE = '#6366f1';
+  // Colours for an indicator's second and later lines (MACD's signal, Stochastic's %D...), which
+  // the settings do not colour; the first line takes the indicator's own colour.
+  var SECONDARY = ['#f59e0b', '#0ea5e9', '#ec4899', '#14b8a6', '#a855f7'];
+  // Band edges share the indicator's colour: they read as one envelope.
+  var BAND_PARTS = { upper: true, lower: true, middle: true, basis: true };
+  // PRESETS are the original system's: a series type with volume and grid on or off.
+  var PRESETS = {
+    classic: { type: 'candles', vol: true, grid: true },
+    clean: { type: 'line', vol: false, grid: false },
+    baseline: { type: 'baseline', vol: false, grid: true },
   };
 
+  var shell = document.getElementById('chart-shell') || root;
+  var controlsEl = document.getElementById('chart-controls');
   var canvas = document.getElementById('chart-canvas');
   var legendEl = document.getElementById('chart-legend');
   var olderEl = document.getElementById('chart-loading-older');
   var statusEl = document.getElementById('chart-status');
   var lastEl = document.getElementById('chart-last');
+  var changeEl = document.getElementById('chart-change');
   var feedEl = document.getElementById('chart-feed');
   var exportBtn = document.querySelector('[data-chart-export]');
+  var baseTitle = document.title;
 
   // precisionOf reads the price decimals (0 for a pair priced in whole dollars), 2 when unknown.
   function precisionOf(raw) {
@@ -54,10 +69,46 @@
     url: root.dataset.candlesUrl,
     tf: root.dataset.tf || '1h',
     type: root.dataset.type || 'candles',
-    ind: IND.parseIndicators(params.has('ind') ? params.get('ind') : root.dataset.ind),
+    ind: withDefaults(IND.parseIndicators(params.has('ind') ? params.get('ind') : root.dataset.ind)),
+    vol: params.get('vol') !== '0',
+    grid: params.get('grid') !== '0',
+    paused: false,
     tz: root.dataset.tz || 'UTC',
     precision: precisionOf(root.dataset.precision),
   };
+
+  // withDefaults gives every parsed indicator a colour and a width, so the chart and the
+  // settings dialog need not ask each time.
+  function withDefaults(list) {
+    return list.filter(function (x) {
+      return IND.catalog[x.kind];
+    }).map(function (x, i) {
+      if (!/^#[0-9a-f]{6}$/i.test(x.color || '')) x.color = SECONDARY[i % SECONDARY.length];
+      if (!(x.width >= 1 && x.width <= 4)) x.width = 2;
+      // A name that is only the default ("SMA 20") is no name: it follows the parameters.
+      if (x.label && x.label === autoLabel(x)) x.label = '';
+      return x;
+    });
+  }
+
+  // labelOf names an indicator in the legend and the settings: the person's name for it, else
+  // the catalogue's short name with its parameters ("SMA 20", "BB 20 2").
+  function labelOf(x) {
+    return x.label || autoLabel(x);
+  }
+
+  function autoLabel(x) {
+    var def = IND.catalog[x.kind];
+    if (IND.defaultLabel && IND.normalizeParams) return IND.defaultLabel(x.kind, IND.normalizeParams(x.kind, x.params));
+    var nums = (def.params || [])
+      .filter(function (p) {
+        return p.type !== 'source';
+      })
+      .map(function (p) {
+        return x.params && x.params[p.key] !== undefined ? x.params[p.key] : p.default;
+      });
+    return (def.short || def.name) + (nums.length ? ' ' + nums.join(' ') : '');
+  }
 
   // candles: oldest first. Each keeps the exact decimal strings (s) for export and the legend,
   // and numbers for drawing.
@@ -69,12 +120,12 @@
   var loadingOlder = null;
   var pending = []; // live messages received while the first page loads
   var minuteVolumes = {}; // minute start -> volume it added to the open candle (bars may repeat)
-  var computed = {}; // indicator arrays from the last recompute, for the legend
+  var computed = {}; // indicator outputs from the last recompute, by indicator id, for the legend
 
   var chart = null;
   var priceSeries = null;
   var volumeSeries = null;
-  var indSeries = []; // [{key, series, values: () => array}]
+  var indSeries = []; // [{key, part, style, series}]
 
   // ---- Formatting ----------------------------------------------------------
 
@@ -182,20 +233,30 @@
         textColor: d ? '#cbd5e1' : '#334155',
         panes: { separatorColor: border, separatorHoverColor: d ? 'rgba(129,140,248,0.3)' : 'rgba(79,70,229,0.2)' },
       },
-      grid: { vertLines: { color: grid }, horzLines: { color: grid } },
+      grid: { vertLines: { color: grid, visible: state.grid }, horzLines: { color: grid, visible: state.grid } },
       rightPriceScale: { borderColor: border },
       timeScale: { borderColor: border },
     };
   }
 
-  function paneCount() {
-    return 1 + (has('rsi') ? 1 : 0) + (has('macd') ? 1 : 0);
+  function defOf(x) {
+    return IND.catalog[x.kind] || null;
   }
 
-  function has(kind) {
-    return state.ind.some(function (x) {
-      return x.kind === kind;
+  // shown are the indicators drawn: all but the hidden ones.
+  function shown() {
+    return state.ind.filter(function (x) {
+      return !x.hidden && defOf(x);
     });
+  }
+
+  function paneCount() {
+    return (
+      1 +
+      shown().filter(function (x) {
+        return defOf(x).pane === 'own';
+      }).length
+    );
   }
 
   function lineOpts(color, extra) {
@@ -210,12 +271,136 @@
     return o;
   }
 
-  // build (re)creates the chart for the current type and indicators: simpler and sturdier than
-  // adding and removing series and panes one by one, and cheap (the data is already here).
+  // colorOf picks an output's colour: the indicator's own for its first line and band edges, a
+  // fixed secondary colour for other lines (a signal line must not look like its MACD).
+  function colorOf(x, out, k) {
+    if (k === 0 || BAND_PARTS[out.key]) return x.color;
+    return SECONDARY[(k - 1) % SECONDARY.length];
+  }
+
+
+  // paneFormat is the price format of an indicator's own pane: two more decimals than the
+  // instrument's prices, since oscillators such as MACD move in fractions of a price step.
+  function paneFormat() {
+    var p = Math.min(state.precision + 2, 8);
+    return { type: 'price', precision: p, minMove: Math.pow(10, -p) };
+  }
+
+  // addPriceSeries adds the instrument's series of the chosen type. Baseline shades above and
+  // below the previous session's close (the day's reference), or the first candle's close.
+  function addPriceSeries() {
+    var pf = { type: 'price', precision: state.precision, minMove: Math.pow(10, -state.precision) };
+    switch (state.type) {
+      case 'bars':
+        return chart.addSeries(LWC.BarSeries, { upColor: UP, downColor: DOWN, priceFormat: pf });
+      case 'line':
+        return chart.addSeries(LWC.LineSeries, { color: LINE, lineWidth: 2, priceFormat: pf });
+      case 'area':
+        return chart.addSeries(LWC.AreaSeries, {
+          lineColor: LINE,
+          topColor: 'rgba(99,102,241,0.35)',
+          bottomColor: 'rgba(99,102,241,0.02)',
+          lineWidth: 2,
+          priceFormat: pf,
+        });
+      case 'baseline':
+        return chart.addSeries(LWC.BaselineSeries, {
+          baseValue: { type: 'price', price: baselineValue() },
+          topLineColor: UP,
+          topFillColor1: 'rgba(16,185,129,0.28)',
+          topFillColor2: 'rgba(16,185,129,0.04)',
+          bottomLineColor: DOWN,
+          bottomFillColor1: 'rgba(244,63,94,0.04)',
+          bottomFillColor2: 'rgba(244,63,94,0.28)',
+          lineWidth: 2,
+          priceFormat: pf,
+        });
+      default:
+        return chart.addSeries(LWC.CandlestickSeries, {
+          upColor: UP,
+          downColor: DOWN,
+          wickUpColor: UP,
+          wickDownColor: DOWN,
+          borderVisible: false,
+          priceFormat: pf,
+        });
+    }
+  }
+
+  function baselineValue() {
+    if (day.ref !== null) return day.ref;
+    return candles.length ? candles[0].c : 0;
+  }
+
+  // addIndicator adds one indicator's series, in the price pane or in a pane of its own, and
+  // draws its levels (RSI's 30 and 70) as dashed lines there.
+  function addIndicator(x, pane) {
+    var def = defOf(x);
+    var own = def.pane === 'own';
+    var at = own ? pane : 0;
+    var fmt = own ? paneFormat() : undefined;
+    var first = null;
+    (def.outputs || []).forEach(function (out, k) {
+      var color = colorOf(x, out, k);
+      var s;
+      if (out.style === 'histogram') {
+        s = chart.addSeries(LWC.HistogramSeries, { priceFormat: fmt, priceLineVisible: false, lastValueVisible: false, base: 0 }, at);
+      } else if (out.style === 'area') {
+        s = chart.addSeries(
+          LWC.AreaSeries,
+          { lineColor: color, topColor: hexAlpha(color, 0.25), bottomColor: hexAlpha(color, 0.02), lineWidth: x.width, priceFormat: fmt, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false },
+          at
+        );
+      } else {
+        var extra = { lineWidth: x.width, lastValueVisible: own && k === 0 };
+        if (fmt) extra.priceFormat = fmt;
+        if (own && k === 0) extra.autoscaleInfoProvider = withLevels(levelsOf(x));
+        if (out.key === 'middle' || out.key === 'basis') extra.lineStyle = LWC.LineStyle.Dashed;
+        s = chart.addSeries(LWC.LineSeries, lineOpts(color, extra), at);
+      }
+      if (!first) first = s;
+      indSeries.push({ key: x.id, part: out.key, style: out.style, color: color, series: s });
+    });
+    if (first && own) {
+      levelsOf(x).forEach(function (lv) {
+        first.createPriceLine({ price: lv, color: hexAlpha(x.color, 0.55), lineWidth: 1, lineStyle: LWC.LineStyle.Dashed, axisLabelVisible: false });
+      });
+    }
+  }
+
+  function levelsOf(x) {
+    var levels = Array.isArray(x.levels) ? x.levels : defOf(x).levels;
+    return (levels || []).filter(function (lv) {
+      return typeof lv === 'number' && isFinite(lv);
+    });
+  }
+
+  // withLevels widens a pane's automatic scale to take in its levels, so RSI's 25 and 75 show
+  // even while the line stays between 40 and 60.
+  function withLevels(levels) {
+    if (!levels.length) return undefined;
+    var lo = Math.min.apply(null, levels);
+    var hi = Math.max.apply(null, levels);
+    return function (original) {
+      var r = original();
+      if (!r || !r.priceRange) return r;
+      r.priceRange = { minValue: Math.min(r.priceRange.minValue, lo), maxValue: Math.max(r.priceRange.maxValue, hi) };
+      return r;
+    };
+  }
+
+  function hexAlpha(hex, a) {
+    var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex || '');
+    if (!m) return 'rgba(99,102,241,' + a + ')';
+    return 'rgba(' + parseInt(m[1], 16) + ',' + parseInt(m[2], 16) + ',' + parseInt(m[3], 16) + ',' + a + ')';
+  }
+
+  // build (re)creates the chart for the current type, volume and indicators: simpler and sturdier
+  // than adding and removing series and panes one by one, and cheap (the data is already here).
   function build() {
     var keep = chart ? chart.timeScale().getVisibleLogicalRange() : null;
     if (chart) chart.remove();
-    canvas.setAttribute('data-panes', String(paneCount()));
+    canvas.setAttribute('data-panes', String(Math.min(paneCount(), 5)));
     var opts = themeOptions();
     opts.autoSize = true;
     opts.crosshair = { mode: LWC.CrosshairMode.Normal };
@@ -226,75 +411,24 @@
     opts.timeScale.rightOffset = 4;
     chart = LWC.createChart(canvas, opts);
 
-    var pf = { type: 'price', precision: state.precision, minMove: Math.pow(10, -state.precision) };
-    switch (state.type) {
-      case 'bars':
-        priceSeries = chart.addSeries(LWC.BarSeries, { upColor: UP, downColor: DOWN, priceFormat: pf });
-        break;
-      case 'line':
-        priceSeries = chart.addSeries(LWC.LineSeries, { color: '#6366f1', lineWidth: 2, priceFormat: pf });
-        break;
-      case 'area':
-        priceSeries = chart.addSeries(LWC.AreaSeries, {
-          lineColor: '#6366f1',
-          topColor: 'rgba(99,102,241,0.35)',
-          bottomColor: 'rgba(99,102,241,0.02)',
-          lineWidth: 2,
-          priceFormat: pf,
-        });
-        break;
-      default:
-        priceSeries = chart.addSeries(LWC.CandlestickSeries, {
-          upColor: UP,
-          downColor: DOWN,
-          wickUpColor: UP,
-          wickDownColor: DOWN,
-          borderVisible: false,
-          priceFormat: pf,
-        });
+    priceSeries = addPriceSeries();
+    priceSeries.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: state.vol ? 0.22 : 0.06 } });
+    volumeSeries = null;
+    if (state.vol) {
+      volumeSeries = chart.addSeries(LWC.HistogramSeries, {
+        priceScaleId: 'volume',
+        priceFormat: { type: 'volume' },
+        priceLineVisible: false,
+        lastValueVisible: false,
+      });
+      volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
     }
-    priceSeries.priceScale().applyOptions({ scaleMargins: { top: 0.08, bottom: 0.22 } });
-    volumeSeries = chart.addSeries(LWC.HistogramSeries, {
-      priceScaleId: 'volume',
-      priceFormat: { type: 'volume' },
-      priceLineVisible: false,
-      lastValueVisible: false,
-    });
-    volumeSeries.priceScale().applyOptions({ scaleMargins: { top: 0.82, bottom: 0 } });
 
     indSeries = [];
     var pane = 1;
-    state.ind.forEach(function (x) {
-      var key = x.id;
-      switch (x.kind) {
-        case 'sma':
-        case 'ema':
-          indSeries.push({ key: key, part: 'line', series: chart.addSeries(LWC.LineSeries, lineOpts(x.kind === 'sma' ? COLORS.sma : COLORS.ema)) });
-          break;
-        case 'vwap':
-          indSeries.push({ key: key, part: 'line', series: chart.addSeries(LWC.LineSeries, lineOpts(COLORS.vwap, { lineWidth: 2 })) });
-          break;
-        case 'bb':
-          ['upper', 'middle', 'lower'].forEach(function (part) {
-            var o = lineOpts(COLORS.bb, part === 'middle' ? { lineStyle: LWC.LineStyle.Dashed } : {});
-            indSeries.push({ key: key, part: part, series: chart.addSeries(LWC.LineSeries, o) });
-          });
-          break;
-        case 'rsi':
-          var r = chart.addSeries(LWC.LineSeries, lineOpts(COLORS.rsi, { lastValueVisible: true, priceFormat: { type: 'price', precision: 1, minMove: 0.1 } }), pane);
-          r.createPriceLine({ price: 70, color: 'rgba(244,63,94,0.5)', lineWidth: 1, lineStyle: LWC.LineStyle.Dashed, axisLabelVisible: false });
-          r.createPriceLine({ price: 30, color: 'rgba(16,185,129,0.5)', lineWidth: 1, lineStyle: LWC.LineStyle.Dashed, axisLabelVisible: false });
-          indSeries.push({ key: key, part: 'line', pane: pane, series: r });
-          pane++;
-          break;
-        case 'macd':
-          var mp = { type: 'price', precision: Math.min(state.precision + 2, 8), minMove: Math.pow(10, -Math.min(state.precision + 2, 8)) };
-          indSeries.push({ key: key, part: 'histogram', pane: pane, series: chart.addSeries(LWC.HistogramSeries, { priceFormat: mp, priceLineVisible: false, lastValueVisible: false }, pane) });
-          indSeries.push({ key: key, part: 'macd', pane: pane, series: chart.addSeries(LWC.LineSeries, lineOpts(COLORS.macd, { priceFormat: mp, lastValueVisible: true }), pane) });
-          indSeries.push({ key: key, part: 'signal', pane: pane, series: chart.addSeries(LWC.LineSeries, lineOpts(COLORS.signal, { priceFormat: mp }), pane) });
-          pane++;
-          break;
-      }
+    shown().forEach(function (x) {
+      addIndicator(x, pane);
+      if (defOf(x).pane === 'own') pane++;
     });
     // The price pane gets most of the height; indicator panes share the rest.
     var panes = chart.panes();
@@ -307,63 +441,59 @@
     chart.timeScale().subscribeVisibleLogicalRangeChange(onRangeChange);
     setAllData();
     if (keep) chart.timeScale().setVisibleLogicalRange(keep);
+    root.dataset.volume = state.vol ? 'on' : 'off';
+    root.dataset.type = state.type;
   }
 
   function setAllData() {
     if (!chart) return;
     priceSeries.setData(candles.map(priceDatum));
-    volumeSeries.setData(candles.map(volumeDatum));
+    if (volumeSeries) volumeSeries.setData(candles.map(volumeDatum));
+    if (state.type === 'baseline') priceSeries.applyOptions({ baseValue: { type: 'price', price: baselineValue() } });
     recompute();
     published();
   }
 
-  // recompute derives every indicator from the loaded candles and redraws its series.
-  function recompute() {
-    var closes = candles.map(function (c) {
-      return c.c;
+  // bars are the candles as the indicators' compute functions take them: numbers, with the
+  // trading day each belongs to (a session VWAP starts again each day; daily candles are each
+  // their own day).
+  function bars() {
+    return candles.map(function (c) {
+      if (c.d === undefined) c.d = state.tf === '1D' ? String(c.t) : dayKeyOf(c.t);
+      return { time: c.t, open: c.o, high: c.h, low: c.l, close: c.c, volume: c.v, vwap: c.vw, day: c.d };
     });
+  }
+
+  // recompute derives every shown indicator from the loaded candles and redraws its series. One
+  // indicator that fails (a bad parameter that slipped through) is left out; the chart goes on.
+  function recompute() {
+    var input = bars();
+    var ctx = {
+      dayKey: function (c) {
+        return c.day;
+      },
+    };
     computed = {};
-    state.ind.forEach(function (x) {
-      switch (x.kind) {
-        case 'sma':
-          computed[x.id] = { line: IND.sma(closes, x.period) };
-          break;
-        case 'ema':
-          computed[x.id] = { line: IND.ema(closes, x.period) };
-          break;
-        case 'bb':
-          computed[x.id] = IND.bollinger(closes, x.period, 2);
-          break;
-        case 'vwap':
-          // Intraday: a session VWAP, starting again each trading day (UTC days for crypto);
-          // daily candles each show their own day's VWAP, which is the same rule.
-          computed[x.id] = {
-            line: IND.vwap(
-              candles.map(function (c) {
-                return { high: c.h, low: c.l, close: c.c, volume: c.v, vwap: c.vw, t: c.t };
-              }),
-              function (c) {
-                return state.tf === '1D' ? c.t : dayKeyOf(c.t);
-              }
-            ),
-          };
-          break;
-        case 'rsi':
-          computed[x.id] = { line: IND.rsi(closes, x.period) };
-          break;
-        case 'macd':
-          computed[x.id] = IND.macd(closes, 12, 26, 9);
-          break;
+    shown().forEach(function (x) {
+      try {
+        computed[x.id] = defOf(x).compute(input, x.params || {}, ctx) || {};
+      } catch (err) {
+        computed[x.id] = {};
+        if (window.console) console.warn('chart: ' + x.kind + ':', err);
       }
     });
     indSeries.forEach(function (s) {
       var values = computed[s.key] && computed[s.key][s.part];
-      if (!values) return;
+      if (!values) {
+        s.series.setData([]);
+        return;
+      }
       var data = [];
       for (var i = 0; i < candles.length; i++) {
-        if (values[i] === null) continue;
-        var d = { time: Z.toChart(candles[i].t), value: values[i] };
-        if (s.part === 'histogram') d.color = values[i] >= 0 ? 'rgba(16,185,129,0.6)' : 'rgba(244,63,94,0.6)';
+        var v = values[i];
+        if (v === null || v === undefined || !isFinite(v)) continue;
+        var d = { time: Z.toChart(candles[i].t), value: v };
+        if (s.style === 'histogram') d.color = v >= 0 ? 'rgba(16,185,129,0.6)' : 'rgba(244,63,94,0.6)';
         data.push(d);
       }
       s.series.setData(data);
@@ -375,12 +505,13 @@
     var c = lastCandle();
     if (!c || !chart) return;
     priceSeries.update(priceDatum(c));
-    volumeSeries.update(volumeDatum(c));
+    if (volumeSeries) volumeSeries.update(volumeDatum(c));
     recompute();
     published();
   }
 
-  // published writes the state to the page: the header price, the legend, the test hooks.
+  // published writes the state to the page: the header price and the day's change, the tab's
+  // title, the legend, the test hooks.
   function published() {
     var c = lastCandle();
     root.dataset.candlesLoaded = String(candles.length);
@@ -389,8 +520,65 @@
     root.dataset.hasOlder = nextCursor ? 'true' : 'false';
     root.dataset.tf = state.tf;
     if (lastEl) lastEl.textContent = c ? price(c.c) : '—';
+    dayChange(c);
     if (exportBtn) exportBtn.disabled = candles.length === 0;
     if (!legendHeld) legend(candles.length - 1);
+  }
+
+  // ---- The day's change ------------------------------------------------------
+  // The header shows the last price against the previous session's close, whatever the
+  // timeframe drawn, so it is read from the daily candles: the newest one of an earlier day
+  // than the last price's. It is asked for again when the last price enters a new day.
+
+  var day = { ref: null, asked: '' };
+
+  function dayChange(c) {
+    if (!c) return;
+    var key = dayKeyOf(c.t);
+    if (day.asked !== key) {
+      day.asked = key;
+      fetchDailyRef(key);
+    }
+    var text = '';
+    var dir = '';
+    if (day.ref !== null && day.ref > 0) {
+      var diff = c.c - day.ref;
+      var pct = (diff / day.ref) * 100;
+      dir = diff >= 0 ? 'up' : 'down';
+      text = (diff >= 0 ? '+' : '−') + price(Math.abs(diff)) + ' (' + (pct >= 0 ? '+' : '−') + Math.abs(pct).toFixed(2) + '%)';
+    }
+    if (changeEl) {
+      changeEl.textContent = text;
+      changeEl.setAttribute('data-dir', dir);
+    }
+    root.dataset.dayChange = text;
+    document.title = state.symbol + ' ' + price(c.c) + (text ? ' ' + text.replace(/^.*\(|\)$/g, '') : '') + ' · ' + baseTitle;
+  }
+
+  function fetchDailyRef(key) {
+    var q = new URLSearchParams({ timeframe: '1D', limit: '3' });
+    fetch(state.url + '?' + q.toString(), { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      })
+      .then(function (page) {
+        if (day.asked !== key) return;
+        var list = (page.candles || []).map(fromAPI);
+        var ref = null;
+        for (var i = list.length - 1; i >= 0; i--) {
+          if (dayKeyOf(list[i].t) < key) {
+            ref = list[i].c;
+            break;
+          }
+        }
+        day.ref = ref;
+        if (state.type === 'baseline' && priceSeries) priceSeries.applyOptions({ baseValue: { type: 'price', price: baselineValue() } });
+        dayChange(lastCandle());
+      })
+      .catch(function () {
+        // Without daily candles the header shows the price alone.
+      });
   }
 
   // ---- Legend --------------------------------------------------------------
@@ -418,6 +606,15 @@
     return span;
   }
 
+  // indValue formats an indicator's value: as a price in the price pane, else compactly.
+  function indValue(def, v) {
+    if (v === null || v === undefined || !isFinite(v)) return '—';
+    if (def.pane !== 'own') return price(v);
+    var a = Math.abs(v);
+    if (a >= 1e4) return compact(v);
+    return v.toFixed(a >= 100 ? 1 : a >= 1 ? 2 : Math.min(state.precision + 2, 8));
+  }
+
   function legend(i) {
     if (!legendEl) return;
     legendEl.textContent = '';
@@ -432,34 +629,22 @@
     line.appendChild(legendItem('L', price(c.l)));
     line.appendChild(legendItem('C', price(c.c), 'legend-' + dir));
     line.appendChild(legendItem('', (chg >= 0 ? '+' : '') + chg.toFixed(2) + '%', 'legend-' + dir));
-    line.appendChild(legendItem('Vol', compact(c.v)));
+    if (state.vol) line.appendChild(legendItem('Vol', compact(c.v)));
     legendEl.appendChild(line);
     var ind = document.createElement('div');
-    state.ind.forEach(function (x) {
+    shown().forEach(function (x) {
       var v = computed[x.id];
       if (!v) return;
-      var pick = function (arr) {
-        return arr && arr[i] !== null && arr[i] !== undefined ? arr[i] : null;
-      };
-      switch (x.kind) {
-        case 'bb':
-          ind.appendChild(legendItem('BB ' + x.period, price(pick(v.upper)) + ' / ' + price(pick(v.middle)) + ' / ' + price(pick(v.lower))));
-          break;
-        case 'rsi':
-          ind.appendChild(legendItem('RSI ' + x.period, pick(v.line) === null ? '—' : pick(v.line).toFixed(1)));
-          break;
-        case 'macd':
-          var m = pick(v.macd);
-          var s = pick(v.signal);
-          var h = pick(v.histogram);
-          var f = function (n) {
-            return n === null ? '—' : n.toFixed(Math.min(state.precision + 2, 8));
-          };
-          ind.appendChild(legendItem('MACD', f(m) + ' / ' + f(s) + ' / ' + f(h)));
-          break;
-        default:
-          ind.appendChild(legendItem(x.kind.toUpperCase() + (x.period ? ' ' + x.period : ''), price(pick(v.line))));
-      }
+      var def = defOf(x);
+      var values = (def.outputs || []).map(function (out) {
+        var arr = v[out.key];
+        return indValue(def, arr ? arr[i] : null);
+      });
+      var item = legendItem(labelOf(x), values.join(' / '));
+      item.setAttribute('data-ind-id', x.id);
+      // A property, not a style attribute: the CSP allows the one and forbids the other.
+      item.firstChild.style.color = x.color;
+      ind.appendChild(item);
     });
     if (ind.childNodes.length) legendEl.appendChild(ind);
   }
@@ -676,7 +861,7 @@
 
   function feed(text, ws) {
     root.dataset.ws = ws;
-    if (feedEl) feedEl.textContent = text;
+    if (feedEl) feedEl.textContent = state.paused ? 'paused' : text;
   }
 
   function subscribe() {
@@ -729,10 +914,11 @@
         feed('live', 'subscribed');
         break;
       case 'bar':
+        if (state.paused) break; // refreshNewest catches up on resuming
         if (m.symbol === state.symbol && (!m.timeframe || m.timeframe === state.tf)) mergeBar(m);
         break;
       case 'trade':
-        if (m.symbol === state.symbol) mergeTrade(m);
+        if (!state.paused && m.symbol === state.symbol) mergeTrade(m);
         break;
       case 'error':
         if (window.console) console.warn('chart: /ws/market:', m.message);
@@ -845,19 +1031,33 @@
 
   // ---- Controls --------------------------------------------------------------
 
+  function presetOf() {
+    for (var k in PRESETS) {
+      var p = PRESETS[k];
+      if (p.type === state.type && p.vol === state.vol && p.grid === state.grid) return k;
+    }
+    return '';
+  }
+
+  function pressedAll(sel, attr, value) {
+    document.querySelectorAll(sel).forEach(function (b) {
+      b.setAttribute('aria-pressed', b.getAttribute(attr) === value ? 'true' : 'false');
+    });
+  }
+
   function syncControls() {
-    document.querySelectorAll('[data-chart-tf]').forEach(function (b) {
-      b.setAttribute('aria-pressed', b.getAttribute('data-chart-tf') === state.tf ? 'true' : 'false');
-    });
-    document.querySelectorAll('[data-chart-type]').forEach(function (b) {
-      b.setAttribute('aria-pressed', b.getAttribute('data-chart-type') === state.type ? 'true' : 'false');
-    });
-    document.querySelectorAll('[data-chart-ind]').forEach(function (b) {
-      var id = b.getAttribute('data-chart-ind');
-      var kind = IND.parseIndicators(id)[0];
-      var on = state.ind.some(function (x) {
-        return x.id === id || (kind && x.kind === kind.kind && (x.kind === 'bb' || x.kind === 'rsi' || x.kind === 'macd' || x.kind === 'vwap'));
-      });
+    pressedAll('[data-chart-tf]', 'data-chart-tf', state.tf);
+    pressedAll('[data-chart-type]', 'data-chart-type', state.type);
+    pressedAll('[data-chart-preset]', 'data-chart-preset', presetOf());
+    setPressed('[data-chart-volume]', state.vol);
+    setPressed('[data-chart-pause]', state.paused);
+    setPressed('[data-chart-fullscreen]', !!fullscreenMode());
+    var n = document.querySelector('[data-chart-ind-count]');
+    if (n) n.textContent = state.ind.length ? String(state.ind.length) : '';
+  }
+
+  function setPressed(sel, on) {
+    document.querySelectorAll(sel).forEach(function (b) {
       b.setAttribute('aria-pressed', on ? 'true' : 'false');
     });
   }
@@ -866,58 +1066,215 @@
     var q = new URLSearchParams(location.search);
     q.set('tf', state.tf);
     q.set('type', state.type);
-    var ind = state.ind
-      .map(function (x) {
-        return x.id;
-      })
-      .join(',');
+    var ind = IND.formatIndicators(state.ind);
     if (ind) q.set('ind', ind);
     else q.delete('ind');
+    if (state.vol) q.delete('vol');
+    else q.set('vol', '0');
+    if (state.grid) q.delete('grid');
+    else q.set('grid', '0');
     history.replaceState(null, '', location.pathname + '?' + q.toString());
+  }
+
+  function redraw() {
+    syncControls();
+    syncURL();
+    build();
+  }
+
+  function setTimeframe(tf) {
+    if (tf === state.tf || !TF_SECONDS[tf]) return;
+    state.tf = tf;
+    day.asked = '';
+    redraw();
+    load();
+    subscribe();
+  }
+
+  function setType(type) {
+    state.type = type;
+    redraw();
+  }
+
+  function applyPreset(name) {
+    var p = PRESETS[name];
+    if (!p) return;
+    state.type = p.type;
+    state.vol = p.vol;
+    state.grid = p.grid;
+    redraw();
+    status('Preset: ' + name.charAt(0).toUpperCase() + name.slice(1) + '.');
+  }
+
+  function toggleVolume() {
+    state.vol = !state.vol;
+    redraw();
+    status(state.vol ? 'Volume shown.' : 'Volume hidden.');
+  }
+
+  // togglePause holds the chart still: live bars and trades are ignored while paused, and on
+  // resuming the newest page is fetched again, so nothing missed in between is lost.
+  function togglePause() {
+    state.paused = !state.paused;
+    root.dataset.paused = state.paused ? 'true' : 'false';
+    syncControls();
+    if (state.paused) {
+      if (feedEl) feedEl.textContent = 'paused';
+      status('Live updates paused. Press Space to resume.');
+      return;
+    }
+    if (feedEl) feedEl.textContent = root.dataset.ws === 'closed' ? 'offline, reconnecting…' : 'live';
+    status('Live updates resumed.');
+    refreshNewest();
+  }
+
+  // ---- Fullscreen and hidden controls -----------------------------------------
+  // The Fullscreen API where the browser has it (and allows it); otherwise the chart fills the
+  // window (data-max), which Esc or f undoes.
+
+  function fullscreenMode() {
+    if (document.fullscreenElement === shell) return 'native';
+    return shell.hasAttribute('data-max') ? 'window' : '';
+  }
+
+  function setWindowMax(on) {
+    if (on) shell.setAttribute('data-max', '');
+    else shell.removeAttribute('data-max');
+    document.documentElement.classList.toggle('chart-maximised', on);
+    fullscreenChanged();
+  }
+
+  function toggleFullscreen() {
+    var mode = fullscreenMode();
+    if (mode === 'native') return void document.exitFullscreen().catch(function () {});
+    if (mode === 'window') return setWindowMax(false);
+    if (shell.requestFullscreen && document.fullscreenEnabled !== false) {
+      shell.requestFullscreen().catch(function () {
+        setWindowMax(true);
+      });
+    } else {
+      setWindowMax(true);
+    }
+  }
+
+  function fullscreenChanged() {
+    var mode = fullscreenMode();
+    root.dataset.fullscreen = mode;
+    document.querySelectorAll('[data-chart-fullscreen]').forEach(function (b) {
+      b.setAttribute('aria-pressed', mode ? 'true' : 'false');
+      b.setAttribute('title', mode ? 'Exit fullscreen (f or Esc)' : 'Fullscreen (f)');
+    });
+  }
+
+  document.addEventListener('fullscreenchange', fullscreenChanged);
+
+  function setControls(visible) {
+    if (!controlsEl) return;
+    controlsEl.hidden = !visible;
+    shell.setAttribute('data-controls', visible ? 'shown' : 'hidden');
+    var again = document.getElementById('chart-show-controls');
+    if (again) again.hidden = visible;
+    root.dataset.controls = visible ? 'shown' : 'hidden';
+  }
+
+  function toggleControls() {
+    var visible = controlsEl && controlsEl.hidden;
+    setControls(!!visible);
+    var again = document.getElementById('chart-show-controls');
+    if (!visible && again && document.activeElement && controlsEl.contains(document.activeElement)) again.focus();
+  }
+
+  // ---- Indicators --------------------------------------------------------------
+  // The settings dialog (chart-indicators.js) edits a copy of the list and hands it back; the
+  // chart redraws, the URL follows, and a signed-in person's choice is saved (debounced: a
+  // colour picker sends many changes).
+
+  var saveTimer = null;
+  var saveURL = root.dataset.saveUrl || '';
+
+  function setIndicators(list) {
+    state.ind = withDefaults(list);
+    redraw();
+    if (saveURL) {
+      clearTimeout(saveTimer);
+      root.dataset.saved = 'pending';
+      saveTimer = setTimeout(saveIndicators, 400);
+    }
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : '';
+  }
+
+  function saveIndicators() {
+    fetch(saveURL, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
+      body: JSON.stringify({ indicators: IND.formatIndicators(state.ind) }),
+    })
+      .then(function (r) {
+        root.dataset.saved = r.ok ? 'ok' : 'failed';
+        if (!r.ok) status('Your indicators could not be remembered (HTTP ' + r.status + '); they stay in this page’s address.');
+      })
+      .catch(function () {
+        root.dataset.saved = 'failed';
+        status('Your indicators could not be remembered (offline?); they stay in this page’s address.');
+      });
+  }
+
+  var settings = window.AWChartIndicators
+    ? window.AWChartIndicators.mount({
+        catalog: IND.catalog,
+        list: function () {
+          return state.ind;
+        },
+        label: labelOf,
+        palette: SECONDARY,
+        onChange: setIndicators,
+      })
+    : null;
+
+  function openIndicators() {
+    if (settings) settings.open();
+  }
+
+  function openShortcuts() {
+    var d = document.getElementById('chart-keys');
+    if (d && !d.open && d.showModal) d.showModal();
   }
 
   document.addEventListener('click', function (e) {
     var t = e.target instanceof Element ? e.target : null;
     if (!t) return;
     var b = t.closest('[data-chart-tf]');
-    if (b) {
-      var tf = b.getAttribute('data-chart-tf');
-      if (tf === state.tf) return;
-      state.tf = tf;
-      syncControls();
-      syncURL();
-      build();
-      load();
-      subscribe();
-      return;
-    }
+    if (b) return setTimeframe(b.getAttribute('data-chart-tf'));
     b = t.closest('[data-chart-type]');
-    if (b) {
-      state.type = b.getAttribute('data-chart-type');
-      syncControls();
-      syncURL();
-      build();
-      return;
-    }
-    b = t.closest('[data-chart-ind]');
-    if (b) {
-      var id = b.getAttribute('data-chart-ind');
-      var parsed = IND.parseIndicators(id)[0];
-      if (!parsed) return;
-      var before = state.ind.length;
-      state.ind = state.ind.filter(function (x) {
-        return !(x.id === id || (x.kind === parsed.kind && (x.kind === 'bb' || x.kind === 'rsi' || x.kind === 'macd' || x.kind === 'vwap')));
-      });
-      if (state.ind.length === before) state.ind.push(parsed);
-      syncControls();
-      syncURL();
-      build();
-      return;
-    }
+    if (b) return setType(b.getAttribute('data-chart-type'));
+    b = t.closest('[data-chart-preset]');
+    if (b) return applyPreset(b.getAttribute('data-chart-preset'));
+    if (t.closest('[data-chart-volume]')) return toggleVolume();
+    if (t.closest('[data-chart-pause]')) return togglePause();
+    if (t.closest('[data-chart-fullscreen]')) return toggleFullscreen();
+    if (t.closest('[data-chart-controls-toggle]')) return toggleControls();
+    if (t.closest('[data-chart-ind-open]')) return openIndicators();
+    if (t.closest('[data-chart-keys-open]')) return openShortcuts();
+    if (t.closest('[data-chart-keys-close]')) return document.getElementById('chart-keys').close();
     if (t.closest('[data-chart-export]')) exportCSV();
   });
 
-  // Keyboard: with the chart focused, the arrows scroll, + and - zoom, Home loads older history
+  // scrollBy moves the view by a tenth of its width; the arrows do it.
+  function scrollBy(dir) {
+    var ts = chart && chart.timeScale();
+    var r = ts && ts.getVisibleLogicalRange();
+    if (!r) return false;
+    var step = Math.max(1, Math.round((r.to - r.from) / 10)) * dir;
+    ts.setVisibleLogicalRange({ from: r.from + step, to: r.to + step });
+    return true;
+  }
+
+  // Keyboard, with the chart focused: the arrows scroll, + and - zoom, Home loads older history
   // and End returns to the newest candle.
   canvas.addEventListener('keydown', function (e) {
     if (!chart || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -925,13 +1282,12 @@
     var r = ts.getVisibleLogicalRange();
     if (!r) return;
     var width = r.to - r.from;
-    var step = Math.max(1, Math.round(width / 10));
     switch (e.key) {
       case 'ArrowLeft':
-        ts.setVisibleLogicalRange({ from: r.from - step, to: r.to - step });
+        scrollBy(-1);
         break;
       case 'ArrowRight':
-        ts.setVisibleLogicalRange({ from: r.from + step, to: r.to + step });
+        scrollBy(1);
         break;
       case '+':
       case '=':
@@ -947,6 +1303,62 @@
         break;
       case 'End':
         ts.scrollToRealTime();
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  });
+
+  // typingIn says whether a key belongs to the focused control rather than to the page: text
+  // fields, lists, and (for Space and the arrows) buttons and links, which those keys operate.
+  function typingIn(el, key) {
+    if (!el || el === document.body) return false;
+    if (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName)) return true;
+    if ((key === ' ' || key.indexOf('Arrow') === 0) && /^(BUTTON|A|SUMMARY)$/.test(el.tagName)) return true;
+    return false;
+  }
+
+  // The page's shortcuts (the original's, and i and ? besides), anywhere on the page but in a
+  // field or an open dialog; the help dialog lists them.
+  document.addEventListener('keydown', function (e) {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (document.querySelector('dialog[open]')) return;
+    var el = document.activeElement;
+    if (typingIn(el, e.key)) return;
+    switch (e.key) {
+      case 'f':
+      case 'F':
+        toggleFullscreen();
+        break;
+      case 'v':
+      case 'V':
+        toggleVolume();
+        break;
+      case 'c':
+      case 'C':
+        toggleControls();
+        break;
+      case 'i':
+      case 'I':
+        openIndicators();
+        break;
+      case ' ':
+        togglePause();
+        break;
+      case '?':
+        openShortcuts();
+        break;
+      case 'Escape':
+        if (fullscreenMode() === 'window') setWindowMax(false);
+        else if (controlsEl && controlsEl.hidden) setControls(true);
+        else return;
+        break;
+      case 'ArrowLeft':
+        if (!scrollBy(-1)) return;
+        break;
+      case 'ArrowRight':
+        if (!scrollBy(1)) return;
         break;
       default:
         return;
@@ -972,6 +1384,9 @@
     series: function () {
       return priceSeries;
     },
+    volumeSeries: function () {
+      return volumeSeries;
+    },
     chart: function () {
       return chart;
     },
@@ -979,6 +1394,26 @@
       var c = lastCandle();
       return c ? { time: isoOf(c.t), open: c.s.open, high: c.s.high, low: c.s.low, close: c.s.close, volume: c.s.volume } : null;
     },
+    // indicators lists what is set up, with each shown indicator's series and its last value.
+    indicators: function () {
+      return state.ind.map(function (x) {
+        var mine = indSeries.filter(function (s) {
+          return s.key === x.id;
+        });
+        var last = {};
+        var v = computed[x.id] || {};
+        for (var k in v) {
+          for (var i = (v[k] || []).length - 1; i >= 0; i--) {
+            if (v[k][i] !== null && v[k][i] !== undefined) {
+              last[k] = v[k][i];
+              break;
+            }
+          }
+        }
+        return { id: x.id, kind: x.kind, params: x.params, color: x.color, width: x.width, levels: x.levels, hidden: !!x.hidden, label: labelOf(x), series: mine.length, last: last };
+      });
+    },
+    setIndicators: setIndicators,
     loadOlder: loadOlder,
     exportCSV: exportCSV,
     toCSV: function () {
@@ -989,6 +1424,9 @@
   syncControls();
   syncURL();
   build();
+  fullscreenChanged();
+  setControls(true);
+  root.dataset.paused = 'false';
   load().then(requestHistory);
   connect();
 })();

@@ -297,8 +297,13 @@
     return null;
   }
 
+  // "/" focuses the search from anywhere but a field; Ctrl+K (⌘K on a Mac) from anywhere at all,
+  // as the original system's command palette did.
   document.addEventListener('keydown', function (e) {
-    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || typing(document.activeElement)) return;
+    var palette = (e.key === 'k' || e.key === 'K') && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
+    var slash = e.key === '/' && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(document.activeElement);
+    if (!palette && !slash) return;
+    if (palette && document.querySelector('dialog[open]')) return;
     var box = searchBox();
     e.preventDefault();
     if (box) {
