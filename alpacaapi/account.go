@@ -137,7 +137,7 @@ func ApplyConfigurations(body []byte, a *models.PaperAccount) (trading.Settings,
 		return trading.Settings{}, err
 	}
 	st := trading.Settings{Margin: a.Margin, ShortingEnabled: a.ShortingEnabled, Commission: a.Commission,
-		RegulatoryFees: a.RegulatoryFees, Realism: a.Realism}
+		RegulatoryFees: a.RegulatoryFees, Realism: a.Realism, ReviewOrders: a.ReviewOrders}
 	if err := oneOf("dtbp_check", in.DTBPCheck, "entry", "exit", "both"); err != nil {
 		return st, err
 	}

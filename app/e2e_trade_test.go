@@ -21,7 +21,7 @@ import (
 // without a reload, a limit far below the market rests and is canceled from the open orders, and
 // an order placed elsewhere (the API) reaches the page over /ws/trading.
 func TestBrowserTrade(t *testing.T) {
-	ctx := newBrowser(t)
+	ctx := newBrowserWithin(t, 3*time.Minute) // the review step adds round trips
 	app := startLiveApp(t, liveOptions{feed: true, vars: map[string]string{"SIM_ALWAYS_OPEN": "true", "SIM_TICK_INTERVAL": "200ms"}})
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
@@ -86,7 +86,15 @@ func TestBrowserTrade(t *testing.T) {
 		t.Errorf("the submit button says %q", label)
 	}
 	screenshotsAt(t, ctx, "trade-ticket-preview")
-	step("place the market buy", chromedp.Click(css(`[data-testid="ticket-submit"]`)))
+	step("review the market buy", chromedp.Click(css(`[data-testid="ticket-submit"]`)))
+	// The account reviews orders (the default): the review's heading takes the focus, and
+	// nothing is placed until "Send order".
+	waitFor("the review", `document.activeElement && document.activeElement.id === 'tk-review-title'`)
+	if summary, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="review-summary"]').textContent.trim()`)); summary != "Buy 3 AAPL · market · DAY" {
+		t.Errorf("the review's summary reads %q", summary)
+	}
+	screenshotsAt(t, ctx, "trade-review")
+	step("send the market buy", chromedp.Click(css(`[data-testid="review-send"]`)))
 	waitFor("the fill message", `(document.querySelector('[data-testid="ticket-placed"]') || {}).textContent?.includes('Bought 3 AAPL at $')`)
 	waitFor("the position", `!!document.querySelector('#positions-panel [data-testid="position-row"][data-symbol="AAPL"]') && `+noReload)
 	if qty, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-symbol="AAPL"] [data-testid="position-qty"]').textContent.trim()`)); qty != "3" {
@@ -102,7 +110,12 @@ func TestBrowserTrade(t *testing.T) {
 		chromedp.SendKeys(css(`#tk-limit_price`), "1.00"),
 		setSelect("tk-time_in_force", "gtc"))
 	waitFor("the resting estimate", `!!document.querySelector('[data-testid="preview-outcome"][data-outcome="rests"]')`)
-	step("place the limit buy", chromedp.Click(css(`[data-testid="ticket-submit"]`)))
+	step("review the limit buy", chromedp.Click(css(`[data-testid="ticket-submit"]`)))
+	// "Edit order" goes back to the ticket as typed, with the focus on its button.
+	step("edit it", chromedp.Click(css(`[data-testid="review-edit"]`)))
+	waitFor("the ticket as typed", `document.activeElement && document.activeElement.id === 'tk-submit' && document.getElementById('tk-limit_price').value === '1.00'`)
+	step("review it again", chromedp.Click(css(`[data-testid="ticket-submit"]`)))
+	step("place the limit buy", chromedp.Click(css(`[data-testid="review-send"]`)))
 	waitFor("the resting message", `(document.querySelector('[data-testid="ticket-placed"]') || {}).textContent?.includes('Order resting')`)
 	waitFor("the open order", `!!document.querySelector('#open-orders-panel [data-testid="order-row"][data-status="new"]') && `+noReload)
 	screenshotsAt(t, ctx, "trade-resting")

@@ -27,7 +27,7 @@ import (
 // posts (303 after success) and with htmx (the form swapped with its errors on a 422).
 
 // accountSettingFields are the settings form's fields, as the service names them in its refusals.
-var accountSettingFields = []string{"name", "margin", "shorting_enabled", "commission", "regulatory_fees", "realism"}
+var accountSettingFields = []string{"name", "margin", "shorting_enabled", "commission", "regulatory_fees", "realism", "review_orders"}
 
 // accountOptions are the choices of the account forms: the commission schedules and the realism
 // presets, each with a sentence saying what it does.
@@ -60,12 +60,17 @@ func parseDollars(s string) (d decimal.Decimal, msg string) {
 // errDollars is the message for an amount that is not a number (the parser's, as a sentence).
 const errDollars = "Starting cash must be an amount in dollars, such as 2500."
 
-// settingsFromForm reads the settings fields of a form.
+// settingsFromForm reads the settings fields of a form. Short selling needs margin, so a form
+// with Margin unticked asks for no short selling, whatever its other box says: the page unticks
+// it too (static/js/app.js), and a browser without script gets the same outcome rather than a
+// refusal of a box it could not see change. The trading service still refuses the pair from
+// other callers.
 func settingsFromForm(c *fiber.Ctx) trading.Settings {
+	margin := c.FormValue("margin") == "true"
 	return trading.Settings{
-		Margin: c.FormValue("margin") == "true", ShortingEnabled: c.FormValue("shorting_enabled") == "true",
+		Margin: margin, ShortingEnabled: margin && c.FormValue("shorting_enabled") == "true",
 		Commission: c.FormValue("commission"), RegulatoryFees: c.FormValue("regulatory_fees") == "true",
-		Realism: c.FormValue("realism"),
+		Realism: c.FormValue("realism"), ReviewOrders: c.FormValue("review_orders") == "true",
 	}
 }
 
@@ -239,7 +244,7 @@ func (s *Server) settingsForms(c *fiber.Ctx, a *models.PaperAccount, reset bool)
 	v := views.AccountSettingsView{
 		ID: a.ID, Name: a.Name, Number: a.Number, Current: a.ID == cur.ID,
 		Margin: a.Margin, Shorting: a.ShortingEnabled, Commission: a.Commission, RegulatoryFees: a.RegulatoryFees, Realism: a.Realism,
-		Period: a.Period, PeriodStarted: a.PeriodStartedAt.In(loc), StartingCash: views.FormatMoney(a.StartingCash),
+		ReviewOrders: a.ReviewOrders, Period: a.Period, PeriodStarted: a.PeriodStartedAt.In(loc), StartingCash: views.FormatMoney(a.StartingCash),
 		Equity: views.FormatMoney(val.Equity), DefaultReset: a.StartingCash.String(), Options: accountOptions(),
 	}
 	title := "Settings of " + a.Name

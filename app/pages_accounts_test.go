@@ -196,14 +196,10 @@ func TestPaperOpenAccountRefusals(t *testing.T) {
 		{"fractions of a cent", "starting_cash", "10.005", "Use dollars and cents (at most two decimals)."},
 		{"unknown commission", "commission", "platinum", "Choose a commission schedule from the list."},
 		{"unknown realism", "realism", "brutal", "Choose easy, realistic or harsh."},
-		{"shorting in a cash account", "shorting_enabled", "true", "Short selling needs a margin account."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			form := good()
 			form.Set(tc.field, tc.value)
-			if tc.field == "shorting_enabled" {
-				form.Del("margin") // an unticked box is not sent
-			}
 			for _, htmx := range []bool{false, true} {
 				b.htmx = htmx
 				b.get("/accounts")
@@ -234,6 +230,28 @@ func TestPaperOpenAccountRefusals(t *testing.T) {
 	}
 	if n := countRows(t, a, "SELECT count(*) FROM cash_ledger"); n != 1 {
 		t.Errorf("refused forms wrote %d ledger rows", n-1)
+	}
+}
+
+// Unticking Margin unticks Short selling: a form sent with short selling but no margin (a browser
+// without script) opens a cash account without shorting rather than being refused.
+func TestPaperNoMarginMeansNoShorting(t *testing.T) {
+	t.Parallel()
+	a := newPaperApp(t)
+	u, b, _ := a.trader("ada@example.com")
+	b.get("/accounts")
+	form := url.Values{"name": {"Cash only"}, "starting_cash": {"5000"}, "shorting_enabled": {"true"}, "commission": {"free"}, "realism": {"easy"}}
+	if resp, body := b.post("/accounts", form); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("open: %d\n%s", resp.StatusCode, body)
+	}
+	accts, err := models.PaperAccountsOf(context.Background(), a.db.Gorm, u.ID)
+	if err != nil || len(accts) != 2 {
+		t.Fatalf("accounts: %v (%d)", err, len(accts))
+	}
+	for _, acct := range accts {
+		if acct.Name == "Cash only" && (acct.Margin || acct.ShortingEnabled) {
+			t.Errorf("margin %v shorting %v, want neither", acct.Margin, acct.ShortingEnabled)
+		}
 	}
 }
 

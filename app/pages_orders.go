@@ -152,6 +152,10 @@ func (s *Server) orderRowView(ctx context.Context, env tradeEnv, o *models.Order
 		prices = append(prices, "trail "+o.TrailPercent.Decimal.String()+"%")
 	}
 	r.Prices = strings.Join(prices, " · ")
+	if trading.ProtectedBuyStop(o) {
+		r.Explain = "Placed as a stop: Alpaca's buy-stop protection made it a stop-limit with a limit of $" +
+			price(o.LimitPrice.Decimal) + ", so it cannot fill far above the stop."
+	}
 	if o.FilledAvgPrice.Valid {
 		r.AvgFill = price(o.FilledAvgPrice.Decimal)
 	}

@@ -43,6 +43,12 @@ func (s *Server) tradePage(c *fiber.Ctx) error {
 
 // showTradePage renders the trade page with the ticket in a given state.
 func (s *Server) showTradePage(c *fiber.Ctx, status int, symbol string, f views.Form, pickDefault bool) error {
+	return s.showTradePageWith(c, status, symbol, f, pickDefault, nil)
+}
+
+// showTradePageWith renders the trade page with the ticket in a given state, showing review
+// (when not nil) for the order's last look before it is sent.
+func (s *Server) showTradePageWith(c *fiber.Ctx, status int, symbol string, f views.Form, pickDefault bool, review *views.TicketReview) error {
 	ctx := c.UserContext()
 	a, v, err := s.accountAndValue(c)
 	if err != nil {
@@ -57,6 +63,7 @@ func (s *Server) showTradePage(c *fiber.Ctx, status int, symbol string, f views.
 	}
 	env := tradeEnvOf(c)
 	t := s.ticketView(ctx, env, a, v, symbol, true, tradeSectionsOfPage().String(), f)
+	t.Review = review
 	pv, err := s.tradePageView(ctx, env, a, v, t)
 	if err != nil {
 		return err

@@ -36,6 +36,12 @@ func (s *Server) placeOrder(c *fiber.Ctx) error {
 	if err := in.fields.Err(); err != nil {
 		return s.ticketRefused(c, a, in, sec, editable, in.fields, "The order was not placed: check the highlighted fields.")
 	}
+	if c.FormValue("edit") == "1" {
+		return s.ticketEdit(c, a, in, sec, editable)
+	}
+	if reviewStep(c, a) {
+		return s.ticketReview(c, a, in, sec, editable)
+	}
 	o, err := s.trading.PlaceOrder(ctx, u.ID, a.ID, in.req, trading.SourceWeb)
 	if err != nil {
 		rej, ok := apperr.As(err)

@@ -73,9 +73,11 @@ func (p *tradePages) orders(u *models.User) []models.Order {
 }
 
 // tradeTicket is the trade page's ticket form: a market buy of 3 AAPL, changed by pairs of name, value.
+// It is the review's "Send order" (confirmed=1): the review step has tests of its own.
 func tradeTicket(pairs ...string) url.Values {
 	f := url.Values{"symbol": {"AAPL"}, "side": {"buy"}, "type": {"market"}, "size_by": {"qty"}, "qty": {"3"},
-		"time_in_force": {"day"}, "order_class": {"simple"}, "ticket": {"trade"}, "sections": {"figures,positions,open-orders"}}
+		"time_in_force": {"day"}, "order_class": {"simple"}, "ticket": {"trade"}, "sections": {"figures,positions,open-orders"},
+		"confirmed": {"1"}}
 	for i := 0; i+1 < len(pairs); i += 2 {
 		f.Set(pairs[i], pairs[i+1])
 	}

@@ -171,6 +171,7 @@ func previewView(in ticketInput, pv trading.Preview) views.TicketPreviewView {
 		}
 	}
 	p.OutcomeKind, p.Outcome = outcome(in, pv)
+	p.Legs = orderLegs(in.req)
 	return p
 }
 

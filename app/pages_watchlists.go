@@ -208,9 +208,18 @@ func (s *Server) addToWatchlist(c *fiber.Ctx) error {
 		if symbol == "" {
 			return nil, apperr.Invalid(map[string]string{"symbol": "Type a symbol, such as AAPL or BTC/USD."})
 		}
-		d, _, err := s.watchlists.AddAsset(c.UserContext(), currentUser(c), id, symbol)
+		d, added, err := s.watchlists.AddAsset(c.UserContext(), currentUser(c), id, symbol)
+		if err == nil && !added {
+			return nil, alreadyOnList(symbol, d.Name, "symbol")
+		}
 		return d, symbolFieldError(err, symbol)
 	})
+}
+
+// alreadyOnList refuses adding a symbol that a list holds already: the add itself would change
+// nothing, and saying nothing leaves the person wondering whether it worked.
+func alreadyOnList(symbol, list, field string) error {
+	return apperr.Invalid(map[string]string{field: strings.ToUpper(symbol) + " is already on “" + list + "”."})
 }
 
 // symbolFieldError puts a refusal about the symbol under the symbol field.
@@ -324,7 +333,10 @@ func (s *Server) addFromInstrument(c *fiber.Ctx) error {
 		}
 	}
 	if err == nil {
-		d, _, err = s.watchlists.AddAsset(ctx, u, d.ID, a.Symbol)
+		var added bool
+		if d, added, err = s.watchlists.AddAsset(ctx, u, d.ID, a.Symbol); err == nil && !added {
+			err = alreadyOnList(a.Symbol, d.Name, "watchlist")
+		}
 	}
 	detail, derr := s.instrumentDetail(c, a)
 	if derr != nil {

@@ -19,14 +19,14 @@ func (s *Server) apiKeysForm(c *fiber.Ctx, keys []views.APIKeyRow, created *view
 	return formView{
 		// s.page is called only when a whole page is rendered: it takes the pending flashes.
 		page: func(f views.Form) templ.Component {
-			return views.APIKeysPage(s.page(c, "API keys"), keys, f, created, accounts)
+			return views.APIKeysPage(s.page(c, "API keys"), keys, f, created, accounts, s.cfg.BaseURL)
 		},
 		fragment: func(f views.Form) templ.Component {
 			csrf := ""
 			if sess := currentSession(c); sess != nil {
 				csrf = sess.CSRFToken
 			}
-			return views.APIKeysPanel(csrf, keys, f, created, accounts)
+			return views.APIKeysPanel(csrf, keys, f, created, accounts, s.cfg.BaseURL)
 		},
 	}
 }

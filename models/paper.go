@@ -29,6 +29,7 @@ type PaperAccount struct {
 	Commission      string // a fees.Schedule name
 	RegulatoryFees  bool
 	Realism         string // a fill.Preset name
+	ReviewOrders    bool   // the trade pages show an order for review before sending it
 	Period          int
 	PeriodStartedAt time.Time
 	LastEquity      decimal.Decimal

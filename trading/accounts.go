@@ -37,12 +37,15 @@ type Settings struct {
 	Commission      string // a fees.Schedule name
 	RegulatoryFees  bool   // charge SEC and FINRA TAF fees on sells
 	Realism         string // "easy", "realistic" or "harsh"
+	// ReviewOrders is not a trading rule but the owner's choice for the trade pages: show each
+	// order's figures and legs for a last look before it is sent (the API never asks).
+	ReviewOrders bool
 }
 
 // DefaultSettings are a new account's: a margin account with shorting, as Alpaca's paper
 // accounts are, no commission or regulatory fees (Alpaca charges neither), realistic fills.
 func DefaultSettings() Settings {
-	return Settings{Margin: true, ShortingEnabled: true, Commission: "free", Realism: "realistic"}
+	return Settings{Margin: true, ShortingEnabled: true, Commission: "free", Realism: "realistic", ReviewOrders: true}
 }
 
 // validate checks the settings, field by field.
@@ -101,7 +104,7 @@ func (s *Service) OpenAccount(ctx context.Context, tx *gorm.DB, userID int64, in
 			UserID: userID, Name: in.Name, Number: accountNumber(), Status: "ACTIVE", Currency: "USD",
 			StartingCash: in.StartingCash, Cash: in.StartingCash, LastEquity: in.StartingCash,
 			Margin: in.Settings.Margin, ShortingEnabled: in.Settings.ShortingEnabled, Commission: in.Settings.Commission,
-			RegulatoryFees: in.Settings.RegulatoryFees, Realism: in.Settings.Realism,
+			RegulatoryFees: in.Settings.RegulatoryFees, Realism: in.Settings.Realism, ReviewOrders: in.Settings.ReviewOrders,
 			Period: 1, PeriodStartedAt: now, IsPrimary: len(existing) == 0, CreatedAt: now, UpdatedAt: now,
 		}
 		if err := models.InsertPaperAccount(ctx, tx, acct); err != nil {
@@ -199,8 +202,8 @@ func (s *Service) UpdateSettings(ctx context.Context, userID, accountID int64, n
 		if clash {
 			return apperr.Invalid(map[string]string{"name": "You already have an account with this name."})
 		}
-		a.Name, a.Margin, a.ShortingEnabled, a.Commission, a.RegulatoryFees, a.Realism =
-			name, st.Margin, st.ShortingEnabled, st.Commission, st.RegulatoryFees, st.Realism
+		a.Name, a.Margin, a.ShortingEnabled, a.Commission, a.RegulatoryFees, a.Realism, a.ReviewOrders =
+			name, st.Margin, st.ShortingEnabled, st.Commission, st.RegulatoryFees, st.Realism, st.ReviewOrders
 		a.UpdatedAt = s.now().UTC()
 		if err := models.SavePaperAccount(ctx, tx, a); err != nil {
 			return fmt.Errorf("trading: settings: %w", err)

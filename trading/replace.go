@@ -130,6 +130,10 @@ func replacement(old *models.Order, r ReplaceRequest) order.Request {
 	return req
 }
 
+// ProtectedBuyStop reports whether o is a stock buy stop that Alpaca's price protection turned
+// into a stop-limit (the orders pages explain the limit the person did not type).
+func ProtectedBuyStop(o *models.Order) bool { return protectedBuyStop(o) }
+
 // protectedBuyStop reports whether o is a stock buy stop that price protection turned into a
 // stop-limit: its limit is the one protection gives its stop.
 func protectedBuyStop(o *models.Order) bool {

@@ -134,6 +134,7 @@ const (
 	TradeTicket      Name = `/trade/ticket`
 	TradePreview     Name = `/trade/preview`
 	Orders           Name = `/orders`
+	OrdersCSV        Name = `/orders.csv`
 	OrderCancel      Name = `/orders/:id/cancel`
 	OrderReplace     Name = `/orders/:id/replace`
 	OrderNote        Name = `/orders/:id/note`
@@ -141,6 +142,7 @@ const (
 	Portfolio        Name = `/portfolio`
 	PortfolioHistory Name = `/portfolio/history`
 	Activity         Name = `/activity`
+	ActivityCSV      Name = `/activity.csv`
 	Fill             Name = `/fills/:id`
 	Accounts         Name = `/accounts`
 	AccountSwitch    Name = `/accounts/:id/switch`
@@ -312,6 +314,7 @@ func All() []Name {
 		TradeTicket,
 		TradePreview,
 		Orders,
+		OrdersCSV,
 		OrderCancel,
 		OrderReplace,
 		OrderNote,
@@ -319,6 +322,7 @@ func All() []Name {
 		Portfolio,
 		PortfolioHistory,
 		Activity,
+		ActivityCSV,
 		Fill,
 		Accounts,
 		AccountSwitch,

@@ -102,7 +102,7 @@ var formCases = []formCase{
 	{
 		name: "api-key", formID: "api-key-form", action: "/settings/api-keys", hxTarget: "#api-keys",
 		fields: []string{"label"},
-		render: func(f Form) templ.Component { return APIKeysPanel(testCSRF, nil, f, nil, nil) },
+		render: func(f Form) templ.Component { return APIKeysPanel(testCSRF, nil, f, nil, nil, "") },
 	},
 }
 
@@ -681,13 +681,16 @@ func TestAPIKeysPanel(t *testing.T) {
 	}
 	created := &NewAPIKey{KeyID: "PKNEWNEWNEWNEWNEWNEW", Secret: "super-secret-value-123", Label: "New bot"}
 
-	out, doc := render(t, APIKeysPanel(testCSRF, keys, Form{}, nil, nil))
+	out, doc := render(t, APIKeysPanel(testCSRF, keys, Form{}, nil, nil, "https://trade.example.com"))
 	if strings.Contains(out, "super-secret-value-123") || len(findAll(doc, byTestID("new-key-secret"))) != 0 {
 		t.Error("secret shown without a newly created key")
 	}
 	panel := one(t, doc, "#api-keys", byAttr("id", "api-keys"))
 	if !strings.Contains(text(panel), "APCA-API-KEY-ID") || !strings.Contains(text(panel), "APCA-API-SECRET-KEY") {
 		t.Error("explanation lacks the header names")
+	}
+	if base := one(t, doc, "base URL", byTestID("api-base-url-value")); text(base) != "https://trade.example.com" {
+		t.Errorf("the base URL for a bot reads %q", text(base))
 	}
 	rows := findAll(doc, byTestID("api-key-row"))
 	if len(rows) != 2 {
@@ -722,7 +725,7 @@ func TestAPIKeysPanel(t *testing.T) {
 		t.Error("label not escaped")
 	}
 
-	out, doc = render(t, APIKeysPanel(testCSRF, keys, Form{}, created, nil))
+	out, doc = render(t, APIKeysPanel(testCSRF, keys, Form{}, created, nil, ""))
 	sec := one(t, doc, "new key secret", byTestID("new-key-secret"))
 	if got := text(sec); got != created.Secret {
 		t.Errorf("secret = %q", got)
@@ -743,7 +746,7 @@ func TestAPIKeysPanel(t *testing.T) {
 		}
 	}
 
-	_, doc = render(t, APIKeysPanel(testCSRF, nil, Form{}, nil, nil))
+	_, doc = render(t, APIKeysPanel(testCSRF, nil, Form{}, nil, nil, ""))
 	one(t, doc, "empty state", byTestID("api-keys-empty"))
 	if n := findAll(doc, byTestID("api-key-row")); len(n) != 0 {
 		t.Error("empty panel has rows")
@@ -751,7 +754,7 @@ func TestAPIKeysPanel(t *testing.T) {
 }
 
 func TestAPIKeysPageWrapsPanel(t *testing.T) {
-	_, doc := render(t, APIKeysPage(authUserPage, nil, Form{}, nil, nil))
+	_, doc := render(t, APIKeysPage(authUserPage, nil, Form{}, nil, nil, ""))
 	one(t, doc, "#api-keys", byAttr("id", "api-keys"))
 	cur := one(t, one(t, doc, "settings nav", byTestID("settings-nav")), "current", byAttr("aria-current", "page"))
 	if v, _ := attr(cur, "href"); v != "/settings/api-keys" {
@@ -842,8 +845,8 @@ func TestAccountPagesStructure(t *testing.T) {
 		"profile":        ProfilePage(authUserPage, Profile{Name: "A", Email: "a@example.com", AvatarURL: "/a.png", MemberSince: now}, errs, testTimeZones),
 		"password":       ChangePasswordPage(authUserPage, errs),
 		"sessions":       SessionsPage(authUserPage, testSessions),
-		"api-keys":       APIKeysPage(authUserPage, []APIKeyRow{{ID: 1, KeyID: "K", Label: "L", CreatedAt: now}}, errs, &NewAPIKey{KeyID: "K2", Secret: "S"}, nil),
-		"api-keys-empty": APIKeysPage(authUserPage, nil, Form{}, nil, nil),
+		"api-keys":       APIKeysPage(authUserPage, []APIKeyRow{{ID: 1, KeyID: "K", Label: "L", CreatedAt: now}}, errs, &NewAPIKey{KeyID: "K2", Secret: "S"}, nil, "https://trade.example.com"),
+		"api-keys-empty": APIKeysPage(authUserPage, nil, Form{}, nil, nil, ""),
 		"terms":          TermsPage(authGuestPage),
 	}
 	for name, c := range pages {

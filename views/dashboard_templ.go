@@ -330,7 +330,7 @@ func dashboardMovers(d DashboardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"overflow-x-auto\"><table class=\"quote-table\" data-testid=\"movers-table\"><caption class=\"sr-only\">Largest moves since the previous close</caption> <thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th text-right\">Last</th><th scope=\"col\" class=\"quote-th text-right\">Day change</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"movers-table\"><caption class=\"sr-only\">Largest moves since the previous close</caption> <thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th text-right\">Last</th><th scope=\"col\" class=\"quote-th text-right\">Day change</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -924,7 +924,7 @@ func WatchlistPanel(csrf string, w WatchlistView, f Form) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"watchlist-table\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"watchlist-table\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -666,7 +666,7 @@ func quoteListCard(w WatchlistView, withLink bool) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"quote-table\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"quote-table\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1449,7 +1449,7 @@ func InstrumentResults(s InstrumentSearch) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 122, "<div class=\"relative overflow-x-auto\"><table class=\"quote-table\" data-testid=\"results-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\" aria-sort=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 122, "<div class=\"table-scroll\"><table class=\"quote-table\" data-testid=\"results-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\" aria-sort=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

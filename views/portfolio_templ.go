@@ -1218,7 +1218,7 @@ func pfPositions(v PortfolioView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 84, "<div class=\"overflow-x-auto\"><table class=\"quote-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Qty</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Price</th><th scope=\"col\" class=\"quote-th text-right\">Value</th><th scope=\"col\" class=\"quote-th text-right\">P&amp;L</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 84, "<div class=\"table-scroll\"><table class=\"quote-table\"><thead><tr><th scope=\"col\" class=\"quote-th text-left\">Symbol</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Qty</th><th scope=\"col\" class=\"quote-th hidden text-right sm:table-cell\">Price</th><th scope=\"col\" class=\"quote-th text-right\">Value</th><th scope=\"col\" class=\"quote-th text-right\">P&amp;L</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

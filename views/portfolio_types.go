@@ -283,6 +283,7 @@ type AccountSettingsView struct {
 	Current        bool
 	Margin         bool
 	Shorting       bool
+	ReviewOrders   bool   // the ticket asks for a last look before sending
 	Commission     string // the schedule's name
 	RegulatoryFees bool
 	Realism        string

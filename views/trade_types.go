@@ -45,6 +45,25 @@ type TicketView struct {
 	BuyingPower string
 	Realism     string
 	Bid, Ask    string // at render time; the preview shows the latest
+	// Review, when set, replaces the form with the order's last look before it is sent: its
+	// summary, estimate and legs, with "Send order" and "Edit order" (the account reviews orders).
+	Review *TicketReview
+	// Editing: back from the review to change the order; the submit button takes the focus.
+	Editing bool
+}
+
+// TicketReview is an order waiting for its "Send order".
+type TicketReview struct {
+	Summary string            // "Buy 3 AAPL · market · day"
+	Preview TicketPreviewView // the estimate and the legs
+	Values  map[string]string // the ticket's fields, sent again as they were
+}
+
+// TicketLeg is one order of a bracket, OTO or OCO, as the preview lists it.
+type TicketLeg struct {
+	Role  string // "Entry", "Take profit", "Stop loss"
+	Side  string // buy, sell
+	Order string // "limit $110.00", "stop $90.00, limit $89.50", "market"
 }
 
 // PlacedOrder is the message the ticket shows after an order went in.
@@ -78,6 +97,9 @@ type TicketPreviewView struct {
 	OutcomeKind                         string // fills, rests, queued, waits
 	Realism                             string
 	Schedule                            string
+	// Legs are the orders a bracket, OTO or OCO is made of, with their prices; empty for a
+	// simple order.
+	Legs []TicketLeg
 }
 
 // TicketFieldNames are the ticket's form fields, in reading order: each has an error slot.
@@ -169,6 +191,9 @@ type TradeOrderRow struct {
 	Replaceable  bool
 	Fills        []FillLink
 	Replace      ReplaceForm
+	// Explain says what the order became when it is not what was typed: a buy stop that
+	// Alpaca's price protection made a stop-limit, with its limit.
+	Explain string
 	// The journal: where the order's note is written (the full orders page only), whether it
 	// has one, and its text (shown as the link's tooltip).
 	NoteHref string

@@ -252,7 +252,7 @@ func TestLayoutNoInlineScriptsOrStyles(t *testing.T) {
 				t.Errorf("%s: theme.js must be blocking in <head>, the others deferred", src)
 			}
 		}
-		want := []string{"js/theme.js", "js/htmx.min.js", "js/htmx-ext-ws.min.js", "js/app.js", "js/markets.js"}
+		want := []string{"js/theme.js", "js/htmx.min.js", "js/htmx-ext-ws.min.js", "js/app.js", "js/confirm.js", "js/markets.js"}
 		if p.User != nil {
 			want = append(want, "js/notices.js") // trade notices on every page of a signed-in person
 		}

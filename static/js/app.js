@@ -183,6 +183,21 @@
     });
   }
 
+  // ---- Account settings: short selling needs margin ------------------------
+  // Unticking Margin unticks Short selling, and ticking Short selling ticks Margin, so the form
+  // never holds a pair the server would not keep (app/pages_accounts.go applies the same rule).
+  document.addEventListener('change', function (e) {
+    var t = e.target;
+    if (!(t instanceof HTMLInputElement) || t.type !== 'checkbox' || !t.form) return;
+    var other;
+    if (t.name === 'margin' && !t.checked) other = t.form.querySelector('input[type="checkbox"][name="shorting_enabled"]');
+    if (t.name === 'shorting_enabled' && t.checked) other = t.form.querySelector('input[type="checkbox"][name="margin"]');
+    if (other && other.checked !== t.checked) {
+      other.checked = t.checked;
+      other.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+  });
+
   // ---- htmx -------------------------------------------------------------
   // Send the CSRF token from <meta name="csrf-token"> with every htmx
   // request, so templates never need inline hx-headers JSON.

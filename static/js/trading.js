@@ -154,6 +154,13 @@
     if (t instanceof Element && t.id === 'tk-preview') followPreview(t);
   });
 
+  // An estimate that arrives after its ticket was replaced (the order was sent for review while
+  // the estimate was on its way) is dropped: its field messages have no slots left to go to.
+  document.addEventListener('htmx:beforeSwap', function (e) {
+    var t = e.detail && e.detail.target;
+    if (t instanceof Element && t.id === 'tk-preview' && !t.isConnected) e.detail.shouldSwap = false;
+  });
+
   // ---- Focus --------------------------------------------------------------------------------
   // A refused order comes back with its message marked data-focus-on-load: scroll to it and
   // focus it, so it is seen and read out.

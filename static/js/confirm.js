@@ -1,0 +1,42 @@
+// The app's own confirmation dialog for hx-confirm (views/confirm_dialog.templ), in place of the
+// browser's confirm(): it matches the page in both themes, names its action on the button, and
+// is a real modal <dialog> (focus moves into it, Escape cancels, focus returns to the button that
+// asked). htmx asks through the htmx:confirm event; the request is sent with issueRequest(true)
+// only when "OK" is chosen.
+(function () {
+  'use strict';
+
+  if (window.__confirmJS) return;
+  window.__confirmJS = true;
+
+  // The dialog's buttons close it with their value ("ok" or "cancel"); Escape closes it with none.
+  document.addEventListener('click', function (e) {
+    var btn = e.target instanceof Element ? e.target.closest('#confirm-dialog [data-confirm-choice]') : null;
+    if (btn) btn.closest('dialog').close(btn.value);
+  });
+
+  document.addEventListener('htmx:confirm', function (e) {
+    var question = e.detail && e.detail.question;
+    var dialog = document.getElementById('confirm-dialog');
+    if (!question || !dialog || typeof dialog.showModal !== 'function') return; // htmx's confirm() then
+    e.preventDefault();
+    var asker = e.detail.elt;
+    var opener = document.activeElement;
+    var title = asker.closest('[data-confirm-title]');
+    var ok = asker.closest('[data-confirm-ok]');
+    dialog.querySelector('[data-confirm-title]').textContent = title ? title.getAttribute('data-confirm-title') : 'Are you sure?';
+    dialog.querySelector('[data-confirm-message]').textContent = question;
+    var okBtn = dialog.querySelector('button[value="ok"]');
+    okBtn.textContent = ok ? ok.getAttribute('data-confirm-ok') : 'OK';
+    dialog.returnValue = '';
+    dialog.addEventListener(
+      'close',
+      function () {
+        if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+        if (dialog.returnValue === 'ok') e.detail.issueRequest(true);
+      },
+      { once: true }
+    );
+    dialog.showModal();
+  });
+})();
