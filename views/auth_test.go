@@ -797,7 +797,7 @@ func TestVerifyBanner(t *testing.T) {
 func TestTermsPage(t *testing.T) {
 	_, doc := render(t, TermsPage(authGuestPage))
 	body := strings.ToLower(text(one(t, doc, "<main>", byTag("main"))))
-	for _, want := range []string{"simulated", "investment advice", "delayed", "abuse", "administrator"} {
+	for _, want := range []string{"simulated", "investment advice", "delayed", "abuse", "operator"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("terms lack %q", want)
 		}
