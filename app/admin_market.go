@@ -108,15 +108,7 @@ func (s *Server) adminMarketData(ctx context.Context, viewer *models.User) (view
 // adminSyncAssets is POST /admin/market/sync: a catalogue sync now. A sync already queued or
 // running absorbs the request; that is said, and recorded, as such.
 func (s *Server) adminSyncAssets(c *fiber.Ctx) error {
-	var queued bool
-	err := s.audited(c, func(tx *gorm.DB) (audit.Entry, error) {
-		var err error
-		if queued, err = jobs.EnqueueSyncAssetsTx(c.UserContext(), tx, s.river); err != nil {
-			return audit.Entry{}, err
-		}
-		return audit.Entry{Action: "market.sync_assets", TargetType: "asset_catalogue", TargetID: "assets",
-			After: map[string]any{"queued": queued}}, nil
-	})
+	queued, err := s.syncAssetsAudited(c)
 	if err != nil {
 		return err
 	}
@@ -126,6 +118,20 @@ func (s *Server) adminSyncAssets(c *fiber.Ctx) error {
 		s.flash(c, "info", "A catalogue sync is already queued, running or just finished; no second one was queued.")
 	}
 	return redirectAfterPost(c, urls.Path(urls.AdminMarket))
+}
+
+// syncAssetsAudited queues a catalogue sync and its audit entry in one transaction, for the page's
+// button and the JSON API alike; queued is false when a sync already waiting absorbed the request.
+func (s *Server) syncAssetsAudited(c *fiber.Ctx) (queued bool, err error) {
+	err = s.audited(c, func(tx *gorm.DB) (audit.Entry, error) {
+		var err error
+		if queued, err = jobs.EnqueueSyncAssetsTx(c.UserContext(), tx, s.river); err != nil {
+			return audit.Entry{}, err
+		}
+		return audit.Entry{Action: "market.sync_assets", TargetType: "asset_catalogue", TargetID: "assets",
+			After: map[string]any{"queued": queued}}, nil
+	})
+	return queued, err
 }
 
 // audited runs change in one transaction with the audit entry it returns, stamped with who acted

@@ -2,7 +2,6 @@ package app
 
 import (
 	"alpacawrapper/candles"
-	"alpacawrapper/jobs"
 	"alpacawrapper/market"
 	"alpacawrapper/models"
 	"bytes"
@@ -142,9 +141,10 @@ func (s *Server) apiCandles(c *fiber.Ctx) error {
 }
 
 // apiSyncAssets is POST /api/v1/admin/sync/assets (administrators): refresh the catalogue now.
-// A sync already queued or running absorbs the request, which is still accepted.
+// A sync already queued or running absorbs the request, which is still accepted. Like the admin
+// page's button, it leaves an audit entry in the same transaction.
 func (s *Server) apiSyncAssets(c *fiber.Ctx) error {
-	if err := jobs.EnqueueSyncAssets(c.UserContext(), s.river); err != nil {
+	if _, err := s.syncAssetsAudited(c); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusAccepted).JSON(jobQueuedJSON{Status: "queued"})

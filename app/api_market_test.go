@@ -460,6 +460,20 @@ func TestAPIAdminSyncAssets(t *testing.T) {
 	if resp, _ := a.api(http.MethodPost, "/api/v1/admin/sync/assets", nil, "Authorization", "Bearer "+root); resp.StatusCode != http.StatusAccepted || jobsOfKind() != 1 {
 		t.Errorf("second press: %d, %d jobs", resp.StatusCode, jobsOfKind())
 	}
+	// Every admin action leaves a trace, through the API as on the pages: one entry per press, the
+	// absorbed one saying so; the refused non-admin's press wrote none.
+	var entries []struct {
+		ActorEmail string
+		After      string
+	}
+	if err := a.db.Gorm.Raw(`SELECT actor_email, after::text AS after FROM audit_entries
+		WHERE action = 'market.sync_assets' ORDER BY id`).Scan(&entries).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].ActorEmail != "root@example.com" ||
+		!strings.Contains(entries[0].After, `"queued": true`) || !strings.Contains(entries[1].After, `"queued": false`) {
+		t.Errorf("audit entries = %+v", entries)
+	}
 }
 
 func TestAPIMarketRateLimit(t *testing.T) {
