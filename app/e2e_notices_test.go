@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -32,6 +33,21 @@ func TestBrowserFillNoticeElsewhere(t *testing.T) {
 	waitFor("the notices' connection", `document.body.dataset.noticesLive === '1' &&
 		document.querySelectorAll('[ws-connect^="/ws/trading"]').length === 1`)
 
+	// The tab is in the background and the person turned desktop notifications on: the browser's
+	// Notification is replaced by a recorder (headless Chromium shows none), and the page is told
+	// it is hidden, as a switched-away tab is.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		window.__shown = [];
+		window.Notification = class { constructor(title, opts) { window.__shown.push({ title, body: opts.body, tag: opts.tag }); } };
+		window.Notification.permission = 'granted';
+		localStorage.setItem('notify', '1');
+		window.__hidden = true;
+		Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => window.__hidden ? 'hidden' : 'visible' });
+		return true;
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+
 	// A fill from elsewhere (a bot through the API).
 	ctxb := context.Background()
 	person, err := models.UserByEmail(ctxb, app.svc.DB, email)
@@ -59,4 +75,23 @@ func TestBrowserFillNoticeElsewhere(t *testing.T) {
 		t.Error("the notice is not at the bottom of the window")
 	}
 	screenshot(t, ctx, "fill-notice-markets")
+
+	// In the background the title counted it and the browser was asked to show it, once.
+	title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct{ Title, Body, Tag string }](`window.__shown`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(title, "(1) ") {
+		t.Errorf("title while hidden = %q, want it to count one unseen notice", title)
+	}
+	if len(shown) != 1 || !strings.Contains(shown[0].Body, "Filled: buy 2 AAPL @") || shown[0].Tag != key {
+		t.Errorf("desktop notifications = %+v, want one for the fill", shown)
+	}
+	// Coming back to the tab clears the count.
+	waitFor("the title without its count", `(() => { window.__hidden = false; document.dispatchEvent(new Event('visibilitychange'));
+		return !document.title.startsWith('('); })()`)
 }
