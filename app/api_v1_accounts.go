@@ -202,17 +202,22 @@ func apply(st *trading.Settings, margin, shorting *bool, commission *string, reg
 	}
 }
 
+// sendAccount answers with the account as the API shows it, valued now.
+func (s *Server) sendAccount(c *fiber.Ctx, a *models.PaperAccount) error {
+	out, err := s.accountJSON(c, a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(out)
+}
+
 // apiGetAccount is GET /api/v1/accounts/:id.
 func (s *Server) apiGetAccount(c *fiber.Ctx) error {
 	a, err := s.apiAccount(c)
 	if err != nil {
 		return err
 	}
-	out, err := s.accountJSON(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return s.sendAccount(c, a)
 }
 
 // apiUpdateAccount is PATCH /api/v1/accounts/:id: the settings page's form.
@@ -236,11 +241,7 @@ func (s *Server) apiUpdateAccount(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.accountJSON(c, updated)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return s.sendAccount(c, updated)
 }
 
 // apiMakePrimary is PUT /api/v1/accounts/:id/primary.
@@ -253,11 +254,7 @@ func (s *Server) apiMakePrimary(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.accountJSON(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(out)
+	return s.sendAccount(c, a)
 }
 
 // apiResetAccount is POST /api/v1/accounts/:id/reset: as the settings page's reset, the name

@@ -189,21 +189,31 @@ func apiOrderID(c *fiber.Ctx) (uuid.UUID, error) {
 
 var errAPIOrderNotFound = apperr.New(apperr.KindNotFound, "order_not_found", "No such order in this account.")
 
+// apiOrderRequest reads an order from the body as the ticket reads it (one set of field checks),
+// its symbol spelled as the catalogue spells it; the preview and the placement both start here.
+func (s *Server) apiOrderRequest(c *fiber.Ctx) (ticketInput, error) {
+	var body orderRequestJSON
+	if err := bindJSON(c, &body); err != nil {
+		return ticketInput{}, err
+	}
+	in := body.ticket()
+	if err := in.fields.Err(); err != nil {
+		return ticketInput{}, err
+	}
+	in.req.Symbol = s.canonicalSymbol(c.UserContext(), in.req.Symbol)
+	return in, nil
+}
+
 // apiPreviewOrder is POST /api/v1/accounts/:id/orders/preview: the ticket's estimate.
 func (s *Server) apiPreviewOrder(c *fiber.Ctx) error {
 	a, err := s.apiAccount(c)
 	if err != nil {
 		return err
 	}
-	var body orderRequestJSON
-	if err := bindJSON(c, &body); err != nil {
+	in, err := s.apiOrderRequest(c)
+	if err != nil {
 		return err
 	}
-	in := body.ticket()
-	if err := in.fields.Err(); err != nil {
-		return err
-	}
-	in.req.Symbol = s.canonicalSymbol(c.UserContext(), in.req.Symbol)
 	pv, err := s.trading.Preview(c.UserContext(), a.UserID, a.ID, in.req)
 	if err != nil {
 		return err
@@ -229,15 +239,10 @@ func (s *Server) apiPlaceOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var body orderRequestJSON
-	if err := bindJSON(c, &body); err != nil {
+	in, err := s.apiOrderRequest(c)
+	if err != nil {
 		return err
 	}
-	in := body.ticket()
-	if err := in.fields.Err(); err != nil {
-		return err
-	}
-	in.req.Symbol = s.canonicalSymbol(c.UserContext(), in.req.Symbol)
 	o, err := s.trading.PlaceOrder(c.UserContext(), a.UserID, a.ID, in.req, trading.SourceAPI)
 	if err != nil {
 		return err
