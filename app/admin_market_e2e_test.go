@@ -147,9 +147,10 @@ func TestBrowserAdminDisablesUser(t *testing.T) {
 	if err := chromedp.Do(adminCtx,
 		chromedp.Navigate(base+"/admin/users?q=grace"),
 		chromedp.WaitVisible(css(`[data-testid="admin-disable-form"]`)),
-		// htmx asks for confirmation first; the dialog is accepted as a person would.
-		chromedp.Evaluate[chromedp.Void](`window.confirm = () => true`),
-		chromedp.Click(css(`[data-testid="submit-admin-disable"]`))); err != nil {
+		// htmx asks for confirmation first, in the app's own dialog; it is accepted as a person would.
+		chromedp.Click(css(`[data-testid="submit-admin-disable"]`)),
+		chromedp.WaitVisible(css(`[data-testid="confirm-ok"]`)),
+		chromedp.Click(css(`[data-testid="confirm-ok"]`))); err != nil {
 		t.Fatalf("the administrator disables the account: %v", err)
 	}
 	waitFor(adminCtx, "the disable's confirmation", `document.body.innerText.includes('is disabled and has been signed out everywhere')`)

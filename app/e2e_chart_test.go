@@ -187,7 +187,10 @@ func TestBrowserChart(t *testing.T) {
 				Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir})
 			return err
 		}),
-		chromedp.Click(chromedp.CSS(`[data-chart-export]`)),
+		// Scrolled into view first: the wrapped toolbar can leave the button under the sticky header,
+		// where a click at its centre lands on the header instead.
+		chromedp.WaitEnabled(chromedp.CSS(`[data-chart-export]`)),
+		chromedp.Evaluate[chromedp.Void](`(() => { const b = document.querySelector('[data-chart-export]'); b.scrollIntoView({block: 'center'}); b.click(); })()`),
 	)
 	rows := readDownloadedCSV(t, dir)
 	if len(rows) != 61 || strings.Join(rows[0], ",") != "time,open,high,low,close,volume,trade_count,vwap" {

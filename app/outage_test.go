@@ -147,7 +147,7 @@ func assertUnavailable(t *testing.T, resp *http.Response, body, wantType string,
 	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, wantType) {
 		t.Errorf("content type %q, want %s", ct, wantType)
 	}
-	for _, secret := range []string{"127.0.0.1", strconv.Itoa(oc.pg.Port()), "user=", localpg.User + "@", "postgres://", "dial", "failed to connect"} {
+	for _, secret := range []string{"127.0.0.1", strconv.Itoa(oc.pg.Port()), "user=", localpg.User + "@", "postgres://", "dial tcp", "failed to connect"} {
 		if strings.Contains(body, secret) {
 			t.Errorf("the answer shows %q:\n%.600s", secret, body)
 		}

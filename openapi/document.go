@@ -207,6 +207,10 @@ func (d *Document) Add(op Operation) error {
 		o.Security = &openapi3.SecurityRequirements{}
 	}
 	errs = append(errs, http.StatusTooManyRequests, http.StatusServiceUnavailable)
+	if op.Body != nil {
+		// Every body is bounded before it is parsed (the server's body limit answers 413).
+		errs = append(errs, http.StatusRequestEntityTooLarge)
+	}
 	slices.Sort(errs)
 	for _, status := range slices.Compact(errs) {
 		o.Responses.Set(strconv.Itoa(status), &openapi3.ResponseRef{Ref: "#/components/responses/" + d.problemResponse(status)})
@@ -244,6 +248,8 @@ func problemDetail(status int) string {
 		return "No such object: another person's account, order, key or watchlist is not found either."
 	case http.StatusUnprocessableEntity:
 		return "Some fields need attention."
+	case http.StatusRequestEntityTooLarge:
+		return "The request body is larger than the API accepts (64 KiB of JSON)."
 	case http.StatusTooManyRequests:
 		return "Too many requests; try again in a minute."
 	case http.StatusServiceUnavailable:

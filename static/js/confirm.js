@@ -15,6 +15,22 @@
     if (btn) btn.closest('dialog').close(btn.value);
   });
 
+  // A live update may re-render the row while the dialog is open (positions follow the quotes), so
+  // the button that asked is remembered by what names it, and found again if it was replaced.
+  function keyOf(el) {
+    var row = el && el.closest ? el.closest('[data-symbol]') : null;
+    return el ? { id: el.id, testid: el.getAttribute('data-testid'), symbol: row && row.getAttribute('data-symbol') } : null;
+  }
+
+  function findAgain(k) {
+    if (!k) return null;
+    if (k.id) return document.getElementById(k.id);
+    if (!k.testid) return null;
+    var sel = '[data-testid="' + CSS.escape(k.testid) + '"]';
+    if (k.symbol) sel = '[data-symbol="' + CSS.escape(k.symbol) + '"] ' + sel;
+    return document.querySelector(sel);
+  }
+
   document.addEventListener('htmx:confirm', function (e) {
     var question = e.detail && e.detail.question;
     var dialog = document.getElementById('confirm-dialog');
@@ -22,6 +38,7 @@
     e.preventDefault();
     var asker = e.detail.elt;
     var opener = document.activeElement;
+    var openerKey = keyOf(opener);
     var title = asker.closest('[data-confirm-title]');
     var ok = asker.closest('[data-confirm-ok]');
     dialog.querySelector('[data-confirm-title]').textContent = title ? title.getAttribute('data-confirm-title') : 'Are you sure?';
@@ -32,7 +49,8 @@
     dialog.addEventListener(
       'close',
       function () {
-        if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+        var back = opener && opener.isConnected ? opener : findAgain(openerKey);
+        if (back && typeof back.focus === 'function') back.focus();
         if (dialog.returnValue === 'ok') e.detail.issueRequest(true);
       },
       { once: true }
