@@ -37,6 +37,13 @@
     if (!question || !dialog || typeof dialog.showModal !== 'function') return; // htmx's confirm() then
     e.preventDefault();
     var asker = e.detail.elt;
+    if (asker.__confirmed) {
+      // The person already said OK, to the element this one replaced (see below).
+      delete asker.__confirmed;
+      e.detail.issueRequest(true);
+      return;
+    }
+    var askerKey = keyOf(asker.querySelector('[data-testid]') || asker);
     var opener = document.activeElement;
     var openerKey = keyOf(opener);
     var title = asker.closest('[data-confirm-title]');
@@ -51,7 +58,16 @@
       function () {
         var back = opener && opener.isConnected ? opener : findAgain(openerKey);
         if (back && typeof back.focus === 'function') back.focus();
-        if (dialog.returnValue === 'ok') e.detail.issueRequest(true);
+        if (dialog.returnValue !== 'ok') return;
+        if (asker.isConnected) return e.detail.issueRequest(true);
+        // A live update replaced the form while the dialog was open: send its replacement instead,
+        // without asking twice.
+        var again = findAgain(askerKey);
+        var form = again && again.closest('[hx-post],[hx-delete],[hx-put],[hx-patch]');
+        if (form && window.htmx) {
+          form.__confirmed = true;
+          window.htmx.trigger(form, form.tagName === 'FORM' ? 'submit' : 'click');
+        }
       },
       { once: true }
     );
